@@ -1,0 +1,1 @@
+//! casebook: diagnose customer support bundles.
