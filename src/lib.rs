@@ -1,1 +1,3 @@
 //! casebook: diagnose customer support bundles.
+
+pub mod time;

@@ -1,0 +1,225 @@
+//! Timestamps as casebook reads them from log lines: milliseconds since the Unix epoch, taken
+//! as UTC (NeuVector writes container-local time with no zone, which is UTC in practice).
+//!
+//! The parser is the hot-path piece: it reads an ISO-8601-like prefix straight from bytes,
+//! accepting 0 to 9 fraction digits, the space padding of NeuVector's Go formatter and an
+//! optional `Z`.
+
+use std::fmt;
+
+use chrono::{DateTime, NaiveDate};
+use serde::{Serialize, Serializer};
+
+/// A point in time, in milliseconds since 1970-01-01T00:00:00 UTC.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Timestamp(pub i64);
+
+impl Timestamp {
+    /// Builds a timestamp from calendar fields; `None` when they do not name a real instant.
+    pub fn from_civil(
+        year: i32,
+        month: u32,
+        day: u32,
+        hour: u32,
+        minute: u32,
+        second: u32,
+        millis: u32,
+    ) -> Option<Self> {
+        let date = NaiveDate::from_ymd_opt(year, month, day)?;
+        let dt = date.and_hms_milli_opt(hour, minute, second, millis)?;
+        Some(Timestamp(dt.and_utc().timestamp_millis()))
+    }
+
+    /// Milliseconds since the epoch.
+    pub fn millis(self) -> i64 {
+        self.0
+    }
+
+    /// Whole seconds since the epoch (floor).
+    pub fn seconds(self) -> i64 {
+        self.0.div_euclid(1000)
+    }
+}
+
+impl fmt::Display for Timestamp {
+    /// `2025-01-26T13:09:16.161Z`, always with milliseconds, so output is uniform and sortable.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match DateTime::from_timestamp_millis(self.0) {
+            Some(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M:%S%.3fZ")),
+            None => write!(f, "@{}ms", self.0),
+        }
+    }
+}
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// Human duration such as `3m33s`, `8d`, `2d9h`, `33h` (the kubectl forms) in seconds.
+pub fn parse_kubectl_duration(text: &str) -> Option<i64> {
+    let mut total: i64 = 0;
+    let mut number: Option<i64> = None;
+    let mut any = false;
+    for ch in text.chars() {
+        if let Some(d) = ch.to_digit(10) {
+            number = Some(
+                number
+                    .unwrap_or(0)
+                    .checked_mul(10)?
+                    .checked_add(i64::from(d))?,
+            );
+            continue;
+        }
+        let unit = match ch {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'y' => 365 * 86_400,
+            _ => return None,
+        };
+        total = total.checked_add(number.take()?.checked_mul(unit)?)?;
+        any = true;
+    }
+    if number.is_some() || !any {
+        return None;
+    }
+    Some(total)
+}
+
+/// Formats seconds as the compact form kubectl uses (`1d2h`, `3m33s`, `45s`).
+pub fn format_duration(seconds: i64) -> String {
+    let mut rest = seconds.max(0);
+    let mut out = String::new();
+    for (unit, label) in [(86_400, 'd'), (3600, 'h'), (60, 'm'), (1, 's')] {
+        if rest >= unit {
+            out.push_str(&(rest / unit).to_string());
+            out.push(label);
+            rest %= unit;
+        }
+    }
+    if out.is_empty() {
+        out.push_str("0s");
+    }
+    out
+}
+
+/// Reads an ISO-8601-like timestamp at the start of `bytes`:
+/// `YYYY-MM-DD(T| )HH:MM:SS[(.|,)fraction][Z]`, where the fraction has 0 to 9 digits.
+///
+/// Returns the timestamp and the number of bytes it used (trailing padding not included).
+pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
+    if bytes.len() < 19 {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &b in &bytes[range] {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(b - b'0');
+        }
+        Some(v)
+    };
+    if bytes[4] != b'-' || bytes[7] != b'-' || bytes[13] != b':' || bytes[16] != b':' {
+        return None;
+    }
+    if bytes[10] != b'T' && bytes[10] != b' ' {
+        return None;
+    }
+    let year = num(0..4)? as i32;
+    let month = num(5..7)?;
+    let day = num(8..10)?;
+    let hour = num(11..13)?;
+    let minute = num(14..16)?;
+    let second = num(17..19)?;
+    let mut used = 19;
+    let mut millis = 0u32;
+    if used < bytes.len() && (bytes[used] == b'.' || bytes[used] == b',') {
+        let start = used + 1;
+        let mut end = start;
+        while end < bytes.len() && end - start < 9 && bytes[end].is_ascii_digit() {
+            end += 1;
+        }
+        if end > start {
+            // Truncate to milliseconds, as NeuVector's formatter does.
+            let digits = &bytes[start..end.min(start + 3)];
+            for i in 0..3 {
+                millis = millis * 10 + digits.get(i).map_or(0, |d| u32::from(d - b'0'));
+            }
+            used = end;
+        }
+    }
+    if used < bytes.len() && bytes[used] == b'Z' {
+        used += 1;
+    }
+    let ts = Timestamp::from_civil(year, month, day, hour, minute, second, millis)?;
+    Some((ts, used))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn iso(text: &str) -> Option<(String, usize)> {
+        parse_iso_prefix(text.as_bytes()).map(|(t, n)| (t.to_string(), n))
+    }
+
+    #[test]
+    fn neuvector_padded_fractions() {
+        assert_eq!(
+            iso("2025-01-26T13:09:02.525|INFO"),
+            Some(("2025-01-26T13:09:02.525Z".into(), 23))
+        );
+        assert_eq!(
+            iso("2025-01-26T13:09:24.07 |INFO"),
+            Some(("2025-01-26T13:09:24.070Z".into(), 22))
+        );
+        assert_eq!(
+            iso("2025-01-26T13:09:39.2  |INFO"),
+            Some(("2025-01-26T13:09:39.200Z".into(), 21))
+        );
+        assert_eq!(
+            iso("2025-01-26T13:09:39    |INFO"),
+            Some(("2025-01-26T13:09:39.000Z".into(), 19))
+        );
+    }
+
+    #[test]
+    fn consul_and_monitor_forms() {
+        assert_eq!(
+            iso("2025-01-26T13:09:13.061Z [ERROR]"),
+            Some(("2025-01-26T13:09:13.061Z".into(), 24))
+        );
+        assert_eq!(
+            iso("2025-01-26T13:10:30|MON|"),
+            Some(("2025-01-26T13:10:30.000Z".into(), 19))
+        );
+        assert_eq!(
+            iso("2025-01-26 13:09:16.157645427 +0000"),
+            Some(("2025-01-26T13:09:16.157Z".into(), 29))
+        );
+    }
+
+    #[test]
+    fn rejects_non_timestamps() {
+        assert_eq!(iso("  error="), None);
+        assert_eq!(iso("2025-13-26T13:09:02.525|"), None);
+        assert_eq!(iso("2025-01-26X13:09:02.525|"), None);
+        assert_eq!(iso("2025-01-26"), None);
+    }
+
+    #[test]
+    fn kubectl_durations() {
+        assert_eq!(parse_kubectl_duration("3m33s"), Some(213));
+        assert_eq!(parse_kubectl_duration("2d9h"), Some(2 * 86_400 + 9 * 3600));
+        assert_eq!(parse_kubectl_duration("25d"), Some(25 * 86_400));
+        assert_eq!(parse_kubectl_duration("9h"), Some(9 * 3600));
+        assert_eq!(parse_kubectl_duration("abc"), None);
+        assert_eq!(parse_kubectl_duration("12"), None);
+        assert_eq!(format_duration(213), "3m33s");
+    }
+}
