@@ -1,1 +1,5 @@
-fn main() {}
+use clap::Parser;
+
+fn main() -> std::process::ExitCode {
+    casebook::cmd::run(casebook::cli::Cli::parse())
+}

@@ -64,12 +64,7 @@ pub fn parse_kubectl_duration(text: &str) -> Option<i64> {
     let mut any = false;
     for ch in text.chars() {
         if let Some(d) = ch.to_digit(10) {
-            number = Some(
-                number
-                    .unwrap_or(0)
-                    .checked_mul(10)?
-                    .checked_add(i64::from(d))?,
-            );
+            number = Some(number.unwrap_or(0).checked_mul(10)?.checked_add(i64::from(d))?);
             continue;
         }
         let unit = match ch {

@@ -1,0 +1,116 @@
+//! The command line: clap definitions only. `cmd` carries them out.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::findings::Severity;
+use crate::render::Format;
+
+/// Diagnose customer support bundles: scan every log against a versioned knowledge base,
+/// evaluate its rules, and write the case up.
+#[derive(Debug, Parser)]
+#[command(name = "casebook", version, about, long_about = None, max_term_width = 100)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Analyze a bundle and write the case document.
+    Analyze(AnalyzeArgs),
+    /// Summarise logs into templates with hit counts, storms and the loop they end in.
+    Digest(DigestArgs),
+    /// Knowledge-base commands.
+    #[command(subcommand)]
+    Kb(KbCommand),
+    /// Write synthetic bundles (the reference case, benchmark bundles).
+    #[command(subcommand)]
+    Synth(SynthCommand),
+}
+
+/// Where the knowledge base comes from.
+#[derive(Debug, Clone, Args)]
+pub struct KbArg {
+    /// Knowledge-base root (a folder with kb/, rules/, runbooks/); default: the embedded one.
+    #[arg(long, value_name = "DIR", global = true)]
+    pub kb: Option<PathBuf>,
+}
+
+/// `casebook analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// A bundle: directory, .tar.gz/.tgz/.tar, .zip, or a single log (.gz allowed).
+    #[arg(value_name = "BUNDLE")]
+    pub bundle: PathBuf,
+    /// Case or ticket id, e.g. NVSHAS-9810.
+    #[arg(long, value_name = "ID")]
+    pub case: Option<String>,
+    /// Title of the case (default: the most severe finding's title).
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Markdown file with the customer's description of the problem.
+    #[arg(long, value_name = "FILE")]
+    pub description: Option<PathBuf>,
+    /// Document format.
+    #[arg(long, value_enum, default_value = "md")]
+    pub format: Format,
+    /// Write the document here (default: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a finding is at or above this severity.
+    #[arg(long, value_name = "LEVEL", value_parser = parse_severity)]
+    pub fail_on: Option<Severity>,
+    /// No summary on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    /// Explain on standard error why this rule fired or did not.
+    #[arg(long, value_name = "RULE")]
+    pub explain: Vec<String>,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// `casebook digest`.
+#[derive(Debug, Args)]
+pub struct DigestArgs {
+    /// A log file or a bundle.
+    #[arg(value_name = "FILE|BUNDLE")]
+    pub input: PathBuf,
+    /// One JSON object per input line: {"line": N, "template": "...", "cluster": ID}.
+    #[arg(long)]
+    pub per_line: bool,
+    /// Print the digest as JSON.
+    #[arg(long)]
+    pub json: bool,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// `casebook kb ...`.
+#[derive(Debug, Subcommand)]
+pub enum KbCommand {
+    /// Load and validate the whole knowledge base; errors point at file:line:column.
+    Check(KbArg),
+    /// Print the knowledge base's signatures as a pattern file (one regex per line, for `rg -f`).
+    ExportPatterns(KbArg),
+}
+
+/// `casebook synth ...`.
+#[derive(Debug, Subcommand)]
+pub enum SynthCommand {
+    /// Write the reference bundle (case NVSHAS-9810) into DIR.
+    Reference {
+        /// Target directory.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
+}
+
+fn parse_severity(text: &str) -> Result<Severity, String> {
+    Severity::parse(text)
+        .ok_or_else(|| format!("unknown severity `{text}` (info, low, medium, high, critical)"))
+}

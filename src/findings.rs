@@ -1,0 +1,122 @@
+//! Findings: what the rules concluded, each with the evidence that supports it and the
+//! parameters its runbook needs. Plain owned data, so every output format reads the same thing.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::time::Timestamp;
+
+/// How bad a finding is. Ordered from least to most severe.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Context, nothing wrong by itself.
+    Info,
+    /// Worth a look.
+    Low,
+    /// Degraded.
+    Medium,
+    /// Broken for part of the system.
+    High,
+    /// The product is down or data is at risk.
+    Critical,
+}
+
+impl Severity {
+    /// All levels, least severe first.
+    pub const ALL: [Severity; 5] = [
+        Severity::Info,
+        Severity::Low,
+        Severity::Medium,
+        Severity::High,
+        Severity::Critical,
+    ];
+
+    /// Lower-case name as written in rules.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    /// Parses the lower-case name.
+    pub fn parse(text: &str) -> Option<Self> {
+        Severity::ALL.into_iter().find(|s| s.as_str() == text)
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One conclusion of one rule.
+#[derive(Debug, Clone, Serialize)]
+pub struct Finding {
+    /// Id of the rule that raised it.
+    pub rule: String,
+    /// One-line title.
+    pub title: String,
+    /// Severity.
+    pub severity: Severity,
+    /// What was seen, in one or two sentences with the numbers filled in.
+    pub summary: String,
+    /// Why it matters (the rule's description).
+    pub why: String,
+    /// What supports it.
+    pub evidence: Vec<Evidence>,
+    /// Values for the runbook, e.g. `replicas: 3`.
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// Runbook id, when the rule names one.
+    pub runbook: Option<String>,
+    /// Earliest time of the evidence, for ordering and the timeline.
+    pub first_time: Option<Timestamp>,
+}
+
+/// A piece of evidence: a signature's hits in one file, or rows of a table.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evidence {
+    /// File inside the bundle.
+    pub file: String,
+    /// What was matched: a signature id, or `pods` for pod-table rows.
+    pub what: String,
+    /// How many lines (or rows).
+    pub count: u64,
+    /// Line numbers of the first and last match (1-based), or of the rows quoted.
+    pub lines: Vec<u64>,
+    /// Time of the first match.
+    pub first_time: Option<Timestamp>,
+    /// Time of the last match.
+    pub last_time: Option<Timestamp>,
+    /// Captured values with how often each was seen, most frequent first (a few at most).
+    pub captures: BTreeMap<String, Vec<ValueCount>>,
+    /// A few lines quoted from the file.
+    pub excerpt: Vec<String>,
+}
+
+/// A captured value and how many hits carried it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ValueCount {
+    /// The value.
+    pub value: String,
+    /// Hits that carried it.
+    pub count: u64,
+}
+
+/// Orders findings for the document: most severe first, then earliest evidence, then rule id.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then_with(|| a.first_time.cmp(&b.first_time))
+            .then_with(|| a.rule.cmp(&b.rule))
+            .then_with(|| a.title.cmp(&b.title))
+    });
+}

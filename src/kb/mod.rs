@@ -1,0 +1,267 @@
+//! The knowledge base and its load phase: manifest, file kinds and components, signatures,
+//! rules (rhai compiled), runbooks and document templates, all read and validated before any
+//! bundle is opened. `kb check` is this load phase plus cross-checks.
+//!
+//! A broken rule, signature or runbook is reported as a [`Diagnostic`] and left out; the rest of
+//! the knowledge base still loads, so one typo never stops an analysis. Only a missing or broken
+//! manifest or kinds file is fatal.
+
+mod manifest;
+mod rule;
+mod signature;
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use sha2::{Digest, Sha256};
+
+pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
+pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};
+pub use signature::{Signature, SignatureFile, SignatureSpec};
+pub use source::{read_files, KbFile, KbOrigin};
+
+use crate::bundle::FileKinds;
+use crate::diagnostic::Diagnostic;
+use crate::rules::{Rule, RuleSet};
+use crate::runbooks::RunbookIndex;
+use crate::tables::Components;
+use crate::templating;
+
+const MANIFEST: &str = "kb/manifest.yaml";
+const KINDS: &str = "kb/kinds.yaml";
+
+/// A loaded, validated knowledge base.
+pub struct KnowledgeBase {
+    /// Where it was loaded from.
+    pub origin: KbOrigin,
+    /// Name and version.
+    pub manifest: Manifest,
+    /// SHA-256 over every file (path and content), hex: identifies the exact content.
+    pub fingerprint: String,
+    /// File kinds, as authored.
+    pub kind_specs: Vec<KindSpec>,
+    /// File kinds, compiled.
+    pub kinds: FileKinds,
+    /// Workload components.
+    pub components: Components,
+    /// Every signature: shared ones, then each rule's own, in load order.
+    pub signatures: Vec<Signature>,
+    /// The rules, compiled.
+    pub rules: RuleSet,
+    /// Runbooks by id.
+    pub runbooks: RunbookIndex,
+    /// Document templates by name (`case.md`, `case.html`).
+    pub templates: BTreeMap<String, String>,
+    /// Problems found while loading; the items concerned were left out.
+    pub problems: Vec<Diagnostic>,
+}
+
+impl std::fmt::Debug for KnowledgeBase {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KnowledgeBase")
+            .field("name", &self.manifest.name)
+            .field("version", &self.manifest.version)
+            .field("rules", &self.rules.rules().len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl KnowledgeBase {
+    /// Loads and validates the knowledge base at `origin`. `Err` only when it cannot be used at
+    /// all; other problems are in [`KnowledgeBase::problems`].
+    pub fn load(origin: &KbOrigin) -> Result<KnowledgeBase, Vec<Diagnostic>> {
+        let (files, mut problems) = read_files(origin).map_err(|d| vec![d])?;
+        let by_path: BTreeMap<&str, &KbFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
+        let fingerprint = fingerprint(&files);
+
+        let manifest_file = by_path
+            .get(MANIFEST)
+            .ok_or_else(|| vec![Diagnostic::file(MANIFEST, "missing")])?;
+        let manifest: Manifest = crate::yaml::from_str(MANIFEST, &manifest_file.text).map_err(|d| vec![d])?;
+        let kinds_file = by_path
+            .get(KINDS)
+            .ok_or_else(|| vec![Diagnostic::file(KINDS, "missing")])?;
+        let map: BundleMap = crate::yaml::from_str(KINDS, &kinds_file.text).map_err(|d| vec![d])?;
+        let kinds = FileKinds::new(&map.kinds, KINDS, &kinds_file.text)?;
+        let components = Components::new(&map.components, KINDS, &kinds_file.text)?;
+        let kind_ids: BTreeSet<&str> = map.kinds.iter().map(|k| k.id.as_str()).collect();
+
+        // Shared signatures.
+        let mut signatures = Vec::new();
+        let mut seen_ids = BTreeSet::new();
+        for file in files.iter().filter(|f| is_under(f, "kb/signatures/", ".yaml")) {
+            let parsed: SignatureFile = match crate::yaml::from_str(&file.path, &file.text) {
+                Ok(p) => p,
+                Err(d) => {
+                    problems.push(d);
+                    continue;
+                }
+            };
+            for spec in parsed.signatures {
+                check_kinds(&spec.kinds, &kind_ids, &file.path, &file.text, &mut problems);
+                if !seen_ids.insert(spec.id.clone()) {
+                    problems.push(Diagnostic::at_text(
+                        &file.path,
+                        &file.text,
+                        &spec.id,
+                        format!("duplicate signature id `{}`", spec.id),
+                    ));
+                    continue;
+                }
+                match Signature::compile(spec.id.clone(), spec, &file.path, &file.text) {
+                    Ok(sig) => signatures.push(sig),
+                    Err(d) => problems.push(d),
+                }
+            }
+        }
+
+        // Rules and their own signatures.
+        let engine = crate::rules::engine();
+        let mut rules: Vec<Rule> = Vec::new();
+        for file in files.iter().filter(|f| is_under(f, "rules/", ".yaml")) {
+            let spec: RuleSpec = match crate::yaml::from_str(&file.path, &file.text) {
+                Ok(s) => s,
+                Err(d) => {
+                    problems.push(d);
+                    continue;
+                }
+            };
+            if rules.iter().any(|r| r.spec.id == spec.id) {
+                problems.push(Diagnostic::at_text(
+                    &file.path,
+                    &file.text,
+                    &spec.id,
+                    format!("duplicate rule id `{}`", spec.id),
+                ));
+                continue;
+            }
+            let script_path = format!("{}.rhai", file.path.trim_end_matches(".yaml"));
+            let script_file = by_path.get(script_path.as_str()).copied();
+            let mut local = Vec::new();
+            let mut broken = false;
+            for rs in &spec.signatures {
+                check_kinds(&rs.kinds, &kind_ids, &file.path, &file.text, &mut problems);
+                let id = format!("{}/{}", spec.id, rs.id);
+                match Signature::compile(id, rs.to_spec(), &file.path, &file.text) {
+                    Ok(sig) => local.push(sig),
+                    Err(d) => {
+                        problems.push(d);
+                        broken = true;
+                    }
+                }
+            }
+            for used in &spec.uses {
+                if !seen_ids.contains(used) {
+                    problems.push(
+                        Diagnostic::at_text(
+                            &file.path,
+                            &file.text,
+                            used,
+                            format!("unknown shared signature `{used}`"),
+                        )
+                        .with_hint("shared signatures live in kb/signatures/*.yaml"),
+                    );
+                    broken = true;
+                }
+            }
+            if broken {
+                continue;
+            }
+            match Rule::compile(&engine, spec, file, script_file) {
+                Ok(rule) => {
+                    signatures.extend(local);
+                    rules.push(rule);
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+
+        let (runbooks, runbook_problems) =
+            RunbookIndex::load(files.iter().filter(|f| is_under(f, "runbooks/", ".md")));
+        problems.extend(runbook_problems);
+
+        let templates: BTreeMap<String, String> = files
+            .iter()
+            .filter_map(|f| {
+                let name = f.path.strip_prefix("kb/templates/")?.strip_suffix(".tera")?;
+                Some((name.to_owned(), f.text.clone()))
+            })
+            .collect();
+        if let Err(d) = templating::engine(&templates) {
+            problems.push(d);
+        }
+
+        let rules = RuleSet::new(engine, rules);
+        problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
+        Ok(KnowledgeBase {
+            origin: origin.clone(),
+            manifest,
+            fingerprint,
+            kind_specs: map.kinds,
+            kinds,
+            components,
+            signatures,
+            rules,
+            runbooks,
+            templates,
+            problems,
+        })
+    }
+
+    /// A signature by global id.
+    pub fn signature(&self, id: &str) -> Option<&Signature> {
+        self.signatures.iter().find(|s| s.id == id)
+    }
+
+    /// `name version (fingerprint prefix)`, as printed in documents.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} {} ({})",
+            self.manifest.name,
+            self.manifest.version,
+            &self.fingerprint[..12]
+        )
+    }
+}
+
+fn is_under(file: &KbFile, dir: &str, ext: &str) -> bool {
+    file.path.starts_with(dir) && file.path.ends_with(ext)
+}
+
+fn check_kinds(
+    kinds: &[String],
+    known: &BTreeSet<&str>,
+    path: &str,
+    text: &str,
+    problems: &mut Vec<Diagnostic>,
+) {
+    for kind in kinds {
+        if !known.contains(kind.as_str()) {
+            problems.push(
+                Diagnostic::at_text(path, text, kind, format!("unknown file kind `{kind}`")).with_hint(
+                    format!(
+                        "kinds are declared in {KINDS}: {}",
+                        known.iter().copied().collect::<Vec<_>>().join(", ")
+                    ),
+                ),
+            );
+        }
+    }
+}
+
+/// SHA-256 over every file's path and content, in path order.
+fn fingerprint(files: &[KbFile]) -> String {
+    let mut hasher = Sha256::new();
+    for f in files {
+        hasher.update(f.path.as_bytes());
+        hasher.update([0]);
+        hasher.update(f.text.as_bytes());
+        hasher.update([0]);
+    }
+    hex(&hasher.finalize())
+}
+
+/// Lower-case hex of bytes.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

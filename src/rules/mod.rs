@@ -1,0 +1,481 @@
+//! The third stage: evaluate every rule over the scan results and tables, never re-reading raw
+//! lines. A rule is declarative (fires when each of its signatures reaches `min_count`) or
+//! scripted in rhai (its script returns a finding, an array of findings, or nothing).
+//!
+//! Rules run in dependency order (`after:`), each in a fresh scope with a deadline; a rule that
+//! fails is reported with its file and position and every other rule still runs.
+
+mod api;
+mod engine;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use rhai::{Dynamic, Engine, Map, Position, Scope, AST};
+use serde::Serialize;
+
+pub use api::{version_cmp, BundleView, Facts};
+pub use engine::engine;
+
+use crate::diagnostic::Diagnostic;
+use crate::findings::{sort_findings, Evidence, Finding, Severity};
+use crate::kb::{KbFile, RuleSpec, RuleStatus};
+use crate::scan::ScanReport;
+
+/// Values shown per capture in a finding's evidence.
+const EVIDENCE_VALUES: usize = 3;
+/// Lines quoted per evidence item.
+const EVIDENCE_LINES: usize = 3;
+
+/// A compiled rule.
+#[derive(Debug, Clone)]
+pub struct Rule {
+    /// The authored form.
+    pub spec: RuleSpec,
+    /// Path of its YAML file.
+    pub path: String,
+    /// The compiled script, with the path it came from.
+    pub script: Option<(AST, String)>,
+    /// SHA-256 of the rule's YAML and script: changes whenever the rule does.
+    pub fingerprint: String,
+    /// Local signature names => global ids.
+    pub local: Arc<BTreeMap<String, String>>,
+}
+
+impl Rule {
+    /// Compiles a rule: its script (inline or the `.rhai` file beside it) with `engine`.
+    pub fn compile(
+        engine: &Engine,
+        spec: RuleSpec,
+        file: &KbFile,
+        script_file: Option<&KbFile>,
+    ) -> Result<Rule, Diagnostic> {
+        use sha2::{Digest, Sha256};
+        let mut hasher = Sha256::new();
+        hasher.update(file.text.as_bytes());
+        let script = match (&spec.script, script_file) {
+            (Some(_), Some(f)) => {
+                return Err(Diagnostic::at_text(
+                    &file.path,
+                    &file.text,
+                    "script:",
+                    format!("rule has both an inline script and {}", f.path),
+                )
+                .with_hint("keep one: the inline `script:` or the .rhai file"));
+            }
+            (Some(inline), None) => {
+                let (line_offset, col_offset) = inline_script_offset(&file.text);
+                Some(compile_script(
+                    engine,
+                    inline,
+                    &file.path,
+                    &file.text,
+                    line_offset,
+                    col_offset,
+                )?)
+            }
+            (None, Some(f)) => {
+                hasher.update(f.text.as_bytes());
+                Some(compile_script(engine, &f.text, &f.path, &f.text, 0, 0)?)
+            }
+            (None, None) => None,
+        };
+        let local = spec
+            .signatures
+            .iter()
+            .map(|s| (s.id.clone(), format!("{}/{}", spec.id, s.id)))
+            .collect();
+        Ok(Rule {
+            path: file.path.clone(),
+            script,
+            fingerprint: crate::kb::hex(&hasher.finalize()),
+            local: Arc::new(local),
+            spec,
+        })
+    }
+
+    /// Global ids of every signature the rule reads.
+    pub fn signature_ids(&self) -> Vec<String> {
+        let mut ids: Vec<String> = self.local.values().cloned().collect();
+        ids.extend(self.spec.uses.iter().cloned());
+        ids
+    }
+}
+
+/// Where an inline `script: |` block starts: lines before it and its indentation.
+fn inline_script_offset(yaml: &str) -> (usize, usize) {
+    let mut lines = yaml.lines().enumerate();
+    for (i, line) in lines.by_ref() {
+        if line.starts_with("script:") {
+            let indent = yaml
+                .lines()
+                .nth(i + 1)
+                .map_or(0, |l| l.len() - l.trim_start().len());
+            return (i + 1, indent);
+        }
+    }
+    (0, 0)
+}
+
+fn compile_script(
+    engine: &Engine,
+    script: &str,
+    path: &str,
+    file_text: &str,
+    line_offset: usize,
+    col_offset: usize,
+) -> Result<(AST, String), Diagnostic> {
+    let mut scope = Scope::new();
+    scope.push_constant("bundle", Dynamic::UNIT);
+    match engine.compile_with_scope(&scope, script) {
+        Ok(mut ast) => {
+            ast.set_source(path);
+            Ok((ast, path.to_owned()))
+        }
+        Err(err) => {
+            let (line, col) = position(err.1);
+            Err(Diagnostic::at(
+                path,
+                file_text,
+                line + line_offset,
+                col + col_offset,
+                format!("rhai: {}", err.0),
+            )
+            .with_hint("see docs/authoring.md for the script API"))
+        }
+    }
+}
+
+fn position(pos: Position) -> (usize, usize) {
+    (pos.line().unwrap_or(0), pos.position().unwrap_or(0))
+}
+
+/// All rules with the engine that runs them.
+pub struct RuleSet {
+    engine: Engine,
+    rules: Vec<Rule>,
+}
+
+/// What happened to one rule in an analysis (for the appendix and `--explain`).
+#[derive(Debug, Clone, Serialize)]
+pub struct RuleOutcome {
+    /// Rule id.
+    pub rule: String,
+    /// `fired`, `silent`, `failed`, `skipped`.
+    pub status: OutcomeStatus,
+    /// Findings raised.
+    pub findings: usize,
+    /// Why it failed or was skipped, with the position.
+    pub reason: Option<String>,
+    /// Hits of each of its signatures.
+    pub signature_counts: BTreeMap<String, u64>,
+    /// What the script printed.
+    pub trace: Vec<String>,
+}
+
+/// The result of a rule run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OutcomeStatus {
+    /// Raised at least one finding.
+    Fired,
+    /// Ran and raised nothing.
+    Silent,
+    /// Errored, looped or exceeded a limit.
+    Failed,
+    /// Not run (deprecated).
+    Skipped,
+}
+
+/// Findings and per-rule outcomes of one evaluation.
+#[derive(Debug, Clone, Serialize)]
+pub struct Evaluation {
+    /// Findings, sorted for the document.
+    pub findings: Vec<Finding>,
+    /// One outcome per rule, in evaluation order.
+    pub outcomes: Vec<RuleOutcome>,
+}
+
+impl RuleSet {
+    /// Rules in dependency order (`after:` first, then by id).
+    pub fn new(engine: Engine, mut rules: Vec<Rule>) -> RuleSet {
+        rules.sort_by(|a, b| a.spec.id.cmp(&b.spec.id));
+        let mut ordered: Vec<Rule> = Vec::with_capacity(rules.len());
+        let mut placed: BTreeSet<String> = BTreeSet::new();
+        let ids: BTreeSet<String> = rules.iter().map(|r| r.spec.id.clone()).collect();
+        while !rules.is_empty() {
+            let ready = rules
+                .iter()
+                .position(|r| {
+                    r.spec
+                        .after
+                        .iter()
+                        .all(|d| placed.contains(d) || !ids.contains(d))
+                })
+                // A cycle: take the first rule anyway; `kb check` reports the cycle.
+                .unwrap_or(0);
+            let rule = rules.remove(ready);
+            placed.insert(rule.spec.id.clone());
+            ordered.push(rule);
+        }
+        RuleSet {
+            engine,
+            rules: ordered,
+        }
+    }
+
+    /// The rules, in evaluation order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The engine (for `rule test` and `--explain`).
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    /// Evaluates every rule over `facts`.
+    pub fn evaluate(&self, facts: &Arc<Facts>) -> Evaluation {
+        let mut earlier: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
+        let mut outcomes = Vec::new();
+        for rule in &self.rules {
+            let signature_counts = rule
+                .signature_ids()
+                .into_iter()
+                .map(|id| {
+                    let n = facts.scan.total(&id).count;
+                    (id, n)
+                })
+                .collect();
+            if rule.spec.status == RuleStatus::Deprecated {
+                outcomes.push(RuleOutcome {
+                    rule: rule.spec.id.clone(),
+                    status: OutcomeStatus::Skipped,
+                    findings: 0,
+                    reason: Some("deprecated".into()),
+                    signature_counts,
+                    trace: Vec::new(),
+                });
+                continue;
+            }
+            let view = BundleView::new(facts.clone(), rule.local.clone(), Arc::new(earlier.clone()));
+            let (result, trace) = engine::guarded(|| self.run(rule, view, &facts.scan));
+            let outcome = match result {
+                Ok(found) => {
+                    let n = found.len();
+                    if n > 0 {
+                        earlier.insert(rule.spec.id.clone(), found);
+                    }
+                    RuleOutcome {
+                        rule: rule.spec.id.clone(),
+                        status: if n > 0 {
+                            OutcomeStatus::Fired
+                        } else {
+                            OutcomeStatus::Silent
+                        },
+                        findings: n,
+                        reason: None,
+                        signature_counts,
+                        trace,
+                    }
+                }
+                Err(reason) => RuleOutcome {
+                    rule: rule.spec.id.clone(),
+                    status: OutcomeStatus::Failed,
+                    findings: 0,
+                    reason: Some(reason),
+                    signature_counts,
+                    trace,
+                },
+            };
+            outcomes.push(outcome);
+        }
+        let mut findings: Vec<Finding> = earlier.into_values().flatten().collect();
+        sort_findings(&mut findings);
+        Evaluation { findings, outcomes }
+    }
+
+    fn run(&self, rule: &Rule, view: BundleView, scan: &ScanReport) -> Result<Vec<Finding>, String> {
+        let Some((ast, path)) = &rule.script else {
+            return Ok(declarative(rule, &view, scan).into_iter().collect());
+        };
+        let mut scope = Scope::new();
+        scope.push_constant("bundle", view.clone());
+        let value: Dynamic = self.engine.eval_ast_with_scope(&mut scope, ast).map_err(|err| {
+            let (line, col) = position(err.position());
+            format!("{path}:{line}:{col}: {}", err.unwrap_inner())
+        })?;
+        let maps: Vec<Map> = if value.is_unit() || value.as_bool() == Ok(false) {
+            Vec::new()
+        } else if value.is_map() {
+            vec![value.cast::<Map>()]
+        } else if value.is_array() {
+            value
+                .cast::<rhai::Array>()
+                .into_iter()
+                .map(|v| {
+                    v.try_cast::<Map>().ok_or_else(|| {
+                        format!("{path}: the script returned an array with something other than findings")
+                    })
+                })
+                .collect::<Result<_, _>>()?
+        } else {
+            return Err(format!(
+                "{path}: the script returned a {}; return finding(#{{...}}), an array of them, or nothing",
+                value.type_name()
+            ));
+        };
+        maps.into_iter()
+            .map(|m| to_finding(rule, &view, scan, m))
+            .collect()
+    }
+}
+
+/// A rule with no script fires when every signature reaches its `min_count`.
+fn declarative(rule: &Rule, view: &BundleView, scan: &ScanReport) -> Option<Finding> {
+    let mut parts = Vec::new();
+    for sig in &rule.spec.signatures {
+        let total = scan.total(&view.resolve(&sig.id));
+        if total.count < sig.min_count {
+            return None;
+        }
+        parts.push(format!("{} × `{}`", total.count, sig.id));
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    let names: Vec<String> = rule.spec.signatures.iter().map(|s| s.id.clone()).collect();
+    let evidence = signature_evidence(view, scan, &names);
+    Some(Finding {
+        rule: rule.spec.id.clone(),
+        title: rule.spec.title.clone(),
+        severity: rule.spec.level,
+        summary: format!("Seen {}.", parts.join(", ")),
+        why: rule.spec.description.trim().to_owned(),
+        first_time: evidence.iter().filter_map(|e| e.first_time).min(),
+        evidence,
+        params: BTreeMap::new(),
+        runbook: rule.spec.runbook.clone(),
+    })
+}
+
+fn to_finding(rule: &Rule, view: &BundleView, scan: &ScanReport, mut m: Map) -> Result<Finding, String> {
+    let text = |m: &mut Map, key: &str| m.remove(key).map(|v| v.to_string());
+    let summary =
+        text(&mut m, "summary").ok_or_else(|| format!("{}: a finding needs a `summary`", rule.path))?;
+    let title = text(&mut m, "title").unwrap_or_else(|| rule.spec.title.clone());
+    let severity = match text(&mut m, "severity") {
+        Some(s) => Severity::parse(&s).ok_or_else(|| format!("{}: unknown severity `{s}`", rule.path))?,
+        None => rule.spec.level,
+    };
+    let mut names = Vec::new();
+    let mut pods = Vec::new();
+    if let Some(ev) = m.remove("evidence") {
+        for item in ev
+            .into_array()
+            .map_err(|t| format!("{}: `evidence` must be an array, not {t}", rule.path))?
+        {
+            if item.is_string() {
+                names.push(item.to_string());
+            } else if let Some(pod) = item.try_cast::<Map>() {
+                pods.push(pod);
+            }
+        }
+    }
+    let mut evidence = signature_evidence(view, scan, &names);
+    evidence.extend(pod_evidence(&pods));
+    let params = match m.remove("params") {
+        Some(p) => rhai::serde::from_dynamic::<BTreeMap<String, serde_json::Value>>(&p)
+            .map_err(|e| format!("{}: `params`: {e}", rule.path))?,
+        None => BTreeMap::new(),
+    };
+    if let Some(key) = m.keys().next() {
+        return Err(format!(
+            "{}: unknown finding field `{key}` (summary, title, severity, evidence, params)",
+            rule.path
+        ));
+    }
+    Ok(Finding {
+        rule: rule.spec.id.clone(),
+        title,
+        severity,
+        summary,
+        why: rule.spec.description.trim().to_owned(),
+        first_time: evidence.iter().filter_map(|e| e.first_time).min(),
+        evidence,
+        params,
+        runbook: rule.spec.runbook.clone(),
+    })
+}
+
+/// Evidence for named signatures: one item per file where each hit.
+fn signature_evidence(view: &BundleView, scan: &ScanReport, names: &[String]) -> Vec<Evidence> {
+    let mut out = Vec::new();
+    for name in names {
+        let id = view.resolve(name);
+        for file in &scan.files {
+            let Some(h) = file.hits.get(&id) else { continue };
+            let mut lines = vec![h.first().map_or(0, |x| x.line)];
+            if let Some(last) = h.last().filter(|l| l.line != lines[0]) {
+                lines.push(last.line);
+            }
+            let mut excerpt: Vec<String> = h
+                .head
+                .iter()
+                .take(EVIDENCE_LINES - 1)
+                .map(|x| x.text.clone())
+                .collect();
+            if let Some(last) = h.last() {
+                if h.count as usize > excerpt.len() {
+                    excerpt.push(last.text.clone());
+                }
+            }
+            out.push(Evidence {
+                file: file.path.clone(),
+                what: name.clone(),
+                count: h.count,
+                lines,
+                first_time: h.first_time,
+                last_time: h.last_time,
+                captures: h
+                    .captures
+                    .iter()
+                    .map(|(k, v)| (k.clone(), v.top(EVIDENCE_VALUES)))
+                    .collect(),
+                excerpt,
+            });
+        }
+    }
+    out
+}
+
+/// Evidence for pod rows, grouped by listing file.
+fn pod_evidence(pods: &[Map]) -> Vec<Evidence> {
+    let mut by_file: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
+    for pod in pods {
+        let file = pod.get("file").map(|v| v.to_string()).unwrap_or_default();
+        let line = pod.get("line").and_then(|v| v.as_int().ok()).unwrap_or(0) as u64;
+        let raw = pod
+            .get("raw")
+            .or_else(|| pod.get("name"))
+            .map(|v| v.to_string())
+            .unwrap_or_default();
+        by_file.entry(file).or_default().push((line, raw));
+    }
+    by_file
+        .into_iter()
+        .map(|(file, mut rows)| {
+            rows.sort();
+            Evidence {
+                file,
+                what: "pods".into(),
+                count: rows.len() as u64,
+                lines: rows.iter().map(|r| r.0).collect(),
+                first_time: None,
+                last_time: None,
+                captures: BTreeMap::new(),
+                excerpt: rows.into_iter().map(|r| r.1).collect(),
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,293 @@
+//! Runbooks: markdown pages in `runbooks/` with a YAML front matter (id, title, parameters,
+//! the rules they answer) and the sections Meaning, Impact, Diagnosis, Mitigation. A finding's
+//! parameters fill the page (tera syntax), so the plan reads "scale to 0, then back to 3".
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostic::Diagnostic;
+use crate::findings::Finding;
+use crate::kb::KbFile;
+
+/// A runbook's front matter.
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunbookMeta {
+    /// Id rules link to.
+    pub id: String,
+    /// Title of the plan.
+    pub title: String,
+    /// Parameters the page uses, with what each means.
+    #[serde(default)]
+    pub params: BTreeMap<String, String>,
+    /// Rules this runbook answers (the link back).
+    #[serde(default)]
+    pub rules: Vec<String>,
+}
+
+/// A parsed runbook.
+#[derive(Debug, Clone, Serialize)]
+pub struct Runbook {
+    /// Front matter.
+    pub meta: RunbookMeta,
+    /// Path in the knowledge base.
+    pub path: String,
+    /// Sections by heading (`Meaning`, `Impact`, `Diagnosis`, `Mitigation`, ...), in order.
+    pub sections: Vec<(String, String)>,
+    /// 1-based line where the body starts, for error positions.
+    pub body_line: usize,
+}
+
+/// The sections every runbook has.
+pub const REQUIRED_SECTIONS: [&str; 4] = ["Meaning", "Impact", "Diagnosis", "Mitigation"];
+
+/// Runbooks by id.
+#[derive(Debug, Clone, Default)]
+pub struct RunbookIndex {
+    by_id: BTreeMap<String, Runbook>,
+}
+
+/// A runbook filled for one finding: the plan for the document.
+#[derive(Debug, Clone, Serialize)]
+pub struct Plan {
+    /// Runbook id.
+    pub runbook: String,
+    /// Runbook title.
+    pub title: String,
+    /// Rules whose findings this plan answers.
+    pub answers: Vec<String>,
+    /// The Mitigation section, parameters filled (markdown).
+    pub steps: String,
+    /// The Diagnosis section, parameters filled (markdown).
+    pub diagnosis: String,
+    /// Parameters used.
+    pub params: BTreeMap<String, serde_json::Value>,
+    /// Parameters the runbook needs that no finding supplied.
+    pub missing: Vec<String>,
+}
+
+impl RunbookIndex {
+    /// Parses every runbook; broken ones are reported and left out.
+    pub fn load<'a>(files: impl Iterator<Item = &'a KbFile>) -> (RunbookIndex, Vec<Diagnostic>) {
+        let mut index = RunbookIndex::default();
+        let mut problems = Vec::new();
+        for file in files {
+            match Runbook::parse(&file.path, &file.text) {
+                Ok(rb) => {
+                    if index.by_id.contains_key(&rb.meta.id) {
+                        problems.push(Diagnostic::at_text(
+                            &file.path,
+                            &file.text,
+                            &rb.meta.id,
+                            format!("duplicate runbook id `{}`", rb.meta.id),
+                        ));
+                    } else {
+                        index.by_id.insert(rb.meta.id.clone(), rb);
+                    }
+                }
+                Err(d) => problems.push(d),
+            }
+        }
+        (index, problems)
+    }
+
+    /// A runbook by id.
+    pub fn get(&self, id: &str) -> Option<&Runbook> {
+        self.by_id.get(id)
+    }
+
+    /// All runbooks, by id.
+    pub fn iter(&self) -> impl Iterator<Item = &Runbook> {
+        self.by_id.values()
+    }
+
+    /// Plans for the findings: one per runbook, in the order of the first finding that needs
+    /// it, parameters merged from every finding it answers (first finding wins on conflict).
+    pub fn plans(&self, findings: &[Finding]) -> (Vec<Plan>, Vec<Diagnostic>) {
+        let mut order: Vec<&str> = Vec::new();
+        let mut params: BTreeMap<&str, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
+        let mut answers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+        for f in findings {
+            let Some(id) = f.runbook.as_deref() else { continue };
+            if !order.contains(&id) {
+                order.push(id);
+            }
+            let p = params.entry(id).or_default();
+            for (k, v) in &f.params {
+                p.entry(k.clone()).or_insert_with(|| v.clone());
+            }
+            let a = answers.entry(id).or_default();
+            if !a.contains(&f.rule) {
+                a.push(f.rule.clone());
+            }
+        }
+        let mut plans = Vec::new();
+        let mut problems = Vec::new();
+        for id in order {
+            let Some(rb) = self.get(id) else {
+                problems.push(Diagnostic::file(
+                    format!("runbooks/{id}.md"),
+                    format!("runbook `{id}` not found"),
+                ));
+                continue;
+            };
+            let given = params.remove(id).unwrap_or_default();
+            match rb.fill(&given) {
+                Ok(plan) => plans.push(Plan {
+                    answers: answers.remove(id).unwrap_or_default(),
+                    ..plan
+                }),
+                Err(d) => problems.push(d),
+            }
+        }
+        (plans, problems)
+    }
+}
+
+impl Runbook {
+    /// Parses a runbook page.
+    pub fn parse(path: &str, text: &str) -> Result<Runbook, Diagnostic> {
+        let rest = text.strip_prefix("---\n").ok_or_else(|| {
+            Diagnostic::at(
+                path,
+                text,
+                1,
+                1,
+                "a runbook starts with a `---` front matter block",
+            )
+            .with_hint("add `---`, `id:`, `title:`, `params:`, `rules:` and a closing `---`")
+        })?;
+        let end = rest
+            .find("\n---\n")
+            .ok_or_else(|| Diagnostic::at(path, text, 1, 1, "front matter is not closed with `---`"))?;
+        let front = &rest[..end + 1];
+        let body = &rest[end + 5..];
+        let body_line = front.lines().count() + 3;
+        let meta: RunbookMeta = crate::yaml::from_str(path, front).map_err(|mut d| {
+            // Positions inside the front matter are one line down in the file.
+            if d.line > 0 {
+                d = Diagnostic {
+                    line: d.line + 1,
+                    source_line: text.lines().nth(d.line).map(str::to_owned),
+                    ..d
+                };
+            }
+            d
+        })?;
+        let sections = split_sections(body);
+        for required in REQUIRED_SECTIONS {
+            if !sections.iter().any(|(h, _)| h == required) {
+                return Err(Diagnostic::at(
+                    path,
+                    text,
+                    body_line,
+                    1,
+                    format!("missing section `## {required}`"),
+                )
+                .with_hint("runbooks have the sections Meaning, Impact, Diagnosis, Mitigation"));
+            }
+        }
+        Ok(Runbook {
+            meta,
+            path: path.to_owned(),
+            sections,
+            body_line,
+        })
+    }
+
+    /// A section's text.
+    pub fn section(&self, heading: &str) -> Option<&str> {
+        self.sections
+            .iter()
+            .find(|(h, _)| h == heading)
+            .map(|(_, t)| t.as_str())
+    }
+
+    /// Fills the Diagnosis and Mitigation sections with `params`; parameters the page declares
+    /// but nobody supplied are shown as `<name?>` and listed in `missing`.
+    pub fn fill(&self, params: &BTreeMap<String, serde_json::Value>) -> Result<Plan, Diagnostic> {
+        let mut context = tera::Context::new();
+        let mut missing = Vec::new();
+        for name in self.meta.params.keys() {
+            match params.get(name) {
+                Some(v) => context.insert(name.as_str(), v),
+                None => {
+                    context.insert(name.as_str(), &format!("<{name}?>"));
+                    missing.push(name.clone());
+                }
+            }
+        }
+        for (k, v) in params {
+            if !self.meta.params.contains_key(k) {
+                context.insert(k.as_str(), v);
+            }
+        }
+        let render = |heading: &str| -> Result<String, Diagnostic> {
+            crate::templating::fill(&self.path, self.section(heading).unwrap_or_default(), &context)
+        };
+        Ok(Plan {
+            runbook: self.meta.id.clone(),
+            title: self.meta.title.clone(),
+            answers: Vec::new(),
+            steps: render("Mitigation")?,
+            diagnosis: render("Diagnosis")?,
+            params: params.clone(),
+            missing,
+        })
+    }
+}
+
+/// Splits a markdown body at its `## ` headings.
+fn split_sections(body: &str) -> Vec<(String, String)> {
+    let mut sections: Vec<(String, String)> = Vec::new();
+    let mut in_fence = false;
+    for line in body.lines() {
+        if line.trim_start().starts_with("```") {
+            in_fence = !in_fence;
+        }
+        if !in_fence {
+            if let Some(h) = line.strip_prefix("## ") {
+                sections.push((h.trim().to_owned(), String::new()));
+                continue;
+            }
+        }
+        if let Some((_, text)) = sections.last_mut() {
+            text.push_str(line);
+            text.push('\n');
+        }
+    }
+    for (_, text) in &mut sections {
+        *text = text.trim().to_owned();
+    }
+    sections
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PAGE: &str = "---\nid: rb\ntitle: Recover\nparams:\n  replicas: how many\nrules: [r]\n---\n## Meaning\nm\n## Impact\ni\n## Diagnosis\nd\n## Mitigation\nScale to 0, then back to {{ replicas }}.\n";
+
+    #[test]
+    fn parses_and_fills() {
+        let rb = Runbook::parse("runbooks/rb.md", PAGE).unwrap();
+        assert_eq!(rb.meta.rules, vec!["r"]);
+        let mut p = BTreeMap::new();
+        p.insert("replicas".to_owned(), serde_json::json!(5));
+        let plan = rb.fill(&p).unwrap();
+        assert_eq!(plan.steps, "Scale to 0, then back to 5.");
+        assert!(plan.missing.is_empty());
+        let plan = rb.fill(&BTreeMap::new()).unwrap();
+        assert_eq!(plan.steps, "Scale to 0, then back to <replicas?>.");
+        assert_eq!(plan.missing, vec!["replicas"]);
+    }
+
+    #[test]
+    fn missing_section_is_an_error_with_position() {
+        let text = PAGE.replace("## Impact\ni\n", "");
+        let err = Runbook::parse("runbooks/rb.md", &text).unwrap_err();
+        assert!(err.message.contains("Impact"), "{}", err.message);
+        assert_eq!(err.line, 8);
+    }
+}

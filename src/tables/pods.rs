@@ -1,0 +1,314 @@
+//! The `kubectl get pods` text table (plain, `-o wide`, `-A`), with kubectl's `RESTARTS` form
+//! `1557 (3m33s ago)`, and the workload each pod belongs to.
+
+use std::collections::BTreeMap;
+
+use regex::Regex;
+use serde::Serialize;
+
+use crate::diagnostic::Diagnostic;
+use crate::kb::ComponentSpec;
+use crate::time::parse_kubectl_duration;
+
+/// One row of the table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Pod {
+    /// 1-based line of the row in its file.
+    pub line: u64,
+    /// Namespace, when the table has the column (`-A`).
+    pub namespace: Option<String>,
+    /// Pod name.
+    pub name: String,
+    /// Ready containers.
+    pub ready: u32,
+    /// Containers in the pod.
+    pub containers: u32,
+    /// `STATUS` column (`Running`, `CrashLoopBackOff`, `Completed`, ...).
+    pub status: String,
+    /// Restart count.
+    pub restarts: u64,
+    /// How long ago the last restart was, as kubectl printed it (`3m33s`).
+    pub last_restart_ago: Option<String>,
+    /// The same in seconds.
+    pub last_restart_ago_secs: Option<i64>,
+    /// `AGE` column as printed.
+    pub age: String,
+    /// `AGE` in seconds.
+    pub age_secs: Option<i64>,
+    /// Pod IP (`-o wide`).
+    pub ip: Option<String>,
+    /// Node (`-o wide`).
+    pub node: Option<String>,
+    /// Component id from the knowledge base (`controller`, `enforcer`, ...).
+    pub component: Option<String>,
+    /// Owning workload name (`neuvector-controller-pod`).
+    pub workload: Option<String>,
+    /// The row as written.
+    pub raw: String,
+}
+
+impl Pod {
+    /// A pod is healthy when all containers are ready and it is running, or it completed.
+    pub fn is_healthy(&self) -> bool {
+        (self.status == "Running" && self.ready == self.containers) || self.is_finished()
+    }
+
+    /// Completed (job) pods do not count as replicas.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.status.as_str(), "Completed" | "Succeeded")
+    }
+}
+
+/// A workload (deployment, daemonset, ...) seen through its pods.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Workload {
+    /// Component id.
+    pub component: String,
+    /// Workload name.
+    pub name: String,
+    /// `deployment`, `daemonset`, ...
+    pub kind: String,
+    /// Namespace, when the listing says.
+    pub namespace: Option<String>,
+    /// Pods listed (not counting finished ones): the replica count for a deployment.
+    pub pods: u32,
+    /// Pods that are running and ready.
+    pub ready: u32,
+}
+
+/// A parsed pod listing.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PodTable {
+    /// File inside the bundle.
+    pub file: String,
+    /// The header row as written.
+    pub header: String,
+    /// Rows, in file order.
+    pub pods: Vec<Pod>,
+    /// Rows that could not be read.
+    pub problems: Vec<String>,
+}
+
+/// Compiled component patterns from the knowledge base.
+#[derive(Debug, Clone, Default)]
+pub struct Components {
+    entries: Vec<(ComponentSpec, Regex)>,
+}
+
+impl Components {
+    /// Compiles the KB's component patterns; bad regexes are reported against `path`.
+    pub fn new(specs: &[ComponentSpec], path: &str, source: &str) -> Result<Self, Vec<Diagnostic>> {
+        let mut entries = Vec::new();
+        let mut problems = Vec::new();
+        for spec in specs {
+            match Regex::new(&spec.pod) {
+                Ok(re) => entries.push((spec.clone(), re)),
+                Err(err) => problems.push(Diagnostic::at_text(
+                    path,
+                    source,
+                    &spec.pod,
+                    format!("invalid pod pattern for component `{}`: {err}", spec.id),
+                )),
+            }
+        }
+        if problems.is_empty() {
+            Ok(Components { entries })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Component id, workload name and workload kind for a pod name.
+    fn recognise(&self, pod: &str) -> Option<(String, String, String)> {
+        self.entries.iter().find_map(|(spec, re)| {
+            let caps = re.captures(pod)?;
+            let workload = caps.name("workload").map_or(pod, |m| m.as_str());
+            Some((spec.id.clone(), workload.to_owned(), spec.workload_kind.clone()))
+        })
+    }
+}
+
+impl PodTable {
+    /// Parses the text of a pod listing. Blank lines and repeated headers are ignored; rows
+    /// that cannot be read are kept in `problems`.
+    pub fn parse(file: &str, text: &str, components: &Components) -> PodTable {
+        let mut table = PodTable {
+            file: file.to_owned(),
+            ..PodTable::default()
+        };
+        let mut has_namespace = false;
+        let mut seen_header = false;
+        for (index, raw) in text.lines().enumerate() {
+            let line = raw.trim_end();
+            if line.trim().is_empty() {
+                continue;
+            }
+            let mut words = line.split_whitespace();
+            let first = words.next().unwrap_or_default();
+            if first == "NAME" || (first == "NAMESPACE" && words.next() == Some("NAME")) {
+                has_namespace = first == "NAMESPACE";
+                seen_header = true;
+                table.header = line.to_owned();
+                continue;
+            }
+            if !seen_header {
+                continue;
+            }
+            match parse_row(line, has_namespace) {
+                Some(mut pod) => {
+                    pod.line = index as u64 + 1;
+                    if let Some((component, workload, _)) = components.recognise(&pod.name) {
+                        pod.component = Some(component);
+                        pod.workload = Some(workload);
+                    }
+                    table.pods.push(pod);
+                }
+                None => table
+                    .problems
+                    .push(format!("line {}: not a pod row: {line}", index + 1)),
+            }
+        }
+        table
+    }
+
+    /// Workloads, sorted by component then name.
+    pub fn workloads(&self, components: &Components) -> Vec<Workload> {
+        let mut by_key: BTreeMap<(String, String), Workload> = BTreeMap::new();
+        for pod in &self.pods {
+            let Some((component, name, kind)) = components.recognise(&pod.name) else {
+                continue;
+            };
+            let entry = by_key
+                .entry((component.clone(), name.clone()))
+                .or_insert_with(|| Workload {
+                    component,
+                    name,
+                    kind,
+                    namespace: pod.namespace.clone(),
+                    pods: 0,
+                    ready: 0,
+                });
+            if pod.is_finished() {
+                continue;
+            }
+            entry.pods += 1;
+            if pod.status == "Running" && pod.ready == pod.containers {
+                entry.ready += 1;
+            }
+        }
+        by_key.into_values().collect()
+    }
+}
+
+fn parse_row(line: &str, has_namespace: bool) -> Option<Pod> {
+    let mut words = line.split_whitespace().peekable();
+    let namespace = if has_namespace {
+        Some(words.next()?.to_owned())
+    } else {
+        None
+    };
+    let name = words.next()?.to_owned();
+    let (ready, containers) = words.next()?.split_once('/')?;
+    let ready: u32 = ready.parse().ok()?;
+    let containers: u32 = containers.parse().ok()?;
+    let status = words.next()?.to_owned();
+    let restarts: u64 = words.next()?.parse().ok()?;
+    let mut last_restart_ago = None;
+    if words.peek().is_some_and(|w| w.starts_with('(')) {
+        let ago = words.next()?.trim_start_matches('(').to_owned();
+        // `(3m33s ago)`: the word `ago)` closes it.
+        if words.next()? != "ago)" {
+            return None;
+        }
+        last_restart_ago = Some(ago);
+    }
+    let age = words.next()?.to_owned();
+    let ip = words.next().map(str::to_owned);
+    let node = words.next().map(str::to_owned);
+    Some(Pod {
+        line: 0,
+        namespace,
+        name,
+        ready,
+        containers,
+        status,
+        restarts,
+        last_restart_ago_secs: last_restart_ago.as_deref().and_then(parse_kubectl_duration),
+        last_restart_ago,
+        age_secs: parse_kubectl_duration(&age),
+        age,
+        ip,
+        node,
+        component: None,
+        workload: None,
+        raw: line.to_owned(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn components() -> Components {
+        let specs = vec![
+            ComponentSpec {
+                id: "controller".into(),
+                pod: r"^(?P<workload>neuvector-controller-pod)-[a-z0-9]{6,10}-[a-z0-9]{5}$".into(),
+                workload_kind: "deployment".into(),
+            },
+            ComponentSpec {
+                id: "enforcer".into(),
+                pod: r"^(?P<workload>neuvector-enforcer-pod)-[a-z0-9]{5}$".into(),
+                workload_kind: "daemonset".into(),
+            },
+        ];
+        Components::new(&specs, "kb/kinds.yaml", "").unwrap()
+    }
+
+    const TABLE: &str = "\
+NAME                                        READY   STATUS             RESTARTS           AGE
+neuvector-controller-pod-854b7c7d46-fhw25   1/1     Running            0                  25d
+
+neuvector-enforcer-pod-24526                0/1     CrashLoopBackOff   1557 (3m33s ago)   25d
+neuvector-updater-pod-28972800-75m5s        0/1     Completed          0                  2d9h
+";
+
+    #[test]
+    fn plain_listing_with_restart_ago() {
+        let t = PodTable::parse("pods.txt", TABLE, &components());
+        assert_eq!(t.pods.len(), 3);
+        assert!(t.problems.is_empty());
+        let e = &t.pods[1];
+        assert_eq!(e.line, 4);
+        assert_eq!((e.ready, e.containers, e.restarts), (0, 1, 1557));
+        assert_eq!(e.status, "CrashLoopBackOff");
+        assert_eq!(e.last_restart_ago.as_deref(), Some("3m33s"));
+        assert_eq!(e.last_restart_ago_secs, Some(213));
+        assert_eq!(e.component.as_deref(), Some("enforcer"));
+        assert_eq!(t.pods[2].age_secs, Some(2 * 86_400 + 9 * 3600));
+        assert!(t.pods[2].is_healthy());
+    }
+
+    #[test]
+    fn wide_listing_with_namespace() {
+        let text = "NAMESPACE   NAME                                        READY   STATUS    RESTARTS      AGE   IP           NODE     NOMINATED NODE   READINESS GATES\n\
+cattle-neuvector-system   neuvector-controller-pod-5d8f9c7b4-abcde   1/1     Running   2 (1h ago)   3d    10.42.0.5    node-1   <none>           <none>\n";
+        let t = PodTable::parse("pods.txt", text, &components());
+        let p = &t.pods[0];
+        assert_eq!(p.namespace.as_deref(), Some("cattle-neuvector-system"));
+        assert_eq!(p.ip.as_deref(), Some("10.42.0.5"));
+        assert_eq!(p.node.as_deref(), Some("node-1"));
+        let w = t.workloads(&components());
+        assert_eq!(w[0].name, "neuvector-controller-pod");
+        assert_eq!(w[0].namespace.as_deref(), Some("cattle-neuvector-system"));
+        assert_eq!(w[0].pods, 1);
+    }
+
+    #[test]
+    fn replicas_count_controllers_not_finished_jobs() {
+        let t = PodTable::parse("pods.txt", TABLE, &components());
+        let w = t.workloads(&components());
+        let ctl = w.iter().find(|w| w.component == "controller").unwrap();
+        assert_eq!((ctl.pods, ctl.ready, ctl.kind.as_str()), (1, 1, "deployment"));
+    }
+}

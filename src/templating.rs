@@ -1,0 +1,96 @@
+//! The one door to tera: builds the template engine with every filter casebook registers, and
+//! fills small templates (runbook steps) with parameters. Autoescaping is off for markdown
+//! and on for HTML (by template name).
+
+use std::collections::BTreeMap;
+
+use tera::{Context, Tera};
+
+use crate::diagnostic::Diagnostic;
+
+/// Builds the engine from `name => text` templates (names like `case.md`, `case.html`).
+pub fn engine(templates: &BTreeMap<String, String>) -> Result<Tera, Diagnostic> {
+    let mut tera = Tera::default();
+    tera.autoescape_on(vec![".html"]);
+    let list: Vec<(&str, &str)> = templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+    tera.add_raw_templates(list)
+        .map_err(|err| template_error(templates, &err))?;
+    register_filters(&mut tera);
+    Ok(tera)
+}
+
+/// Fills `text` (a runbook body, say) with `params`, reporting errors against `path`.
+pub fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnostic> {
+    let mut tera = Tera::default();
+    register_filters(&mut tera);
+    tera.add_raw_template(path, text)
+        .and_then(|_| tera.render(path, context))
+        .map_err(|err| Diagnostic::file(path, error_chain(&err)))
+}
+
+fn register_filters(tera: &mut Tera) {
+    tera.register_filter("thousands", thousands);
+}
+
+/// `28034` => `28,034`.
+fn thousands(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let n = value
+        .as_u64()
+        .ok_or_else(|| tera::Error::msg("thousands: not a whole number"))?;
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    Ok(tera::Value::String(out))
+}
+
+fn template_error(templates: &BTreeMap<String, String>, err: &tera::Error) -> Diagnostic {
+    let message = error_chain(err);
+    let name = templates
+        .keys()
+        .find(|n| message.contains(n.as_str()))
+        .cloned()
+        .unwrap_or_default();
+    Diagnostic::file(format!("kb/templates/{name}.tera"), message)
+}
+
+/// tera nests the useful part of an error in its sources.
+pub fn error_chain(err: &tera::Error) -> String {
+    let mut parts = vec![err.to_string()];
+    let mut source = std::error::Error::source(err);
+    while let Some(s) = source {
+        parts.push(s.to_string());
+        source = s.source();
+    }
+    parts.join(": ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fills_parameters() {
+        let mut ctx = Context::new();
+        ctx.insert("replicas", &3);
+        assert_eq!(fill("r.md", "back to {{ replicas }}", &ctx).unwrap(), "back to 3");
+        assert!(fill("r.md", "{{ missing }}", &ctx).is_err());
+    }
+
+    #[test]
+    fn thousands_filter() {
+        let mut templates = BTreeMap::new();
+        templates.insert("t.md".to_owned(), "{{ n | thousands }}".to_owned());
+        let tera = engine(&templates).unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("n", &88736u64);
+        assert_eq!(tera.render("t.md", &ctx).unwrap(), "88,736");
+    }
+}
