@@ -27,6 +27,7 @@ pub mod render;
 pub mod rules;
 pub mod runbooks;
 pub mod scan;
+pub mod synth;
 pub mod tables;
 pub mod templating;
 pub mod time;
