@@ -108,6 +108,19 @@ pub enum SynthCommand {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// Write a deterministic benchmark bundle (about 100 MB of logs per unit of scale) into DIR
+    /// and print its manifest (files, lines, planted storm counts) as JSON.
+    Bench {
+        /// Size: 1.0 is about 100 MB of logs, 10 about 1 GB.
+        #[arg(long, default_value_t = 1.0)]
+        scale: f64,
+        /// Seed of the generator.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Target directory.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {

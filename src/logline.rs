@@ -79,7 +79,10 @@ pub fn line_time(line: &[u8]) -> Option<Timestamp> {
 
 /// Whether a line continues the record before it rather than starting one.
 pub fn is_continuation(line: &str) -> bool {
-    matches!(line.as_bytes().first(), None | Some(b' ' | b'\t' | b'|' | b')' | b'*'))
+    matches!(
+        line.as_bytes().first(),
+        None | Some(b' ' | b'\t' | b'|' | b')' | b'*')
+    )
 }
 
 /// Parses one physical line.

@@ -5,8 +5,8 @@ use std::io::Read;
 use std::path::Path;
 
 use casebook::synth::reference::{
-    CONNECT_REQUESTS, CONTROLLER1_GZ, CONTROLLER1_RANGE, CONTROLLER2, CONTROLLER2_RANGE,
-    CONTROLLER3, CONTROLLER3_RANGE, RPC_REJECTIONS,
+    CONNECT_REQUESTS, CONTROLLER1_GZ, CONTROLLER1_RANGE, CONTROLLER2, CONTROLLER2_RANGE, CONTROLLER3,
+    CONTROLLER3_RANGE, RPC_REJECTIONS,
 };
 use casebook::synth::write_reference_bundle;
 use casebook::time::parse_iso_prefix;
@@ -78,10 +78,7 @@ fn reference_bundle_matches_the_case_notes_and_the_fixture() {
     check_log(&c3, CONTROLLER3_RANGE, "controller #3");
 
     assert_eq!(count(&c1, "Receive connect request"), CONNECT_REQUESTS);
-    assert_eq!(
-        count(&c1, "rpc_max_conns_per_client exceeded"),
-        RPC_REJECTIONS
-    );
+    assert_eq!(count(&c1, "rpc_max_conns_per_client exceeded"), RPC_REJECTIONS);
     assert_eq!(CONNECT_REQUESTS, 28_034);
     assert_eq!(RPC_REJECTIONS, 88_736);
     for quoted in [

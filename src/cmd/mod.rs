@@ -47,9 +47,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Digest(_args) => Err(Failure::input("digest: not available yet")),
         Command::Kb(KbCommand::Check(kb)) => kb::check(&kb),
         Command::Kb(KbCommand::ExportPatterns(kb)) => kb::export_patterns(&kb),
-        Command::Synth(SynthCommand::Reference { output: _ }) => {
-            Err(Failure::input("synth: not available yet"))
-        }
+        Command::Synth(command) => synth(&command),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -75,4 +73,25 @@ pub fn load_kb(arg: &KbArg) -> Result<KnowledgeBase, Failure> {
                 .join("\n")
         ),
     })
+}
+
+fn synth(command: &SynthCommand) -> Result<u8, Failure> {
+    let io = |dir: &std::path::Path, e: std::io::Error| Failure::input(format!("{}: {e}", dir.display()));
+    match command {
+        SynthCommand::Reference { output } => {
+            crate::synth::write_reference_bundle(output).map_err(|e| io(output, e))?;
+        }
+        SynthCommand::Bench { scale, seed, output } => {
+            let opts = crate::synth::BenchOptions {
+                scale: *scale,
+                seed: *seed,
+            };
+            let manifest = crate::synth::write_bench_bundle(output, &opts).map_err(|e| io(output, e))?;
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&manifest).expect("manifest serialises")
+            );
+        }
+    }
+    Ok(exit::OK)
 }

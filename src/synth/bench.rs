@@ -30,10 +30,7 @@ pub struct BenchOptions {
 
 impl Default for BenchOptions {
     fn default() -> Self {
-        BenchOptions {
-            scale: 1.0,
-            seed: 42,
-        }
+        BenchOptions { scale: 1.0, seed: 42 }
     }
 }
 
@@ -218,13 +215,7 @@ fn plan(opts: &BenchOptions) -> Plan {
     // The pod table.
     let mut rows: Vec<Vec<String>> = Vec::new();
     let row = |n: &str, r: &str, s: &str, re: String, age: &str| {
-        vec![
-            n.to_string(),
-            r.to_string(),
-            s.to_string(),
-            re,
-            age.to_string(),
-        ]
+        vec![n.to_string(), r.to_string(), s.to_string(), re, age.to_string()]
     };
     for n in &ctl_names {
         rows.push(row(n, "1/1", "Running", "0".into(), "7d"));
@@ -300,15 +291,10 @@ fn plan(opts: &BenchOptions) -> Plan {
         f.plants.push(plant(CONNECT, connect[i], 50_000, 400_000));
         let rpc_from = if i == 0 { 450_000 } else { 300_000 };
         f.plants.push(plant(RPC, rpc[i], rpc_from, 1_000_000));
-        f.plants
-            .push(plant(NO_LEADER, leader[i], 600_000, 1_000_000));
+        f.plants.push(plant(NO_LEADER, leader[i], 600_000, 1_000_000));
         if i == 1 {
-            f.plants.push(plant(
-                QUEUE_FULL,
-                storm_totals[QUEUE_FULL],
-                620_000,
-                1_000_000,
-            ));
+            f.plants
+                .push(plant(QUEUE_FULL, storm_totals[QUEUE_FULL], 620_000, 1_000_000));
         }
         f.plants.retain(|p| p.total > 0);
         f.long_lines = 1 + (ctl_budget[i] / 30_000_000) as u32;
@@ -450,9 +436,7 @@ impl Gen<'_> {
         match storm {
             CONNECT => {
                 nv_prefix(b, self.ts, "INFO", "CTL");
-                b.extend_from_slice(
-                    b"cache.AgentAdmissionRequest: Receive connect request - host=q",
-                );
+                b.extend_from_slice(b"cache.AgentAdmissionRequest: Receive connect request - host=q");
                 // Each enforcer host keeps its machine uuid; the container id changes.
                 let host = 1000 + rng.below(60) * 97;
                 b.extend_from_slice(format!("{host:07}:").as_bytes());
@@ -470,8 +454,7 @@ impl Gen<'_> {
             NO_LEADER => {
                 self.alternate = !self.alternate;
                 if self.spec.kind == Kind::Controller(1) && self.alternate {
-                    let key =
-                        *rng.pick(&["lock/policy", "lock/server", "lock/admission", "lock/fed"]);
+                    let key = *rng.pick(&["lock/policy", "lock/server", "lock/admission", "lock/fed"]);
                     nv_prefix(b, self.ts, "ERRO", "CTL");
                     b.extend_from_slice(b"kv.clusterHelper.AcquireLock: Acquire lock error - error=failed to create session: Unexpected response code: 500 (No cluster leader) key=");
                     b.extend_from_slice(key.as_bytes());
@@ -481,10 +464,7 @@ impl Gen<'_> {
                 }
             }
             QUEUE_FULL => {
-                let body: &[u8] = if self
-                    .buf
-                    .ends_with(b"auditQueue.Append - error=Queue full\n")
-                {
+                let body: &[u8] = if self.buf.ends_with(b"auditQueue.Append - error=Queue full\n") {
                     b"rest.(*WebhookServer).validate: cacheAdmCtrlAudit - error=Queue full"
                 } else {
                     b"rest.cacheAdmCtrlAudit: auditQueue.Append - error=Queue full"
@@ -630,9 +610,7 @@ impl Gen<'_> {
         if scanner {
             b.extend_from_slice(b"main.(*rpcService).ScanImage: Scan result - report={Vuls:[");
         } else {
-            b.extend_from_slice(
-                b"rest.(*nvRestHandler).logRequest: - body={\"config\":{\"groups\":[",
-            );
+            b.extend_from_slice(b"rest.(*nvRestHandler).logRequest: - body={\"config\":{\"groups\":[");
         }
         while b.len() - start < 100_000 {
             if scanner {
@@ -650,9 +628,7 @@ impl Gen<'_> {
             } else {
                 b.extend_from_slice(b"{\"name\":\"nv.ipdt-");
                 push_hex(b, rng, 8);
-                b.extend_from_slice(
-                    b".ipdt-prod\",\"criteria\":[{\"key\":\"service\",\"value\":\"svc-",
-                );
+                b.extend_from_slice(b".ipdt-prod\",\"criteria\":[{\"key\":\"service\",\"value\":\"svc-");
                 push_hex(b, rng, 6);
                 b.extend_from_slice(b"\",\"op\":\"=\"}],\"mode\":\"Monitor\"},");
             }
@@ -818,9 +794,7 @@ impl Gen<'_> {
             b.extend_from_slice(b" action=allow\n");
         } else if r < 940 {
             nv_prefix(b, self.ts, "WARN", "AGT");
-            b.extend_from_slice(
-                b"probe.(*Probe).checkProcessProfile: Process profile violation - name=",
-            );
+            b.extend_from_slice(b"probe.(*Probe).checkProcessProfile: Process profile violation - name=");
             let p = rng.pick(PROCS);
             b.extend_from_slice(p.as_bytes());
             b.extend_from_slice(b" path=/usr/bin/");
@@ -848,9 +822,7 @@ impl Gen<'_> {
                 b.extend_from_slice(rng.pick(IMAGES).as_bytes());
             }
             4..=6 => {
-                b.extend_from_slice(
-                    b"cvetools.(*ScanTools).ScanImageData: Scan image done - image=",
-                );
+                b.extend_from_slice(b"cvetools.(*ScanTools).ScanImageData: Scan image done - image=");
                 b.extend_from_slice(rng.pick(IMAGES).as_bytes());
                 b.extend_from_slice(b" layers=");
                 push_u64(b, rng.range(3, 30));
@@ -858,9 +830,7 @@ impl Gen<'_> {
                 push_u64(b, rng.below(300));
             }
             7 => {
-                b.extend_from_slice(
-                    b"cvetools.(*ScanTools).getImageLayers: layer cached - layer=sha256:",
-                );
+                b.extend_from_slice(b"cvetools.(*ScanTools).getImageLayers: layer cached - layer=sha256:");
                 push_hex(b, rng, 64);
             }
             8 => {
@@ -882,8 +852,7 @@ impl Gen<'_> {
         let b = &mut self.buf;
         let (y, mo, d, h, mi, s, ms) = super::lines::civil(self.ts);
         b.extend_from_slice(
-            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{ms:03}|INFO |MANAGER|")
-                .as_bytes(),
+            format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02},{ms:03}|INFO |MANAGER|").as_bytes(),
         );
         match rng.below(3) {
             0 => b.extend_from_slice(b"com.neu.client.RestClient$(apply:71): GET https://neuvector-svc-controller.neuvector:10443/v1/scan/status"),
@@ -1078,10 +1047,7 @@ mod tests {
 
     #[test]
     fn small_bundle_is_deterministic_and_counts_match() {
-        let opts = BenchOptions {
-            scale: 0.01,
-            seed: 7,
-        };
+        let opts = BenchOptions { scale: 0.01, seed: 7 };
         let a = tempfile::tempdir().unwrap();
         let b = tempfile::tempdir().unwrap();
         let ma = write_bench_bundle(a.path(), &opts).unwrap();
@@ -1096,11 +1062,7 @@ mod tests {
             );
         }
         // About 1 MB of logs, spread over many files.
-        assert!(
-            (800_000..2_500_000).contains(&ma.bytes),
-            "{} bytes",
-            ma.bytes
-        );
+        assert!((800_000..2_500_000).contains(&ma.bytes), "{} bytes", ma.bytes);
         assert!(ma.files.len() > 40);
         assert!(ma.files.iter().any(|f| f.path.ends_with(".log.1.gz")));
 

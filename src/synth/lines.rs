@@ -396,9 +396,7 @@ pub fn push_k8s_suffix(buf: &mut Vec<u8>, rng: &mut Rng, n: usize) {
 pub fn push_ctl_background(buf: &mut Vec<u8>, rng: &mut Rng) {
     match rng.below(20) {
         0..=4 => {
-            buf.extend_from_slice(
-                b"cache.CacheMethod.MatchK8sAdmissionRules: first image summary - Image=",
-            );
+            buf.extend_from_slice(b"cache.CacheMethod.MatchK8sAdmissionRules: first image summary - Image=");
             buf.extend_from_slice(rng.pick(IMAGES).as_bytes());
             buf.extend_from_slice(b" digest= imageID=");
         }
@@ -427,9 +425,7 @@ pub fn push_ctl_background(buf: &mut Vec<u8>, rng: &mut Rng) {
             buf.extend_from_slice(b"_0");
         }
         11 => {
-            buf.extend_from_slice(
-                b"main.(*ScanService).ScannerRegisterStream: Stream receive - entries=",
-            );
+            buf.extend_from_slice(b"main.(*ScanService).ScannerRegisterStream: Stream receive - entries=");
             push_u64(
                 buf,
                 if rng.chance(3, 4) {
@@ -463,10 +459,7 @@ pub fn push_ctl_background(buf: &mut Vec<u8>, rng: &mut Rng) {
             buf.extend_from_slice(b"rest.handlerAuthLogin: User login - ip=");
             push_pod_ip(buf, rng);
             buf.extend_from_slice(b" role=admin user=");
-            buf.extend_from_slice(
-                rng.pick(&["admin", "svc-monitoring", "ops-reader"])
-                    .as_bytes(),
-            );
+            buf.extend_from_slice(rng.pick(&["admin", "svc-monitoring", "ops-reader"]).as_bytes());
         }
         15 => {
             buf.extend_from_slice(b"rest.(*tRemoteRepoScanner).scanDone: - registry=");
@@ -485,14 +478,10 @@ pub fn push_ctl_background(buf: &mut Vec<u8>, rng: &mut Rng) {
             buf.extend_from_slice(b"/custom/host");
         }
         17 => {
-            buf.extend_from_slice(
-                b"cache.refreshInternalIPNet: - subnets=[10.42.0.0/16 10.43.0.0/16]",
-            );
+            buf.extend_from_slice(b"cache.refreshInternalIPNet: - subnets=[10.42.0.0/16 10.43.0.0/16]");
         }
         18 => {
-            buf.extend_from_slice(
-                b"resource.(*kubernetes).cbResourceWatcher: - event=modified name=",
-            );
+            buf.extend_from_slice(b"resource.(*kubernetes).cbResourceWatcher: - event=modified name=");
             let (stem, _) = *rng.pick(POD_STEMS);
             buf.extend_from_slice(stem.as_bytes());
             buf.extend_from_slice(b" rt=pod");
@@ -533,26 +522,11 @@ mod tests {
 
     #[test]
     fn neuvector_timestamps_are_trimmed_and_padded() {
-        assert_eq!(
-            nv(ms_of(2025, 1, 26, 13, 9, 2, 525)),
-            "2025-01-26T13:09:02.525"
-        );
-        assert_eq!(
-            nv(ms_of(2025, 1, 26, 13, 9, 24, 70)),
-            "2025-01-26T13:09:24.07 "
-        );
-        assert_eq!(
-            nv(ms_of(2025, 1, 26, 13, 9, 39, 200)),
-            "2025-01-26T13:09:39.2  "
-        );
-        assert_eq!(
-            nv(ms_of(2025, 1, 26, 13, 9, 39, 0)),
-            "2025-01-26T13:09:39    "
-        );
-        assert_eq!(
-            nv(ms_of(2025, 2, 3, 9, 16, 11, 50)),
-            "2025-02-03T09:16:11.05 "
-        );
+        assert_eq!(nv(ms_of(2025, 1, 26, 13, 9, 2, 525)), "2025-01-26T13:09:02.525");
+        assert_eq!(nv(ms_of(2025, 1, 26, 13, 9, 24, 70)), "2025-01-26T13:09:24.07 ");
+        assert_eq!(nv(ms_of(2025, 1, 26, 13, 9, 39, 200)), "2025-01-26T13:09:39.2  ");
+        assert_eq!(nv(ms_of(2025, 1, 26, 13, 9, 39, 0)), "2025-01-26T13:09:39    ");
+        assert_eq!(nv(ms_of(2025, 2, 3, 9, 16, 11, 50)), "2025-02-03T09:16:11.05 ");
         let mut b = Vec::new();
         consul_prefix(&mut b, ms_of(2025, 1, 26, 13, 9, 13, 61), "ERROR");
         consul_prefix(&mut b, ms_of(2025, 1, 26, 13, 9, 13, 61), "INFO");

@@ -10,8 +10,8 @@ use std::io;
 use std::path::Path;
 
 use super::lines::{
-    consul_prefix, kubectl_table, ms_of, nv_prefix, push_ctl_background, push_hex, push_u64,
-    push_uuid, spread, LogSink, Rng,
+    consul_prefix, kubectl_table, ms_of, nv_prefix, push_ctl_background, push_hex, push_u64, push_uuid,
+    spread, LogSink, Rng,
 };
 use crate::time::parse_iso_prefix;
 
@@ -500,7 +500,9 @@ fn controller1_excerpt() -> String {
     line("2025-01-26T13:09:02.907|INFO|CTL|cache.AgentAdmissionRequest: Receive connect request - host=q0003838:8d69c1bb-9e4f-409a-833f-1e094b83e862 id=6dcbd878342919c72f61f2b40434384198ee273001e5031a2d52c579d3ea44bd");
     line("2025-01-26T13:09:04.439|INFO|CTL|cache.AgentAdmissionRequest: Receive connect request - host=q0003322:a38626a4-a970-431f-b66d-465829643591 id=91221f7ce111344774649459e3dacaace11229cb34483091353e72fd020f6bd5");
     line("2025-01-26T13:09:13.061Z [ERROR] agent.server.raft: peer has newer term, stopping replication: peer=\"{Nonvoter e502f51a-8d52-6c56-1869-76bb11b32c51 10.42.55.36:18300}\"");
-    line("2025-01-26T13:09:15.004|INFO|CTL|cluster.StartCluster.func2: Lead elected - lead=10.42.60.190:18300");
+    line(
+        "2025-01-26T13:09:15.004|INFO|CTL|cluster.StartCluster.func2: Lead elected - lead=10.42.60.190:18300",
+    );
     line("2025-01-26T13:09:15.771|INFO|CTL|cluster.StartCluster.func1: - newLead=10.42.60.190 oldLead=");
     line("2025-01-26T13:09:16.161|INFO|CTL|utils.PerfSnapshot.func1: - at=2025-01-26 13:09:16.157645427 +0000 UTC m=+422425.720579844 label=p memLimit=6442450944 pid=1 prefix=ctl. profileLimit=1 workFolder=/var/nv_debug/snapshot/a47f288af60c8107802c69f24557cbc2b76bb1b9b8ff5c5b8941e175aa17ef0f workingSet=109572132864");
     line("2025-01-26T13:09:16.163|INFO|CTL|system.(*SystemTools).CGroupMemoryStatReset: - threshold=4831838208 usage=109572907008");
@@ -573,18 +575,34 @@ fn controller1_restart(rng: &mut Rng) -> String {
         ("Build Date", "'2024-11-20 16:41:58 +0000 UTC'".to_string()),
         ("Node ID", format!("'{node_id}'")),
         ("Node name", "'10.42.60.190'".to_string()),
-        ("Datacenter", "'neuvector' (Default Partition: 'default')".to_string()),
+        (
+            "Datacenter",
+            "'neuvector' (Default Partition: 'default')".to_string(),
+        ),
         ("Server", "true (Bootstrap: false)".to_string()),
-        ("Client Addr", "[127.0.0.1] (HTTP: 8500, HTTPS: -1, gRPC: -1, gRPC-TLS: -1, DNS: -1)".to_string()),
+        (
+            "Client Addr",
+            "[127.0.0.1] (HTTP: 8500, HTTPS: -1, gRPC: -1, gRPC-TLS: -1, DNS: -1)".to_string(),
+        ),
         ("Cluster Addr", "10.42.60.190 (LAN: 18301, WAN: -1)".to_string()),
         ("Gossip Encryption", "true".to_string()),
         ("Auto-Encrypt-TLS", "false".to_string()),
         ("ACL Enabled", "false".to_string()),
         ("Reporting Enabled", "false".to_string()),
         ("ACL Default Policy", "allow".to_string()),
-        ("HTTPS TLS", "Verify Incoming: false, Verify Outgoing: false, Min Version: TLSv1_2".to_string()),
-        ("gRPC TLS", "Verify Incoming: false, Min Version: TLSv1_2".to_string()),
-        ("Internal RPC TLS", "Verify Incoming: true, Verify Outgoing: true (Verify Hostname: false), Min Version: TLSv1_2".to_string()),
+        (
+            "HTTPS TLS",
+            "Verify Incoming: false, Verify Outgoing: false, Min Version: TLSv1_2".to_string(),
+        ),
+        (
+            "gRPC TLS",
+            "Verify Incoming: false, Min Version: TLSv1_2".to_string(),
+        ),
+        (
+            "Internal RPC TLS",
+            "Verify Incoming: true, Verify Outgoing: true (Verify Hostname: false), Min Version: TLSv1_2"
+                .to_string(),
+        ),
     ] {
         line(&format!("{label:>21}: {value}"));
     }
@@ -614,14 +632,7 @@ fn enforcer_hosts(rng: &mut Rng) -> Vec<(String, String, bool)> {
     let restarts_a_lot = PODS
         .iter()
         .filter(|p| p[0].starts_with("neuvector-enforcer-pod-"))
-        .map(|p| {
-            p[3].split(' ')
-                .next()
-                .unwrap_or("0")
-                .parse::<u32>()
-                .unwrap_or(0)
-                > 100
-        })
+        .map(|p| p[3].split(' ').next().unwrap_or("0").parse::<u32>().unwrap_or(0) > 100)
         .collect::<Vec<_>>();
     let mut n = 0;
     while hosts.len() < restarts_a_lot.len() {
@@ -631,11 +642,7 @@ fn enforcer_hosts(rng: &mut Rng) -> Vec<(String, String, bool)> {
         }
         let mut u = Vec::new();
         push_uuid(&mut u, rng);
-        hosts.push((
-            name,
-            String::from_utf8(u).expect("ascii"),
-            restarts_a_lot[6 + n],
-        ));
+        hosts.push((name, String::from_utf8(u).expect("ascii"), restarts_a_lot[6 + n]));
         n += 1;
     }
     hosts
@@ -746,13 +753,7 @@ fn ticks(rng: &mut Rng, start: i64, end: i64, min: u64, max: u64) -> Vec<i64> {
 
 /// Bursts of events: `total` instants in `bursts` waves spread over `start..end`.
 fn bursts(rng: &mut Rng, total: usize, bursts: usize, start: i64, end: i64) -> Vec<i64> {
-    let starts = spread(
-        rng,
-        bursts,
-        start,
-        end - (end - start) / (2 * bursts as i64),
-        3,
-    );
+    let starts = spread(rng, bursts, start, end - (end - start) / (2 * bursts as i64), 3);
     let mut sizes = vec![1usize; bursts];
     for _ in bursts..total {
         sizes[rng.below(bursts as u64) as usize] += 1;
