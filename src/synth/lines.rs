@@ -285,7 +285,7 @@ pub fn kubectl_table(header: &[&str], rows: &[Vec<String>]) -> String {
         for (i, cell) in cells.iter().enumerate() {
             out.push_str(cell);
             if i + 1 < cells.len() {
-                out.extend(std::iter::repeat(' ').take(widths[i] + 3 - cell.len()));
+                out.extend(std::iter::repeat_n(' ', widths[i] + 3 - cell.len()));
             }
         }
         out.push('\n');

@@ -791,7 +791,7 @@ fn controller1(path: &Path, rng: &mut Rng) -> io::Result<()> {
     let weighted: Vec<usize> = hosts
         .iter()
         .enumerate()
-        .flat_map(|(i, h)| std::iter::repeat(i).take(if h.2 { 8 } else { 1 }))
+        .flat_map(|(i, h)| std::iter::repeat_n(i, if h.2 { 8 } else { 1 }))
         .collect();
     let quoted_connects = 6;
     let after = 40;
