@@ -1,0 +1,172 @@
+//! Bundles in every shape a customer sends, and bad input: archives, rotated `.gz` logs, corrupt
+//! members, paths that try to leave the extraction directory, links, invalid UTF-8 and huge
+//! lines. Nothing stops the analysis; what was skipped is reported.
+
+mod common;
+
+use std::io::Write;
+
+use common::{analyze_json, casebook};
+
+const LEADERLESS: &str =
+    "2024-06-01T10:00:00.000Z [ERROR] agent: Coordinate update error: error=\"No cluster leader\"\n\
+2024-06-01T10:30:00.000Z [ERROR] agent: Coordinate update error: error=\"No cluster leader\"\n";
+
+fn gz(bytes: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    enc.write_all(bytes).unwrap();
+    enc.finish().unwrap()
+}
+
+fn rules_fired(doc: &serde_json::Value) -> Vec<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+fn skipped(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["bundle"]["skipped"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_owned(),
+                s["reason"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn rotated_gz_log_inside_a_zip() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("bundle.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("logs/neuvector-controller-pod-1.log.1.gz", opts)
+        .unwrap();
+    zip.write_all(&gz(LEADERLESS.as_bytes())).unwrap();
+    zip.finish().unwrap();
+    let doc = analyze_json(&zip_path, &[]);
+    assert!(rules_fired(&doc).contains(&"nv.consul.leaderless".to_owned()));
+    let files = doc["bundle"]["files"].as_array().unwrap();
+    assert_eq!(files[0]["path"], "logs/neuvector-controller-pod-1.log.1.gz");
+    assert_eq!(files[0]["kind"], "controller-log");
+}
+
+#[test]
+fn zip_member_escaping_the_extraction_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let zip_path = dir.path().join("evil.zip");
+    let mut zip = zip::ZipWriter::new(std::fs::File::create(&zip_path).unwrap());
+    let opts = zip::write::SimpleFileOptions::default();
+    zip.start_file("../../escaped.log", opts).unwrap();
+    zip.write_all(b"oops\n").unwrap();
+    zip.start_file("neuvector-controller-pod-1.log", opts).unwrap();
+    zip.write_all(LEADERLESS.as_bytes()).unwrap();
+    zip.finish().unwrap();
+    let doc = analyze_json(&zip_path, &[]);
+    assert!(!dir.path().join("../escaped.log").exists());
+    assert!(
+        skipped(&doc)
+            .iter()
+            .any(|(p, r)| p.contains("escaped.log") && r.contains("leaves the archive")),
+        "{:?}",
+        skipped(&doc)
+    );
+    assert!(rules_fired(&doc).contains(&"nv.consul.leaderless".to_owned()));
+}
+
+#[test]
+fn truncated_tar_gz_keeps_what_could_be_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = dir.path().join("src");
+    std::fs::create_dir(&src).unwrap();
+    std::fs::write(src.join("neuvector-controller-pod-1.log"), LEADERLESS).unwrap();
+    let big: String = (0..20000)
+        .map(|i| format!("2024-06-01T11:00:00.000|INFO|CTL|rest.(*x).y: line {i} of noise\n"))
+        .collect();
+    std::fs::write(src.join("zz-neuvector-enforcer-pod-2.log"), big).unwrap();
+    let archive = dir.path().join("b.tar.gz");
+    common::tar_gz(&src, &archive);
+    let bytes = std::fs::read(&archive).unwrap();
+    let cut = dir.path().join("cut.tar.gz");
+    std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let doc = analyze_json(&cut, &[]);
+    assert!(rules_fired(&doc).contains(&"nv.consul.leaderless".to_owned()));
+    assert!(!skipped(&doc).is_empty(), "the truncation is reported");
+}
+
+#[cfg(unix)]
+#[test]
+fn links_are_not_followed() {
+    let dir = tempfile::tempdir().unwrap();
+    let outside = dir.path().join("secret.log");
+    std::fs::write(&outside, LEADERLESS).unwrap();
+    let bundle = dir.path().join("bundle");
+    std::fs::create_dir(&bundle).unwrap();
+    std::os::unix::fs::symlink(&outside, bundle.join("neuvector-controller-pod-1.log")).unwrap();
+    let doc = analyze_json(&bundle, &[]);
+    assert!(rules_fired(&doc).is_empty());
+    assert!(skipped(&doc).iter().any(|(_, r)| r.contains("link")));
+}
+
+#[test]
+fn invalid_utf8_and_a_huge_line_do_not_stop_the_scan() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = Vec::new();
+    log.extend_from_slice(b"2024-06-01T09:59:00.000|INFO|CTL|x.y: bad bytes \xff\xfe here\n");
+    log.extend_from_slice(b"2024-06-01T09:59:01.000|INFO|CTL|x.y: ");
+    log.extend(std::iter::repeat_n(b'a', 3 * 1024 * 1024));
+    log.push(b'\n');
+    log.extend_from_slice(LEADERLESS.as_bytes());
+    std::fs::write(dir.path().join("neuvector-controller-pod-1.log"), &log).unwrap();
+    let doc = analyze_json(dir.path(), &[]);
+    assert!(rules_fired(&doc).contains(&"nv.consul.leaderless".to_owned()));
+    let f = finding_lines(&doc);
+    assert_eq!(f, vec![3, 4], "line numbers count the long line once");
+}
+
+fn finding_lines(doc: &serde_json::Value) -> Vec<u64> {
+    common::finding(doc, "nv.consul.leaderless")["evidence"][0]["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_u64().unwrap())
+        .collect()
+}
+
+#[test]
+fn missing_bundle_is_an_input_error() {
+    let out = casebook()
+        .args(["analyze", "/nonexistent/bundle", "-q"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("/nonexistent/bundle"), "{err}");
+}
+
+#[test]
+fn output_goes_only_where_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("neuvector-controller-pod-1.log"), LEADERLESS).unwrap();
+    let out_path = dir.path().join("case.md");
+    let out = casebook()
+        .arg("analyze")
+        .arg(dir.path())
+        .arg("-q")
+        .arg("-o")
+        .arg(&out_path)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(&out_path)
+        .unwrap()
+        .contains("### Findings"));
+}
