@@ -1,3 +1,4 @@
 //! casebook: diagnose customer support bundles.
 
+pub mod digest;
 pub mod time;
