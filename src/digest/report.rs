@@ -593,3 +593,161 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
     }
     s
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mine(lines: &[String]) -> FileDigest {
+        crate::digest::digest_reader(lines.join("\n").as_bytes(), &DigestOptions::default())
+            .expect("in-memory read")
+    }
+
+    fn ts(minute: u32, second: u32, ms: u32) -> String {
+        format!(
+            "2025-01-26T{:02}:{:02}:{:02}.{:03}",
+            10 + minute / 60,
+            minute % 60,
+            second,
+            ms
+        )
+    }
+
+    #[test]
+    fn tail_loop_after_ordinary_lines() {
+        let mut lines = Vec::new();
+        for i in 0..1000u32 {
+            let msg = match i % 5 {
+                0 => format!("cache.Sync: Sync done - items={i}"),
+                1 => format!("rest.Login: User logged in - user=u{i}"),
+                2 => format!("scan.Worker: Scan finished - image=img{i} took={i}ms"),
+                3 => "kv.Watch: Watch restarted".to_string(),
+                _ => format!("main.tick: Heartbeat - seq={i}"),
+            };
+            lines.push(format!("{}|INFO|CTL|{msg}", ts(i / 60, i % 60, 0)));
+        }
+        for i in 0..600u32 {
+            let msg = if i % 2 == 0 {
+                format!("cluster.StartCluster.func2: Lead loss detected - try={i}")
+            } else {
+                "cluster.StartCluster.func2: Cannot locate lead - join=neuvector-svc-controller.neuvector".to_string()
+            };
+            lines.push(format!("{}|ERRO|CTL|{msg}", ts(17 + i / 60, i % 60, 500)));
+        }
+        let d = mine(&lines);
+        let l = d.tail_loop.clone().expect("a tail loop");
+        assert_eq!(l.members.len(), 2);
+        assert_eq!(l.members[0].template, "Lead loss detected - try=<*>");
+        assert_eq!(
+            l.members[1].template,
+            "Cannot locate lead - join=neuvector-svc-controller.neuvector"
+        );
+        assert_eq!(l.hits, 600);
+        assert_eq!(l.members[0].hits, 300);
+        assert_eq!(l.start_line, 1001);
+        assert_eq!(l.end_line, 1600);
+        assert!(!l.truncated);
+        assert_eq!(
+            l.start_time.unwrap().to_string(),
+            "2025-01-26T10:17:00.500Z"
+        );
+        let text = render_text("ctl.log", &d);
+        assert!(
+            text.contains("start looping #5 Lead loss detected - try=<*> => #6 Cannot locate lead"),
+            "{text}"
+        );
+        assert!(text.contains("... 600 hits"), "{text}");
+    }
+
+    #[test]
+    fn no_tail_loop_in_varied_log() {
+        // Twelve templates (of different lengths) in turn: too many to call a loop.
+        let lines: Vec<String> = (0..300u32)
+            .map(|i| {
+                format!(
+                    "{}|INFO|CTL|f.g: step{}",
+                    ts(0, i % 60, 0),
+                    " more".repeat((i % 12) as usize)
+                )
+            })
+            .collect();
+        let d = mine(&lines);
+        assert_eq!(d.templates.len(), 12);
+        assert!(d.tail_loop.is_none(), "{:?}", d.tail_loop);
+    }
+
+    #[test]
+    fn storm_is_found_with_its_window() {
+        let mut lines = Vec::new();
+        for m in 0..120u32 {
+            lines.push(format!(
+                "{}|INFO|CTL|a.b: Receive connect request - host=h{m} id=9{m:x}",
+                ts(m, 1, 0)
+            ));
+            lines.push(format!(
+                "{}|INFO|CTL|x.y: Periodic check ok - n={m}",
+                ts(m, 2, 0)
+            ));
+            if m == 60 || m == 61 {
+                for k in 0..400u32 {
+                    lines.push(format!(
+                        "{}|INFO|CTL|a.b: Receive connect request - host=h{k} id=9{k:x}",
+                        ts(m, 3 + k * 50 / 1000, k % 1000)
+                    ));
+                }
+            }
+        }
+        let d = mine(&lines);
+        assert_eq!(d.storms.len(), 1, "{:?}", d.storms);
+        let s = &d.storms[0];
+        assert_eq!(s.template, "Receive connect request - host=<*> id=<*>");
+        assert_eq!(s.count, 802);
+        assert_eq!(s.start.to_string(), "2025-01-26T11:00:00.000Z");
+        assert_eq!(s.end.to_string(), "2025-01-26T11:01:59.999Z");
+        assert_eq!(s.peak_per_minute, 401);
+        assert!(s.baseline_per_minute <= 1.0);
+    }
+
+    #[test]
+    fn rare_templates_most_severe_first() {
+        let mut lines: Vec<String> = (0..50)
+            .map(|i| format!("{}|INFO|CTL|a.b: Normal work - n={i}", ts(0, i % 60, 0)))
+            .collect();
+        lines.insert(
+            10,
+            format!("{}|INFO|CTL|c.d: Config reloaded", ts(0, 10, 1)),
+        );
+        lines.insert(
+            20,
+            format!(
+                "{}|ERRO|CTL|main.main: Failed to initialize - error=Unknown container runtime",
+                ts(0, 20, 1)
+            ),
+        );
+        let d = mine(&lines);
+        assert_eq!(d.rare.len(), 2);
+        assert_eq!(
+            d.rare[0].template,
+            "Failed to initialize - error=Unknown container runtime"
+        );
+        assert_eq!(d.rare[0].level, Some(Level::Error));
+        assert_eq!(d.rare[1].template, "Config reloaded");
+    }
+
+    #[test]
+    fn digest_is_deterministic_and_serializes() {
+        let lines: Vec<String> = (0..500)
+            .map(|i| {
+                format!(
+                    "{}|INFO|CTL|a.b: thing {} - n={i}",
+                    ts(i / 60, i % 60, 0),
+                    ["x", "y", "z", "w", "v"][(i % 5) as usize]
+                )
+            })
+            .collect();
+        let a = serde_json::to_string(&mine(&lines)).unwrap();
+        let b = serde_json::to_string(&mine(&lines)).unwrap();
+        assert_eq!(a, b);
+        assert!(a.contains("\"first_time\":\"2025-01-26T10:00:00.000Z\""));
+    }
+}

@@ -44,30 +44,49 @@ fn is_word_byte(b: u8) -> bool {
 }
 
 /// Punctuation that joins the pieces of one value: `10.0.0.1:80`, `2025-01-26`, `-1`.
-fn is_value_joiner(b: u8) -> bool {
+const fn is_value_joiner(b: u8) -> bool {
     matches!(
         b,
         b'.' | b':' | b'-' | b'_' | b'/' | b',' | b'+' | b'#' | b'@' | b'%'
     )
 }
 
-/// Whether `core` is one value made of hex digits and joiners with at least one decimal
-/// digit: numbers, IPv4/IPv6 with ports, UUIDs, hex ids, dates, times, versions.
-fn is_numeric_value(core: &[u8]) -> bool {
-    let mut digits = 0usize;
+/// Value classes: a decimal digit; a byte that may be part of a numeric value (hex digit,
+/// `x`, joiner).
+const V_DIGIT: u8 = 1;
+const V_VALUE: u8 = 2;
+
+const fn value_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
     let mut i = 0;
-    // Allow a `0x` prefix.
-    if core.len() > 2 && core[0] == b'0' && (core[1] == b'x' || core[1] == b'X') {
-        i = 2;
-    }
-    for &b in &core[i..] {
-        if b.is_ascii_digit() {
-            digits += 1;
-        } else if !(b.is_ascii_hexdigit() || is_value_joiner(b)) {
-            return false;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_digit() {
+            k |= V_DIGIT | V_VALUE;
         }
+        if c.is_ascii_hexdigit() || c == b'x' || c == b'X' || is_value_joiner(c) {
+            k |= V_VALUE;
+        }
+        t[i] = k;
+        i += 1;
     }
-    digits > 0
+    t
+}
+
+static VALUE_CLASSES: [u8; 256] = value_classes();
+
+/// Classes shared by every byte of `core` (`all`) and found in any byte (`any`).
+#[inline]
+fn value_flags(core: &[u8]) -> (u8, u8) {
+    let mut all = 0xff;
+    let mut any = 0;
+    for &c in core {
+        let k = VALUE_CLASSES[c as usize];
+        all &= k;
+        any |= k;
+    }
+    (all, any)
 }
 
 /// Whether `core` is a file path or URL (`/var/log/x`, `./a/b`, `C:\x`, `https://...`).
@@ -85,8 +104,13 @@ fn is_path_or_url(core: &[u8]) -> bool {
     if core.len() > 3 && core[1] == b':' && core[2] == b'\\' && core[0].is_ascii_alphabetic() {
         return true;
     }
-    memchr::memmem::find(core, b"://")
-        .is_some_and(|p| p > 0 && core[..p].iter().all(u8::is_ascii_alphabetic))
+    // `scheme://...`: the scheme is a short run of letters.
+    let scheme = core
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    scheme > 0 && core[scheme..].starts_with(b"://")
 }
 
 /// Capitalised month and weekday abbreviations (`Jun`, `Fri`): parts of a date.
@@ -125,23 +149,48 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
         out.extend_from_slice(tok);
         return Masked::Constant;
     }
-    // key=value: keep the key, mask the value by the rules below (so `user=root` stays a
-    // word the miner can tell apart, `rhost=10.0.0.1` becomes `rhost=<*>`).
-    if let Some(eq) = memchr::memchr(b'=', core) {
-        let key = &core[..eq];
-        if eq > 0
+    // One pass for the value classes, stopping at a `key=`.
+    let mut all = 0xffu8;
+    let mut any = 0u8;
+    let mut i = 0;
+    while i < core.len() && core[i] != b'=' {
+        let k = VALUE_CLASSES[core[i] as usize];
+        all &= k;
+        any |= k;
+        i += 1;
+    }
+    if i < core.len() {
+        // key=value: keep the key, mask the value by these same rules (so `user=root` stays
+        // a word the miner can tell apart, `rhost=10.0.0.1` becomes `rhost=<*>`).
+        let key = &core[..i];
+        if i > 0
             && key
                 .iter()
                 .all(|&c| is_word_byte(c) || matches!(c, b'_' | b'-' | b'.'))
         {
-            out.extend_from_slice(&tok[..a + eq + 1]);
-            let kind = mask_into(&tok[a + eq + 1..], out);
+            out.extend_from_slice(&tok[..a + i + 1]);
+            let kind = mask_into(&tok[a + i + 1..], out);
             return if kind == Masked::Constant {
                 Masked::Constant
             } else {
                 Masked::Partial
             };
         }
+        let (all2, any2) = value_flags(&core[i..]);
+        all &= all2;
+        any |= any2;
+    }
+    // A number, hex id, UUID, IP[:port], time or version: hex digits and joiners with at
+    // least one decimal digit.
+    if all & V_VALUE != 0 && any & V_DIGIT != 0 {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+        return if a == 0 && b == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
     }
     if is_date_word(core) {
         out.extend_from_slice(&tok[..a]);
@@ -149,7 +198,7 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
         out.extend_from_slice(&tok[b..]);
         return Masked::Partial;
     }
-    if is_numeric_value(core) || is_path_or_url(core) {
+    if is_path_or_url(core) {
         out.extend_from_slice(&tok[..a]);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(&tok[b..]);
@@ -212,6 +261,17 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     }
 }
 
+/// Whether masking could change `tok`: it holds a digit, `=`, `/` or `\\`, or is a date word.
+/// Most tokens of a log are plain words, and skip masking altogether.
+#[inline]
+pub fn needs_mask(tok: &[u8]) -> bool {
+    if tok.len() <= 6 && tok.iter().filter(|c| c.is_ascii_uppercase()).count() == 1 {
+        return true; // maybe `Jun`, `(Fri`: let the full rules decide
+    }
+    tok.iter()
+        .any(|&c| c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\')
+}
+
 /// Splits `text` into whitespace-separated tokens, at most `max_tokens` of them.
 pub fn split_tokens(text: &[u8], max_tokens: usize, mut each: impl FnMut(&[u8])) {
     let mut i = 0;
@@ -242,7 +302,8 @@ pub struct Interner {
     /// Whether the token is a wildcard in punctuation only (`<*>:`, `(<*>)`).
     slot: Vec<bool>,
     /// Whether the token is an identifier with a variable part: a wildcard in a dotted
-    /// name (`<*>.example.net`, `host-<*>.corp:<*>`) or in punctuation only.
+    /// name (`<*>.example.net`, `host-<*>.corp:<*>`), a name ending in `_<*>`/`-<*>`
+    /// (`rdd_<*>`, `blk_<*>`), or a wildcard in punctuation only.
     ident: Vec<bool>,
 }
 
@@ -276,8 +337,12 @@ impl Interner {
         let slot = &tok[a..b] == WILDCARD;
         self.slot.push(slot);
         let wild = self.variable[id as usize];
+        let core = &tok[a..b];
+        let named_id = core.len() > 4
+            && core.ends_with(WILDCARD)
+            && matches!(core[core.len() - 4], b'_' | b'-');
         self.ident
-            .push(wild && (slot || memchr::memchr(b'.', &tok[a..b]).is_some()));
+            .push(wild && (slot || named_id || memchr::memchr(b'.', core).is_some()));
         id
     }
 
@@ -313,7 +378,62 @@ impl Interner {
     }
 }
 
+/// A size or duration unit after a number, with optional closing punctuation (`KB`, `ms,`).
+fn is_unit(tok: &[u8]) -> bool {
+    let mut b = tok.len();
+    while b > 0 && matches!(tok[b - 1], b',' | b';' | b')' | b']' | b'.') {
+        b -= 1;
+    }
+    matches!(
+        &tok[..b],
+        b"B" | b"KB"
+            | b"MB"
+            | b"GB"
+            | b"TB"
+            | b"KiB"
+            | b"MiB"
+            | b"GiB"
+            | b"TiB"
+            | b"kB"
+            | b"ms"
+            | b"us"
+            | b"ns"
+            | b"s"
+            | b"sec"
+            | b"secs"
+    )
+}
+
+/// Byte classes for the tokeniser: whitespace, and bytes that make a token need masking.
+const SPACE: u8 = 1;
+const MASKY: u8 = 2;
+const UPPER: u8 = 4;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' || c == 0x0b || c == 0x0c {
+            SPACE
+        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' {
+            MASKY
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = byte_classes();
+
 /// Tokenises and masks `text`, pushing interned ids onto `ids` (cleared first).
+///
+/// One pass finds token bounds and whether a token may need masking; plain words are
+/// interned straight from the input.
 pub fn tokenize(
     text: &[u8],
     max_tokens: usize,
@@ -322,13 +442,48 @@ pub fn tokenize(
     ids: &mut Vec<u32>,
 ) {
     ids.clear();
-    split_tokens(text, max_tokens, |tok| {
-        let id = match mask_token(tok, scratch) {
-            Masked::Whole => WILDCARD_ID,
-            _ => interner.intern(scratch),
+    let mut i = 0;
+    let n = text.len();
+    while i < n && ids.len() < max_tokens {
+        while i < n && CLASSES[text[i] as usize] == SPACE {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let start = i;
+        let mut masky = false;
+        let mut upper = 0u32;
+        while i < n {
+            let k = CLASSES[text[i] as usize];
+            if k == SPACE {
+                break;
+            }
+            masky |= k == MASKY;
+            upper += u32::from(k == UPPER);
+            i += 1;
+        }
+        let tok = &text[start..i];
+        // Short tokens with one capital may be date words (`Jun`, `(Fri`).
+        if !masky && tok.len() <= 5 && ids.last() == Some(&WILDCARD_ID) && is_unit(tok) {
+            // `12 KB`, `3.5 ms`: the unit belongs to the number.
+            continue;
+        }
+        let maybe_date_word = tok.len() <= 6 && upper == 1;
+        let id = if !masky && !maybe_date_word {
+            interner.intern(tok)
+        } else {
+            match mask_token(tok, scratch) {
+                Masked::Whole => WILDCARD_ID,
+                _ => interner.intern(scratch),
+            }
         };
+        // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
+        if ids.last() == Some(&id) && interner.is_variable(id) {
+            continue;
+        }
         ids.push(id);
-    });
+    }
 }
 
 #[cfg(test)]
@@ -404,6 +559,38 @@ mod tests {
         assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "msra-sa-<*>");
         assert_eq!(m("appattempt_1445144423722_0020_000001"), "appattempt_<*>");
         assert_eq!(m("failure;"), "failure;");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_masking() {
+        for tok in [
+            "Receive", "connect", "-", "request:", "(LAN)", "Jun", "Fri,", "a=b", "x/y", "ab1",
+        ] {
+            let mut out = Vec::new();
+            let kind = mask_token(tok.as_bytes(), &mut out);
+            if !needs_mask(tok.as_bytes()) {
+                assert_eq!(kind, Masked::Constant, "{tok}");
+                assert_eq!(out, tok.as_bytes());
+            }
+        }
+        assert!(needs_mask(b"Jun"));
+        assert!(!needs_mask(b"Receive"));
+    }
+
+    #[test]
+    fn units_and_id_lists_fold() {
+        let mut i = Interner::new();
+        let mut s = Vec::new();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        tokenize(b"size 12 KB, free 3 MB)", 20, &mut i, &mut s, &mut a);
+        tokenize(b"size 7 B, free 30 KB)", 20, &mut i, &mut s, &mut b);
+        assert_eq!(a, b);
+        tokenize(b"delete blk_1 blk_2 blk_3", 20, &mut i, &mut s, &mut a);
+        tokenize(b"delete blk_9", 20, &mut i, &mut s, &mut b);
+        assert_eq!(a, b);
+        tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 2);
     }
 
     #[test]
