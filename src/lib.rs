@@ -20,6 +20,7 @@ pub mod bundle;
 pub mod cli;
 pub mod cmd;
 pub mod diagnostic;
+pub mod digest;
 pub mod findings;
 pub mod kb;
 pub mod logline;

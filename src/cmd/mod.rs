@@ -2,6 +2,7 @@
 //! errors and picks exit codes.
 
 mod analyze;
+mod digest;
 mod kb;
 
 use std::process::ExitCode;
@@ -44,7 +45,7 @@ impl Failure {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
-        Command::Digest(_args) => Err(Failure::input("digest: not available yet")),
+        Command::Digest(args) => digest::run(&args),
         Command::Kb(KbCommand::Check(kb)) => kb::check(&kb),
         Command::Kb(KbCommand::ExportPatterns(kb)) => kb::export_patterns(&kb),
         Command::Synth(command) => synth(&command),

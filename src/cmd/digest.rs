@@ -1,0 +1,101 @@
+//! `casebook digest`: templates, storms and the tail loop of one log, or of every log of a
+//! bundle; `--per-line` prints each line's template for evaluation.
+
+use std::io::{BufReader, Write};
+use std::path::Path;
+
+use super::{exit, load_kb, Failure};
+use crate::bundle::{open_stream, Bundle, BundleFile};
+use crate::cli::DigestArgs;
+use crate::digest::{digest_reader, render_text, write_per_line, DigestOptions, FileDigest};
+use crate::kb::FileFormat;
+
+/// Runs the digest.
+pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
+    let opts = DigestOptions::default();
+    let path = &args.input;
+    let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+    let single = meta.is_file() && !is_archive(path);
+    if args.per_line {
+        if !single {
+            return Err(Failure::input(format!(
+                "{}: --per-line takes one log file, not a bundle",
+                path.display()
+            )));
+        }
+        let file = plain_file(path, meta.len());
+        let reader = open_stream(&file).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        let out = std::io::stdout().lock();
+        write_per_line(BufReader::with_capacity(1 << 20, reader), out, &opts)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        return Ok(exit::OK);
+    }
+    let files: Vec<BundleFile>;
+    let _bundle;
+    if single {
+        files = vec![plain_file(path, meta.len())];
+    } else {
+        let kb = load_kb(&args.kb)?;
+        let bundle = Bundle::open(path, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
+        // Files no kind glob matches (notes, images) are not logs.
+        files = bundle
+            .files
+            .iter()
+            .filter(|f| f.format == FileFormat::Log && f.kind.is_some())
+            .cloned()
+            .collect();
+        for s in &bundle.skipped {
+            eprintln!("casebook: skipped {}: {}", s.path, s.reason);
+        }
+        _bundle = bundle;
+    }
+    let mut digests: Vec<(String, FileDigest)> = Vec::new();
+    for file in &files {
+        let digest = open_stream(file)
+            .and_then(|r| digest_reader(BufReader::with_capacity(1 << 20, r), &opts))
+            .map_err(|e| Failure::input(format!("{}: {e}", file.path)))?;
+        digests.push((file.path.clone(), digest));
+    }
+    let mut out = std::io::stdout().lock();
+    let text = if args.json {
+        let list: Vec<serde_json::Value> = digests
+            .iter()
+            .map(|(path, d)| serde_json::json!({ "file": path, "digest": d }))
+            .collect();
+        serde_json::to_string_pretty(&list).expect("digest serialises") + "\n"
+    } else {
+        digests
+            .iter()
+            .map(|(path, d)| render_text(path, d))
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    out.write_all(text.as_bytes())
+        .map_err(|e| Failure::input(format!("cannot write: {e}")))?;
+    Ok(exit::OK)
+}
+
+fn is_archive(path: &Path) -> bool {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    [".tar.gz", ".tgz", ".tar", ".zip"]
+        .iter()
+        .any(|ext| name.ends_with(ext))
+}
+
+fn plain_file(path: &Path, size: u64) -> BundleFile {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    BundleFile {
+        gzip: name.ends_with(".gz"),
+        path: name,
+        kind: None,
+        format: FileFormat::Log,
+        size,
+        disk_path: path.to_path_buf(),
+    }
+}

@@ -1,0 +1,758 @@
+//! Header detection: finds where the timestamp / level / source prefix of a log line ends and
+//! the message begins, for any common layout, with no per-file configuration.
+//!
+//! Two layers:
+//! * a per-line scanner that greedily reads timestamp forms (ISO-8601 with 0-9 fraction digits
+//!   and NeuVector's space padding, `YY/MM/DD HH:MM:SS`, `YYMMDD HHMMSS`, syslog
+//!   `Mon DD HH:MM:SS`, ctime, `[...]`-wrapped times, epoch seconds/millis), level words (bare,
+//!   `[bracketed]` or padded), `[context]` groups, `-`/`|` separators and a pid after the time;
+//! * a per-file [`HeaderShape`], learned from the first lines, that says how many "source"
+//!   columns (a host name, a module tag such as NeuVector's `CTL`) follow that prefix and
+//!   whether a `component:` column ends the header. A column only counts when most sampled
+//!   lines agree on its position, so message words are not mistaken for header fields.
+
+use serde::Serialize;
+
+use crate::time::{parse_iso_prefix, Timestamp};
+
+/// Severity read from a line's header.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    /// `TRACE`, `TRAC`, `FINEST` ...
+    Trace,
+    /// `DEBUG`, `DEBU`, `FINE`.
+    Debug,
+    /// `INFO`, `notice`.
+    Info,
+    /// `WARN`, `WARNING`.
+    Warn,
+    /// `ERROR`, `ERRO`, `SEVERE`, `CRIT`.
+    Error,
+    /// `FATAL`, `FATA`, `PANIC`, `PANI`, `EMERG`, `ALERT`.
+    Fatal,
+}
+
+impl Level {
+    /// Lower-case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+
+    /// Reads a level word (case-insensitive), without brackets.
+    pub fn parse(word: &[u8]) -> Option<Level> {
+        if word.is_empty() || word.len() > 9 {
+            return None;
+        }
+        let mut buf = [0u8; 9];
+        for (d, s) in buf.iter_mut().zip(word) {
+            *d = s.to_ascii_uppercase();
+        }
+        Some(match &buf[..word.len()] {
+            b"TRACE" | b"TRAC" | b"FINEST" | b"FINER" => Level::Trace,
+            b"DEBUG" | b"DEBU" | b"FINE" | b"DBG" => Level::Debug,
+            b"INFO" | b"NOTICE" | b"INF" | b"CONFIG" => Level::Info,
+            b"WARN" | b"WARNING" | b"WRN" => Level::Warn,
+            b"ERROR" | b"ERRO" | b"ERR" | b"SEVERE" | b"CRIT" | b"CRITICAL" => Level::Error,
+            b"FATAL" | b"FATA" | b"PANIC" | b"PANI" | b"EMERG" | b"ALERT" => Level::Fatal,
+            _ => return None,
+        })
+    }
+}
+
+/// What the header scanner found in one line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Header {
+    /// The line's timestamp, if the header has one with a full date.
+    pub time: Option<Timestamp>,
+    /// The line's level, if the header has one.
+    pub level: Option<Level>,
+    /// Byte range of the source column (host, module or `component:`), if any.
+    pub source: Option<(usize, usize)>,
+    /// Byte offset where the message starts.
+    pub content: usize,
+    /// Whether a timestamp-like prefix was found (even without a full date).
+    pub timed: bool,
+}
+
+/// The header layout of one file, learned by [`HeaderShape::learn`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct HeaderShape {
+    /// Columns between the time/level prefix and the component (syslog host, NeuVector module).
+    pub source_columns: u8,
+    /// Whether lines end their header with a `component:` token.
+    pub component: bool,
+    /// Year assumed for layouts that carry none (syslog `Jun 14 15:16:01`).
+    pub assume_year: i32,
+}
+
+impl Default for HeaderShape {
+    fn default() -> Self {
+        HeaderShape {
+            source_columns: 0,
+            component: false,
+            assume_year: 1970,
+        }
+    }
+}
+
+/// Header bytes never looked at beyond this offset.
+const HEADER_SCAN: usize = 320;
+/// How many tokens after the time/level prefix may hold the `component:`.
+const COMPONENT_WINDOW: usize = 3;
+
+const MONTHS: [&[u8; 3]; 12] = [
+    b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
+];
+const WEEKDAYS: [&[u8; 3]; 7] = [b"mon", b"tue", b"wed", b"thu", b"fri", b"sat", b"sun"];
+
+fn month_of(w: &[u8]) -> Option<u32> {
+    if w.len() < 3 {
+        return None;
+    }
+    let l = [
+        w[0].to_ascii_lowercase(),
+        w[1].to_ascii_lowercase(),
+        w[2].to_ascii_lowercase(),
+    ];
+    MONTHS.iter().position(|m| **m == l).map(|i| i as u32 + 1)
+}
+
+fn is_weekday(w: &[u8]) -> bool {
+    w.len() >= 3 && {
+        let l = [
+            w[0].to_ascii_lowercase(),
+            w[1].to_ascii_lowercase(),
+            w[2].to_ascii_lowercase(),
+        ];
+        WEEKDAYS.iter().any(|d| **d == l)
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian), H. Hinnant's algorithm.
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// A validated civil time as a [`Timestamp`].
+fn civil(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<Timestamp> {
+    if !(1..=12).contains(&mo) || !(1..=31).contains(&d) || h > 23 || mi > 59 || s > 60 {
+        return None;
+    }
+    let days = days_from_civil(i64::from(y), mo, d);
+    Some(Timestamp(
+        ((days * 24 + i64::from(h)) * 60 + i64::from(mi)) * 60_000 + i64::from(s) * 1000 + i64::from(ms),
+    ))
+}
+
+/// Reads exactly `n` ASCII digits at `b[at..]`.
+fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
+    let s = b.get(at..at + n)?;
+    let mut v = 0u32;
+    for &c in s {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        v = v * 10 + u32::from(c - b'0');
+    }
+    Some(v)
+}
+
+/// Reads `HH:MM:SS[.,fff...]` at `b[at..]`; returns (h, m, s, millis, bytes used).
+fn clock(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
+    let h = digits(b, at, 2)?;
+    if b.get(at + 2) != Some(&b':') {
+        return None;
+    }
+    let mi = digits(b, at + 3, 2)?;
+    if b.get(at + 5) != Some(&b':') {
+        return None;
+    }
+    let s = digits(b, at + 6, 2)?;
+    let mut used = 8;
+    let mut ms = 0;
+    if matches!(b.get(at + 8), Some(b'.' | b',')) {
+        let mut n = 0;
+        while let Some(c) = b.get(at + 9 + n).filter(|c| c.is_ascii_digit()) {
+            if n < 3 {
+                ms = ms * 10 + u32::from(c - b'0');
+            }
+            n += 1;
+        }
+        if n > 0 {
+            for _ in n..3 {
+                ms *= 10;
+            }
+            used = 9 + n;
+        }
+    }
+    (h < 24 && mi < 60 && s <= 60).then_some((h, mi, s, ms, used))
+}
+
+fn alnum_at(b: &[u8], i: usize) -> bool {
+    b.get(i).is_some_and(u8::is_ascii_alphanumeric)
+}
+
+fn digit_at(b: &[u8], i: usize) -> bool {
+    b.get(i).is_some_and(u8::is_ascii_digit)
+}
+
+fn is_space(c: u8) -> bool {
+    c == b' ' || c == b'\t'
+}
+
+/// Skips an optional numeric zone (` +0000`, `+00:00`, ` UTC`) after a time.
+fn skip_zone(b: &[u8], at: usize) -> usize {
+    let mut p = at;
+    if b.get(p) == Some(&b' ') {
+        p += 1;
+    }
+    if matches!(b.get(p), Some(b'+' | b'-')) {
+        let mut q = p + 1;
+        while q < b.len() && (b[q].is_ascii_digit() || b[q] == b':') && q - p <= 6 {
+            q += 1;
+        }
+        if q - p >= 3 && !alnum_at(b, q) {
+            return q;
+        }
+    }
+    if b[p..].starts_with(b"UTC") && !alnum_at(b, p + 3) {
+        return p + 3;
+    }
+    at
+}
+
+thread_local! {
+    /// The last whole second parsed by [`iso_cached`]: its 19 text bytes and its value.
+    static ISO_SECOND: std::cell::Cell<([u8; 19], i64)> = const { std::cell::Cell::new(([0; 19], 0)) };
+}
+
+/// [`parse_iso_prefix`] with a one-entry cache of the whole second: consecutive lines of a
+/// log mostly share it, and only the fraction is read again.
+fn iso_cached(rest: &[u8]) -> Option<(Timestamp, usize)> {
+    let key: [u8; 19] = rest.get(..19)?.try_into().ok()?;
+    let (k, base) = ISO_SECOND.with(|c| c.get());
+    if k != key {
+        let (ts, _) = parse_iso_prefix(&key)?;
+        ISO_SECOND.with(|c| c.set((key, ts.millis())));
+        return parse_iso_prefix(rest);
+    }
+    let mut used = 19;
+    let mut millis = 0i64;
+    if matches!(rest.get(used), Some(b'.' | b',')) {
+        let start = used + 1;
+        let mut end = start;
+        while end < rest.len() && end - start < 9 && rest[end].is_ascii_digit() {
+            end += 1;
+        }
+        if end > start {
+            for i in 0..3 {
+                let d = if start + i < end {
+                    rest[start + i] - b'0'
+                } else {
+                    0
+                };
+                millis = millis * 10 + i64::from(d);
+            }
+            used = end;
+        }
+    }
+    if rest.get(used) == Some(&b'Z') {
+        used += 1;
+    }
+    Some((Timestamp(base + millis), used))
+}
+
+/// Tries every known timestamp form at `b[at..]`. Returns the time (when it has a date) and
+/// the end offset.
+fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize)> {
+    let rest = &b[at..];
+    let first = *rest.first()?;
+    if first.is_ascii_digit() {
+        // ISO-8601 (with `T` or space, 0-9 fraction digits, optional `Z`).
+        if let Some((ts, used)) = iso_cached(rest) {
+            return Some((Some(ts), skip_zone(b, at + used)));
+        }
+        // YYYY/MM/DD or YY/MM/DD, then space and clock.
+        for (ylen, base) in [(4usize, 0i32), (2, 2000)] {
+            if let (Some(y), Some(mo), Some(d)) = (
+                digits(b, at, ylen),
+                digits(b, at + ylen + 1, 2),
+                digits(b, at + ylen + 4, 2),
+            ) {
+                let sep = rest[ylen];
+                if (sep == b'/' || sep == b'-') && rest.get(ylen + 3) == Some(&sep) {
+                    let after = at + ylen + 6;
+                    if matches!(b.get(after), Some(b' ' | b'T')) {
+                        if let Some((h, mi, s, ms, used)) = clock(b, after + 1) {
+                            let ts = civil(base + y as i32, mo, d, h, mi, s, ms);
+                            return Some((ts, skip_zone(b, after + 1 + used)));
+                        }
+                    }
+                }
+            }
+        }
+        // YYMMDD HHMMSS (HDFS).
+        if let (Some(date), Some(tod)) = (digits(b, at, 6), digits(b, at + 7, 6)) {
+            if rest[6] == b' ' && !digit_at(b, at + 13) {
+                let ts = civil(
+                    2000 + (date / 10_000) as i32,
+                    date / 100 % 100,
+                    date % 100,
+                    tod / 10_000,
+                    tod / 100 % 100,
+                    tod % 100,
+                    0,
+                );
+                if ts.is_some() {
+                    return Some((ts, at + 13));
+                }
+            }
+        }
+        // A bare clock: `13:09:02.525`.
+        if let Some((h, mi, s, ms, used)) = clock(b, at) {
+            return Some((civil(year, 1, 1, h, mi, s, ms), at + used));
+        }
+        // Epoch seconds (10 digits) or milliseconds (13 digits), optional fraction.
+        let mut n = 0;
+        while rest.get(n).is_some_and(u8::is_ascii_digit) {
+            n += 1;
+        }
+        if n == 10 || n == 13 {
+            let mut v: i64 = 0;
+            for &c in &rest[..n] {
+                v = v * 10 + i64::from(c - b'0');
+            }
+            let mut end = n;
+            let mut ms = if n == 10 { v * 1000 } else { v };
+            if n == 10 && rest.get(n) == Some(&b'.') {
+                let mut f = 0;
+                let mut k = n + 1;
+                while rest.get(k).is_some_and(u8::is_ascii_digit) {
+                    if k - n <= 3 {
+                        f = f * 10 + i64::from(rest[k] - b'0');
+                    }
+                    k += 1;
+                }
+                let scale = [1, 100, 10, 1];
+                ms += f * scale[(k - n - 1).min(3)];
+                end = k;
+            }
+            // 2000-01-01 .. 2100-01-01
+            if (946_684_800_000..4_102_444_800_000).contains(&ms) && !alnum_at(rest, end) {
+                return Some((Some(Timestamp(ms)), at + end));
+            }
+        }
+        return None;
+    }
+    if first == b'[' {
+        // A bracketed time: `[Sun Dec 04 04:47:44 2005]`, `[2025-01-26 13:09:02]`,
+        // `[12345.678]` (seconds since boot).
+        let close = memchr::memchr(b']', &rest[..rest.len().min(64)])?;
+        let (ts, end) = read_time(b, at + 1, year)?;
+        let mut e = end;
+        while e < at + close && is_space(b[e]) {
+            e += 1;
+        }
+        return (e == at + close).then_some((ts, at + close + 1));
+    }
+    // ctime `Sun Dec 04 04:47:44 2005` or syslog `Jun 14 15:16:01` / `Jul  1 09:00:55`.
+    let mut p = at;
+    if is_weekday(rest) && rest.get(3) == Some(&b' ') {
+        p += 4;
+    }
+    let mo = month_of(&b[p..])?;
+    let mut q = p + 3;
+    // Allow the full month name.
+    while q < b.len() && b[q].is_ascii_alphabetic() {
+        q += 1;
+    }
+    if q - p > 9 {
+        return None;
+    }
+    let mut spaces = 0;
+    while q < b.len() && b[q] == b' ' {
+        q += 1;
+        spaces += 1;
+    }
+    if spaces == 0 {
+        return None;
+    }
+    let (d, dl) = match digits(b, q, 2) {
+        Some(d) => (d, 2),
+        None => (digits(b, q, 1)?, 1),
+    };
+    q += dl;
+    if b.get(q) != Some(&b' ') {
+        return None;
+    }
+    q += 1;
+    let (h, mi, s, ms, used) = clock(b, q)?;
+    q += used;
+    let mut y = year;
+    if b.get(q) == Some(&b' ') {
+        if let Some(yy) = digits(b, q + 1, 4) {
+            if !digit_at(b, q + 5) {
+                y = yy as i32;
+                q += 5;
+            }
+        }
+    }
+    Some((civil(y, mo, d, h, mi, s, ms), q))
+}
+
+/// The next header token at or after `p` (delimited by whitespace or `|`): (start, end).
+fn next_token(b: &[u8], mut p: usize) -> Option<(usize, usize)> {
+    let limit = b.len().min(HEADER_SCAN);
+    while p < limit && (is_space(b[p]) || b[p] == b'|') {
+        p += 1;
+    }
+    if p >= limit {
+        return None;
+    }
+    let s = p;
+    while p < b.len() && !is_space(b[p]) && b[p] != b'|' {
+        p += 1;
+    }
+    Some((s, p))
+}
+
+/// End of a balanced `[...]` group starting at `at`, within the header scan limit.
+fn bracket_end(b: &[u8], at: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    for (i, &c) in b.iter().enumerate().take(HEADER_SCAN).skip(at) {
+        match c {
+            b'[' => depth += 1,
+            b']' => {
+                depth -= 1;
+                if depth == 0 {
+                    return Some(i + 1);
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
+/// A level word, possibly wrapped in `[]`, `<>` or `()`.
+fn level_token(tok: &[u8]) -> Option<Level> {
+    let inner = match (tok.first(), tok.last()) {
+        (Some(b'['), Some(b']')) | (Some(b'<'), Some(b'>')) | (Some(b'('), Some(b')')) if tok.len() > 2 => {
+            &tok[1..tok.len() - 1]
+        }
+        _ => tok,
+    };
+    let inner = inner.strip_suffix(b":").unwrap_or(inner);
+    Level::parse(inner)
+}
+
+/// The greedy part of the scan: time, level, `[context]`, separators, pid.
+/// Returns the header so far and the offset after it.
+fn scan_prefix(b: &[u8], year: i32) -> Header {
+    let mut h = Header::default();
+    let mut p = 0;
+    let mut any = false;
+    let mut pid_taken = false;
+    for _ in 0..8 {
+        let Some((s, e)) = next_token(b, p) else {
+            break;
+        };
+        if !h.timed {
+            if let Some((ts, end)) = read_time(b, s, year) {
+                h.time = ts;
+                h.timed = true;
+                any = true;
+                p = end;
+                continue;
+            }
+        }
+        let tok = &b[s..e];
+        if h.level.is_none() {
+            if let Some(l) = level_token(tok) {
+                h.level = Some(l);
+                any = true;
+                p = e;
+                continue;
+            }
+        }
+        if !any {
+            break;
+        }
+        if tok == b"-" {
+            p = e;
+            continue;
+        }
+        if b[s] == b'[' {
+            if let Some(end) = bracket_end(b, s) {
+                p = end;
+                continue;
+            }
+        }
+        if h.timed && !pid_taken && tok.iter().all(u8::is_ascii_digit) && h.level.is_none() {
+            pid_taken = true;
+            p = e;
+            continue;
+        }
+        break;
+    }
+    h.content = if any { p } else { 0 };
+    h
+}
+
+impl HeaderShape {
+    /// Learns the layout from sample lines (the first few hundred lines of a file).
+    pub fn learn<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> HeaderShape {
+        let mut shape = HeaderShape::default();
+        let mut votes = [0usize; COMPONENT_WINDOW + 1];
+        let mut timed = 0usize;
+        for line in lines {
+            let h = scan_prefix(line, shape.assume_year);
+            if !h.timed {
+                continue;
+            }
+            timed += 1;
+            let mut p = h.content;
+            for v in votes.iter_mut() {
+                let Some((s, e)) = next_token(line, p) else {
+                    break;
+                };
+                if line[e - 1] == b':' && e - s > 1 {
+                    *v += 1;
+                    break;
+                }
+                p = e;
+            }
+        }
+        if timed == 0 {
+            return shape;
+        }
+        // The component column counts when at least half of the timed lines put it at the
+        // same position.
+        let (k, &best) = votes
+            .iter()
+            .enumerate()
+            .max_by_key(|&(i, v)| (*v, std::cmp::Reverse(i)))
+            .expect("non-empty");
+        if best * 2 >= timed && k < COMPONENT_WINDOW {
+            shape.component = true;
+            shape.source_columns = k as u8;
+        }
+        shape
+    }
+
+    /// Finds the header of one line.
+    pub fn parse(&self, line: &[u8]) -> Header {
+        let mut h = self.parse_raw(line);
+        // The message starts after the delimiters that end the header.
+        if h.content > 0 {
+            while h.content < line.len() && (is_space(line[h.content]) || line[h.content] == b'|') {
+                h.content += 1;
+            }
+        }
+        h
+    }
+
+    fn parse_raw(&self, line: &[u8]) -> Header {
+        let mut h = scan_prefix(line, self.assume_year);
+        if !h.timed || !self.component {
+            return h;
+        }
+        let mut p = h.content;
+        let mut source_start = None;
+        for _ in 0..self.source_columns {
+            let Some((s, e)) = next_token(line, p) else {
+                return h;
+            };
+            source_start.get_or_insert(s);
+            p = e;
+            if line[e - 1] == b':' {
+                h.source = Some((source_start.unwrap_or(s), e - 1));
+                h.content = e;
+                return h;
+            }
+        }
+        let mut q = p;
+        for _ in 0..COMPONENT_WINDOW {
+            let Some((s, e)) = next_token(line, q) else {
+                break;
+            };
+            if line[e - 1] == b':' && e - s > 1 {
+                h.source = Some((source_start.unwrap_or(s), e - 1));
+                h.content = e;
+                return h;
+            }
+            q = e;
+        }
+        // No component on this line: the source columns still belong to the header.
+        if let Some(s) = source_start {
+            h.source = Some((s, p));
+            h.content = p;
+        }
+        h
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn content<'a>(shape: &HeaderShape, line: &'a str) -> &'a str {
+        let h = shape.parse(line.as_bytes());
+        line[h.content..].trim_start()
+    }
+
+    fn learned(lines: &[&str]) -> HeaderShape {
+        HeaderShape::learn(lines.iter().map(|l| l.as_bytes()))
+    }
+
+    #[test]
+    fn neuvector_layouts() {
+        let lines = [
+            "2025-01-26T13:09:02.525|INFO|CTL|cache.AgentAdmissionRequest: Receive connect request - host=q0009381:6596a768 id=4caf",
+            "2025-01-26T13:09:24.07 |INFO|CTL|cluster.StartCluster.func2: Lead elected - lead=10.42.60.190:18300",
+            "2025-01-26T13:09:39    |ERRO|CTL|main.main: Failed to initialize - error=Unknown",
+            "2025-01-26T13:10:30|MON|Process ctrl exit status -1, pid=19402",
+            "2025-01-26T13:09:13.061Z [ERROR] agent.server.raft: peer has newer term, stopping replication: peer=x",
+            "2022-09-18T12:22:17.346Z [INFO]  agent: (LAN) joined: number_of_nodes=3",
+            "  error=",
+        ];
+        let s = learned(&lines);
+        assert!(s.component);
+        assert_eq!(s.source_columns, 1);
+        assert_eq!(
+            content(&s, lines[0]),
+            "Receive connect request - host=q0009381:6596a768 id=4caf"
+        );
+        assert_eq!(content(&s, lines[1]), "Lead elected - lead=10.42.60.190:18300");
+        assert_eq!(content(&s, lines[2]), "Failed to initialize - error=Unknown");
+        assert_eq!(content(&s, lines[3]), "Process ctrl exit status -1, pid=19402");
+        assert_eq!(
+            content(&s, lines[4]),
+            "peer has newer term, stopping replication: peer=x"
+        );
+        assert_eq!(content(&s, lines[5]), "(LAN) joined: number_of_nodes=3");
+        assert_eq!(content(&s, lines[6]), "error=");
+        let h = s.parse(lines[1].as_bytes());
+        assert_eq!(h.level, Some(Level::Info));
+        assert_eq!(h.time.unwrap().to_string(), "2025-01-26T13:09:24.070Z");
+        let h = s.parse(lines[4].as_bytes());
+        assert_eq!(h.level, Some(Level::Error));
+        assert_eq!(
+            &lines[4][h.source.unwrap().0..h.source.unwrap().1],
+            "agent.server.raft"
+        );
+        let h = s.parse(lines[3].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2025-01-26T13:10:30.000Z");
+    }
+
+    #[test]
+    fn hdfs_spark_hadoop_zookeeper() {
+        let hdfs = ["081109 203615 148 INFO dfs.DataNode$PacketResponder: PacketResponder 1 for block blk_1 terminating"];
+        let s = learned(&hdfs);
+        assert_eq!(
+            content(&s, hdfs[0]),
+            "PacketResponder 1 for block blk_1 terminating"
+        );
+        assert_eq!(
+            s.parse(hdfs[0].as_bytes()).time.unwrap().to_string(),
+            "2008-11-09T20:36:15.000Z"
+        );
+
+        let spark = ["17/06/09 20:10:40 INFO spark.SecurityManager: Changing view acls to: yarn,curi"];
+        let s = learned(&spark);
+        assert_eq!(content(&s, spark[0]), "Changing view acls to: yarn,curi");
+        assert_eq!(
+            s.parse(spark[0].as_bytes()).time.unwrap().to_string(),
+            "2017-06-09T20:10:40.000Z"
+        );
+
+        let hadoop = ["2015-10-18 18:01:54,791 INFO [RMCommunicator Allocator] org.apache.hadoop.Foo: Before Scheduling: PendingReds:1"];
+        let s = learned(&hadoop);
+        assert_eq!(content(&s, hadoop[0]), "Before Scheduling: PendingReds:1");
+
+        let zk = [
+            "2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:FastLeaderElection@774] - Notification time out: 3200",
+            "2015-07-29 19:04:12,394 - INFO  [/10.10.34.11:3888:QuorumCnxManager$Listener@493] - Received connection request /10.10.34.11:45307",
+            "2015-07-29 19:04:29,071 - WARN  [SendWorker:188978561024:QuorumCnxManager$SendWorker@688] - Send worker leaving thread",
+        ];
+        let s = learned(&zk);
+        assert!(!s.component);
+        assert_eq!(content(&s, zk[0]), "Notification time out: 3200");
+        assert_eq!(content(&s, zk[2]), "Send worker leaving thread");
+    }
+
+    #[test]
+    fn syslog_and_apache() {
+        let sys = [
+            "Jun 14 15:16:01 combo sshd(pam_unix)[19939]: authentication failure; logname= uid=0",
+            "Jul  1 09:00:55 calvisitor-10-105-160-95 kernel[0]: IOThunderboltSwitch<0>(0x0)::listenerCallback - x",
+            "Jun 19 04:09:11 combo syslogd 1.4.1: restart.",
+            "Jul  4 23:22:09 calvisitor-10-105-162-105 Microsoft Word[14463]: Cocoa scripting error",
+        ];
+        let s = learned(&sys);
+        assert!(s.component);
+        assert_eq!(s.source_columns, 1);
+        assert_eq!(content(&s, sys[0]), "authentication failure; logname= uid=0");
+        assert_eq!(
+            content(&s, sys[1]),
+            "IOThunderboltSwitch<0>(0x0)::listenerCallback - x"
+        );
+        assert_eq!(content(&s, sys[2]), "restart.");
+        assert_eq!(content(&s, sys[3]), "Cocoa scripting error");
+        assert_eq!(
+            s.parse(sys[0].as_bytes()).time.unwrap().to_string(),
+            "1970-06-14T15:16:01.000Z"
+        );
+
+        let apache = [
+            "[Sun Dec 04 04:47:44 2005] [notice] workerEnv.init() ok /etc/httpd/conf/workers2.properties",
+            "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+        ];
+        let s = learned(&apache);
+        assert!(!s.component);
+        assert_eq!(
+            content(&s, apache[0]),
+            "workerEnv.init() ok /etc/httpd/conf/workers2.properties"
+        );
+        let h = s.parse(apache[1].as_bytes());
+        assert_eq!(h.level, Some(Level::Error));
+        assert_eq!(h.time.unwrap().to_string(), "2005-12-04T04:47:44.000Z");
+    }
+
+    #[test]
+    fn cached_iso_matches_the_parser() {
+        for t in [
+            "2025-01-26T13:09:02.525|I",
+            "2025-01-26T13:09:02.5  |I",
+            "2025-01-26T13:09:02|MON",
+            "2025-01-26T13:09:02.061Z [ERROR]",
+            "2025-01-26 13:09:02,123456789 x",
+            "2025-01-26T13:09:03.9",
+        ] {
+            assert_eq!(iso_cached(t.as_bytes()), parse_iso_prefix(t.as_bytes()), "{t}");
+            assert_eq!(iso_cached(t.as_bytes()), parse_iso_prefix(t.as_bytes()), "{t}");
+        }
+    }
+
+    #[test]
+    fn plain_lines_have_no_header() {
+        let s = HeaderShape::default();
+        assert_eq!(content(&s, "goroutine 1 [running]:"), "goroutine 1 [running]:");
+        assert_eq!(content(&s, "  | 1 error occurred:"), "| 1 error occurred:");
+        assert!(!s.parse(b"net.core.somaxconn = 1024").timed);
+    }
+}

@@ -1,0 +1,611 @@
+//! The streaming template miner (Drain family): each message's masked tokens are routed
+//! through a fixed-depth prefix tree (token count, then the first two non-variable tokens) to
+//! a small leaf of candidate templates; the line joins the most similar template when enough
+//! positions agree, and the differing positions become `<*>`. Otherwise it starts a template.
+//!
+//! Per template the miner keeps counts, first/last line and time, an example, per-minute
+//! buckets (for storms) and, for the whole file, a ring of the last lines' template ids (for
+//! the tail loop). At [`TemplateMiner::finish`] templates that ended up equal, or equal but
+//! for one more variable position, are merged, and the report is built.
+
+use rustc_hash::FxHashMap;
+
+use super::header::{Header, HeaderShape, Level};
+use super::refine;
+use super::report::{self, FileDigest};
+use super::token::{tokenize, Interner, WILDCARD_ID};
+use super::DigestOptions;
+use crate::time::Timestamp;
+
+/// Dense id of a template, numbered by first appearance in the file (0, 1, 2 ...).
+pub type ClusterId = u32;
+
+/// Bytes of a line kept as an example.
+const EXAMPLE_BYTES: usize = 320;
+/// Bytes of a line buffered by [`TemplateMiner::new`] to learn the header shape.
+const SAMPLE_BYTES: usize = 512;
+/// Distinct masked sequences remembered in the exact-match cache.
+const MAX_EXACT: usize = 1 << 20;
+
+/// Lines of one variant that fell in one minute.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Bucket {
+    pub minute: i64,
+    pub count: u32,
+    pub first_line: u64,
+    pub last_line: u64,
+}
+
+/// One Drain template while mining.
+#[derive(Debug)]
+pub(crate) struct Cluster {
+    pub tokens: Vec<u32>,
+    /// Variants of this template (distinct masked token sequences).
+    pub variants: Vec<u32>,
+    /// Variant that takes lines once `max_variants` is reached.
+    pub catch_all: Option<u32>,
+    /// Per position, the distinct word values seen while the template has `<*>` there; `None`
+    /// once the position is known to vary a lot (more than `max_word_values` words, or a
+    /// number/id), so variants stop telling its values apart.
+    pub values: Vec<Option<Vec<u32>>>,
+    /// The overflow template: lines that found no template once the cap was reached.
+    pub overflow: bool,
+}
+
+/// One distinct masked token sequence of a template, with its line statistics. The finish
+/// step regroups variants (see `refine`), so statistics live here.
+#[derive(Debug)]
+pub(crate) struct Variant {
+    pub cluster: u32,
+    /// The masked tokens; `None` for a catch-all variant.
+    pub tokens: Option<Box<[u32]>>,
+    pub count: u64,
+    pub first_line: u64,
+    pub last_line: u64,
+    pub first_time: Option<Timestamp>,
+    pub last_time: Option<Timestamp>,
+    pub level: Option<Level>,
+    pub source: Box<[u8]>,
+    pub example: Box<[u8]>,
+    pub buckets: Vec<Bucket>,
+}
+
+/// One entry of the tail ring.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Recent {
+    pub cluster: u32,
+    pub line: u64,
+    pub time: Option<Timestamp>,
+}
+
+/// Streaming log-template miner.
+///
+/// Feed lines with [`add`](Self::add) in file order, then call [`finish`](Self::finish).
+#[derive(Debug)]
+pub struct TemplateMiner {
+    opts: DigestOptions,
+    shape: Option<HeaderShape>,
+    sample: Vec<Box<[u8]>>,
+    pub(crate) interner: Interner,
+    pub(crate) clusters: Vec<Cluster>,
+    pub(crate) variants: Vec<Variant>,
+    /// (token count, first key token, second key token) -> clusters.
+    tree: FxHashMap<(u32, u32, u32), Vec<u32>>,
+    /// Exact masked-sequence cache: hash of the token ids -> variant.
+    exact: FxHashMap<u64, u32>,
+    /// (cluster, hash of the variant key) -> variant.
+    variant_of: FxHashMap<(u32, u64), u32>,
+    key: Vec<u32>,
+    overflow: Option<u32>,
+    pub(crate) overflowed: u64,
+    pub(crate) lines: u64,
+    pub(crate) first_time: Option<Timestamp>,
+    pub(crate) last_time: Option<Timestamp>,
+    effective_time: Option<Timestamp>,
+    pub(crate) ring: Vec<Recent>,
+    pub(crate) ring_next: usize,
+    pub(crate) levels: [u64; 6],
+    ids: Vec<u32>,
+    scratch: Vec<u8>,
+}
+
+fn hash_ids(ids: &[u32]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    ids.hash(&mut h);
+    h.finish()
+}
+
+fn trim_eol(line: &[u8]) -> &[u8] {
+    let mut end = line.len();
+    while end > 0 && (line[end - 1] == b'\n' || line[end - 1] == b'\r') {
+        end -= 1;
+    }
+    &line[..end]
+}
+
+impl TemplateMiner {
+    /// A miner that learns the header shape from the lines it is given, re-learning after
+    /// each of the first `opts.header_sample` lines and then freezing it. Prefer
+    /// [`with_shape`](Self::with_shape) when the first lines can be read ahead (as
+    /// [`digest_reader`](super::digest_reader) does), so every line is parsed alike.
+    pub fn new(opts: DigestOptions) -> Self {
+        Self::build(opts, None)
+    }
+
+    /// A miner with a header shape learned beforehand (see [`HeaderShape::learn`]).
+    pub fn with_shape(opts: DigestOptions, shape: HeaderShape) -> Self {
+        Self::build(opts, Some(shape))
+    }
+
+    fn build(opts: DigestOptions, shape: Option<HeaderShape>) -> Self {
+        let ring_cap = opts.loop_window.max(1);
+        TemplateMiner {
+            opts,
+            shape,
+            sample: Vec::new(),
+            interner: Interner::new(),
+            clusters: Vec::new(),
+            variants: Vec::new(),
+            tree: FxHashMap::default(),
+            exact: FxHashMap::default(),
+            variant_of: FxHashMap::default(),
+            key: Vec::new(),
+            overflow: None,
+            overflowed: 0,
+            lines: 0,
+            first_time: None,
+            last_time: None,
+            effective_time: None,
+            ring: Vec::with_capacity(ring_cap.min(1 << 16)),
+            ring_next: 0,
+            levels: [0; 6],
+            ids: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+
+    /// The options this miner runs with.
+    pub fn options(&self) -> &DigestOptions {
+        &self.opts
+    }
+
+    /// The header shape in use (learned so far, for [`new`](Self::new)).
+    pub fn shape(&self) -> HeaderShape {
+        self.shape.unwrap_or_else(|| self.learned_shape())
+    }
+
+    fn learned_shape(&self) -> HeaderShape {
+        let mut s = HeaderShape::learn(self.sample.iter().map(|l| &l[..]));
+        s.assume_year = self.opts.assume_year;
+        s
+    }
+
+    fn header(&mut self, line: &[u8]) -> Header {
+        if let Some(shape) = &self.shape {
+            return shape.parse(line);
+        }
+        self.sample.push(line[..line.len().min(SAMPLE_BYTES)].into());
+        let shape = self.learned_shape();
+        if self.sample.len() >= self.opts.header_sample {
+            self.shape = Some(shape);
+            self.sample = Vec::new();
+        }
+        shape.parse(line)
+    }
+
+    /// Mines one physical line (`line_no` is 1-based; a trailing `\r\n` is ignored) and
+    /// returns a provisional id for it.
+    ///
+    /// Templates are regrouped when mining ends: translate the ids returned here with the map
+    /// from [`finish_with_map`](Self::finish_with_map).
+    pub fn add(&mut self, line_no: u64, line: &[u8]) -> ClusterId {
+        let line = trim_eol(line);
+        let h = self.header(line);
+        self.lines += 1;
+        if let Some(t) = h.time {
+            self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
+            self.last_time = Some(self.last_time.map_or(t, |l| l.max(t)));
+            self.effective_time = Some(t);
+        }
+        if let Some(l) = h.level {
+            self.levels[l as usize] += 1;
+        }
+        let start = h.content.min(line.len());
+        let end = line.len().min(start + self.opts.max_line_bytes);
+        let mut ids = std::mem::take(&mut self.ids);
+        tokenize(
+            &line[start..end],
+            self.opts.max_tokens,
+            &mut self.interner,
+            &mut self.scratch,
+            &mut ids,
+        );
+        let v = self.assign(&ids, line_no, line, &h);
+        self.ids = ids;
+        let time = self.effective_time;
+        self.touch(v, line_no, time, &h);
+        v
+    }
+
+    fn key_token(&self, id: u32) -> u32 {
+        if id == WILDCARD_ID || self.interner.is_variable(id) {
+            WILDCARD_ID
+        } else {
+            id
+        }
+    }
+
+    /// Finds or makes the variant of a line; returns its id.
+    fn assign(&mut self, ids: &[u32], line_no: u64, line: &[u8], h: &Header) -> u32 {
+        let hash = hash_ids(ids);
+        if let Some(&v) = self.exact.get(&hash) {
+            // The same masked sequence as an earlier line: same variant (templates only
+            // generalise, so it still fits). Guard against hash collisions.
+            if let Some(t) = &self.variants[v as usize].tokens {
+                if t.len() == ids.len() && t.iter().zip(ids).all(|(&a, &b)| a == b || a == WILDCARD_ID) {
+                    return v;
+                }
+            }
+        }
+        let c = self.drain(ids, line_no, line, h);
+        if self.clusters[c as usize].overflow {
+            return self.catch_all(c, line_no, line, h);
+        }
+        // The variant key: the line's tokens, with `<*>` where the template varies a lot.
+        let mut key = std::mem::take(&mut self.key);
+        key.clear();
+        key.extend_from_slice(ids);
+        let max_values = self.opts.max_word_values;
+        let cl = &mut self.clusters[c as usize];
+        for (p, k) in key.iter_mut().enumerate() {
+            let Some(vals) = cl.values.get_mut(p) else {
+                break;
+            };
+            if cl.tokens[p] != WILDCARD_ID {
+                continue;
+            }
+            match vals {
+                None => *k = WILDCARD_ID,
+                Some(list) => {
+                    if *k == WILDCARD_ID || self.interner.is_ident(*k) {
+                        *vals = None;
+                        *k = WILDCARD_ID;
+                    } else if !list.contains(k) {
+                        if list.len() >= max_values {
+                            *vals = None;
+                            *k = WILDCARD_ID;
+                        } else {
+                            list.push(*k);
+                        }
+                    }
+                }
+            }
+        }
+        let khash = hash_ids(&key);
+        let found = self
+            .variant_of
+            .get(&(c, khash))
+            .copied()
+            .filter(|&v| self.variants[v as usize].tokens.as_deref() == Some(&key[..]));
+        let v = match found {
+            Some(v) => v,
+            None if self.clusters[c as usize].variants.len() < self.opts.max_variants => {
+                let v = self.new_variant(c, Some(key.as_slice().into()), line_no, line, h);
+                self.clusters[c as usize].variants.push(v);
+                self.variant_of.insert((c, khash), v);
+                v
+            }
+            None => {
+                self.key = key;
+                return self.catch_all(c, line_no, line, h);
+            }
+        };
+        self.key = key;
+        if self.exact.len() < MAX_EXACT {
+            self.exact.insert(hash, v);
+        }
+        v
+    }
+
+    fn catch_all(&mut self, c: u32, line_no: u64, line: &[u8], h: &Header) -> u32 {
+        match self.clusters[c as usize].catch_all {
+            Some(v) => v,
+            None => {
+                let v = self.new_variant(c, None, line_no, line, h);
+                self.clusters[c as usize].catch_all = Some(v);
+                v
+            }
+        }
+    }
+
+    /// The Drain step: the template a token sequence joins (updating it), or a new one.
+    fn drain(&mut self, ids: &[u32], _line_no: u64, _line: &[u8], _h: &Header) -> u32 {
+        let key = (
+            ids.len() as u32,
+            ids.first().map_or(u32::MAX, |&t| self.key_token(t)),
+            ids.get(1).map_or(u32::MAX, |&t| self.key_token(t)),
+        );
+        let n = ids.len();
+        let mut best: Option<(u32, usize, usize)> = None; // (cluster, same, wildcards)
+        if let Some(leaf) = self.tree.get(&key) {
+            for &c in leaf {
+                let t = &self.clusters[c as usize].tokens;
+                let mut same = 0;
+                let mut wild = 0;
+                for (&a, &b) in t.iter().zip(ids) {
+                    if a == WILDCARD_ID {
+                        wild += 1;
+                    } else if a == b {
+                        same += 1;
+                    }
+                }
+                let better = match best {
+                    None => true,
+                    Some((_, s, w)) => same > s || (same == s && wild > w),
+                };
+                if better {
+                    best = Some((c, same, wild));
+                }
+            }
+        }
+        if let Some((c, same, wild)) = best {
+            let score = same as f64 + self.opts.wildcard_weight * wild as f64;
+            if n == 0 || score >= self.opts.similarity * n as f64 {
+                let cl = &mut self.clusters[c as usize];
+                for (p, (a, &b)) in cl.tokens.iter_mut().zip(ids).enumerate() {
+                    if *a != b && *a != WILDCARD_ID {
+                        // The position starts to vary: remember its old constant.
+                        cl.values[p] = (!self.interner.is_ident(*a)).then(|| vec![*a]);
+                        *a = WILDCARD_ID;
+                    }
+                }
+                return c;
+            }
+        }
+        let real = self.clusters.len() - usize::from(self.overflow.is_some());
+        if real >= self.opts.max_templates {
+            self.overflowed += 1;
+            return match self.overflow {
+                Some(o) => o,
+                None => {
+                    let o = self.clusters.len() as u32;
+                    self.clusters.push(Cluster {
+                        tokens: Vec::new(),
+                        variants: Vec::new(),
+                        catch_all: None,
+                        values: Vec::new(),
+                        overflow: true,
+                    });
+                    self.overflow = Some(o);
+                    o
+                }
+            };
+        }
+        let c = self.clusters.len() as u32;
+        self.clusters.push(Cluster {
+            tokens: ids.to_vec(),
+            variants: Vec::new(),
+            catch_all: None,
+            values: ids.iter().map(|&t| (t != WILDCARD_ID).then(Vec::new)).collect(),
+            overflow: false,
+        });
+        self.tree.entry(key).or_default().push(c);
+        c
+    }
+
+    fn new_variant(
+        &mut self,
+        cluster: u32,
+        tokens: Option<Box<[u32]>>,
+        line_no: u64,
+        line: &[u8],
+        h: &Header,
+    ) -> u32 {
+        let id = self.variants.len() as u32;
+        let source = h.source.map_or(&[][..], |(s, e)| &line[s..e]);
+        self.variants.push(Variant {
+            cluster,
+            tokens,
+            count: 0,
+            first_line: line_no,
+            last_line: line_no,
+            first_time: None,
+            last_time: None,
+            level: h.level,
+            source: source[..source.len().min(96)].into(),
+            example: line[..line.len().min(EXAMPLE_BYTES)].into(),
+            buckets: Vec::new(),
+        });
+        id
+    }
+
+    fn touch(&mut self, id: u32, line_no: u64, time: Option<Timestamp>, h: &Header) {
+        let max_buckets = self.opts.max_buckets;
+        let v = &mut self.variants[id as usize];
+        v.count += 1;
+        v.last_line = line_no;
+        if v.level.is_none() {
+            v.level = h.level;
+        }
+        if let Some(t) = time {
+            if v.first_time.is_none() {
+                v.first_time = Some(t);
+            }
+            v.last_time = Some(t);
+            let minute = t.millis().div_euclid(60_000);
+            match v.buckets.iter_mut().rev().take(4).find(|b| b.minute == minute) {
+                Some(b) => {
+                    b.count += 1;
+                    b.last_line = line_no;
+                }
+                None => {
+                    if v.buckets.len() < max_buckets {
+                        v.buckets.push(Bucket {
+                            minute,
+                            count: 1,
+                            first_line: line_no,
+                            last_line: line_no,
+                        });
+                    }
+                }
+            }
+        }
+        let rec = Recent {
+            cluster: id,
+            line: line_no,
+            time,
+        };
+        let cap = self.opts.loop_window.max(1);
+        if self.ring.len() < cap {
+            self.ring.push(rec);
+        } else {
+            self.ring[self.ring_next] = rec;
+        }
+        self.ring_next = (self.ring_next + 1) % cap;
+    }
+
+    /// The tail ring in file order.
+    pub(crate) fn ring_in_order(&self) -> Vec<Recent> {
+        if self.ring.len() < self.opts.loop_window.max(1) {
+            return self.ring.clone();
+        }
+        let mut v = self.ring[self.ring_next..].to_vec();
+        v.extend_from_slice(&self.ring[..self.ring_next]);
+        v
+    }
+
+    /// The template text of token ids.
+    pub(crate) fn render(&self, tokens: &[u32]) -> String {
+        let mut out = Vec::new();
+        for (i, &t) in tokens.iter().enumerate() {
+            if i > 0 {
+                out.push(b' ');
+            }
+            out.extend_from_slice(self.interner.text(t));
+        }
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
+    /// Ends mining and builds the report.
+    pub fn finish(self) -> FileDigest {
+        self.finish_with_map().0
+    }
+
+    /// Ends mining; also returns `map[id]`, the final template id of every id that
+    /// [`add`](Self::add) returned.
+    pub fn finish_with_map(self) -> (FileDigest, Vec<ClusterId>) {
+        let groups = refine::regroup(&self);
+        report::build(self, groups)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mine(lines: &[&str]) -> (FileDigest, Vec<u32>) {
+        let mut m = TemplateMiner::new(DigestOptions::default());
+        let ids: Vec<u32> = lines
+            .iter()
+            .enumerate()
+            .map(|(i, l)| m.add(i as u64 + 1, l.as_bytes()))
+            .collect();
+        let (d, map) = m.finish_with_map();
+        (d, ids.into_iter().map(|i| map[i as usize]).collect())
+    }
+
+    #[test]
+    fn groups_and_masks() {
+        let (d, ids) = mine(&[
+            "Invalid user webmaster from 173.234.31.186",
+            "Invalid user test from 10.0.0.1",
+            "Connection closed by 10.0.0.2 [preauth]",
+            "Invalid user admin from 10.0.0.3",
+            "Invalid user oracle from 10.0.0.4",
+        ]);
+        assert_eq!(ids, vec![0, 0, 1, 0, 0]);
+        assert_eq!(d.templates[0].template, "Invalid user <*> from <*>");
+        assert_eq!(d.templates[0].count, 4);
+        assert_eq!(d.templates[1].template, "Connection closed by <*> [preauth]");
+    }
+
+    #[test]
+    fn few_distinct_words_stay_apart() {
+        let mut lines = Vec::new();
+        for i in 0..20 {
+            lines.push(format!("Location icon should now be in state 'Active' {i}"));
+            lines.push(format!("Location icon should now be in state 'Inactive' {i}"));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(d.templates.len(), 2);
+        assert_eq!(
+            d.templates[0].template,
+            "Location icon should now be in state 'Active' <*>"
+        );
+        assert_eq!(
+            d.templates[1].template,
+            "Location icon should now be in state 'Inactive' <*>"
+        );
+        assert_eq!(&ids[..4], &[0, 1, 0, 1]);
+    }
+
+    #[test]
+    fn variable_first_word_is_merged_at_the_end() {
+        let names = [
+            "fmfd.heartbeat",
+            "Safari.Update",
+            "CacheDelete.daily",
+            "suggestions.harvest",
+            "cts.x",
+        ];
+        let lines: Vec<String> = names
+            .iter()
+            .map(|n| format!("com.apple.{n}: scheduler told me to run this job"))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(ids, vec![0; 5]);
+        assert_eq!(d.templates[0].template, "<*> scheduler told me to run this job");
+    }
+
+    #[test]
+    fn overflow_bucket_when_capped() {
+        let opts = DigestOptions {
+            max_templates: 2,
+            ..DigestOptions::default()
+        };
+        let mut m = TemplateMiner::new(opts);
+        for (i, l) in ["alpha beta", "gamma delta", "epsilon zeta", "eta theta"]
+            .iter()
+            .enumerate()
+        {
+            m.add(i as u64 + 1, l.as_bytes());
+        }
+        let d = m.finish();
+        assert_eq!(d.overflowed, 2);
+        assert_eq!(d.templates.len(), 3);
+        assert_eq!(d.templates[2].template, "<overflow>");
+    }
+
+    #[test]
+    fn crlf_and_invalid_utf8() {
+        let (d, ids) = mine(&["caf\u{e9} ok\r\n", "x \u{ff}"]);
+        assert_eq!(ids.len(), 2);
+        assert_eq!(d.templates[0].template, "café ok");
+        let mut m = TemplateMiner::new(DigestOptions::default());
+        m.add(1, b"bad \xff\xfe bytes");
+        let d = m.finish();
+        assert!(d.templates[0].template.contains('\u{fffd}'));
+    }
+
+    #[test]
+    fn huge_line_is_truncated() {
+        let mut m = TemplateMiner::new(DigestOptions::default());
+        let big = "word ".repeat(2_000_000);
+        m.add(1, big.as_bytes());
+        let d = m.finish();
+        assert!(d.templates[0].template.len() < 20_000);
+    }
+}

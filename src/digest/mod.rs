@@ -1,0 +1,229 @@
+//! Log digest: a streaming log-template miner (Drain family) that turns any log into "these
+//! templates, this many hits, this storm, and it ends looping A => B ... N hits".
+//!
+//! * [`header`] finds the timestamp / level / source prefix of each line, learning the file's
+//!   layout from its first lines.
+//! * [`token`] splits the message into tokens and masks variable parts as `<*>`.
+//! * [`miner`] groups lines into templates ([`TemplateMiner`]).
+//! * [`report`] builds the per-file [`FileDigest`]: templates, storms, tail loop, rare lines,
+//!   and renders it for people ([`render_text`]).
+//!
+//! See `docs/digest.md` for the algorithm and measured accuracy and speed.
+
+pub mod header;
+pub mod miner;
+mod refine;
+pub mod report;
+pub mod token;
+
+use std::io::{self, BufRead, Write};
+
+use serde::Serialize;
+
+pub use header::{Header, HeaderShape, Level};
+pub use miner::{ClusterId, TemplateMiner};
+pub use report::{render_text, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary};
+
+/// Settings of the miner and of the report. `Default` suits logs of any kind.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DigestOptions {
+    /// Most templates kept; lines that would start a new one beyond it go to an overflow
+    /// template and are counted in [`FileDigest::overflowed`].
+    pub max_templates: usize,
+    /// Fraction of a template's positions a line must match (non-wildcard, same token) to
+    /// join it.
+    pub similarity: f64,
+    /// Weight of a template's wildcard positions in the similarity (Drain uses 0).
+    pub wildcard_weight: f64,
+    /// Distinct masked sequences kept per template; further ones share a catch-all.
+    pub max_variants: usize,
+    /// Fewest tokens for templates differing in one position to be merged at the end.
+    pub min_merge_tokens: usize,
+    /// A wildcard position whose lines hold at most this many distinct words (and no
+    /// numbers or ids) is split back into separate templates.
+    pub max_word_values: usize,
+    /// Tokens of a message looked at; the rest of a long message is ignored.
+    pub max_tokens: usize,
+    /// Bytes of a line looked at (longer lines are truncated before tokenising, and the
+    /// readers never buffer more than this plus some slack).
+    pub max_line_bytes: usize,
+    /// Lines used to learn the header layout.
+    pub header_sample: usize,
+    /// Year given to timestamps whose layout has none (syslog).
+    pub assume_year: i32,
+    /// Last lines remembered for the tail loop.
+    pub loop_window: usize,
+    /// Lines at the very end that decide which templates form the loop.
+    pub loop_tail: usize,
+    /// Fewest lines for a tail loop to be reported.
+    pub loop_min_hits: u64,
+    /// Most templates in a tail loop.
+    pub max_loop_templates: usize,
+    /// Fewest lines of a template (and of a burst) for a storm.
+    pub storm_min_count: u64,
+    /// A minute is stormy when the template's lines exceed this many times its median rate...
+    pub storm_factor: f64,
+    /// ... and at least this many lines per minute.
+    pub storm_min_rate: u64,
+    /// Minute buckets kept per template (older ones are kept, newer ones dropped).
+    pub max_buckets: usize,
+    /// Templates with at most this many lines are "rare".
+    pub rare_max_count: u64,
+    /// Most rare templates listed.
+    pub rare_limit: usize,
+}
+
+impl Default for DigestOptions {
+    fn default() -> Self {
+        DigestOptions {
+            max_templates: 10_000,
+            similarity: 0.5,
+            wildcard_weight: 0.0,
+            max_variants: 16,
+            min_merge_tokens: 2,
+            max_word_values: 3,
+            max_tokens: 256,
+            max_line_bytes: 8 * 1024,
+            header_sample: 500,
+            assume_year: 1970,
+            loop_window: 1 << 18,
+            loop_tail: 200,
+            loop_min_hits: 50,
+            max_loop_templates: 8,
+            storm_min_count: 100,
+            storm_factor: 10.0,
+            storm_min_rate: 30,
+            max_buckets: 100_000,
+            rare_max_count: 3,
+            rare_limit: 50,
+        }
+    }
+}
+
+/// Reads one line (up to and including `\n`) into `buf`, keeping at most `cap` bytes and
+/// skipping the rest. Returns false at end of input.
+fn read_line_capped(reader: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) -> io::Result<bool> {
+    buf.clear();
+    let mut any = false;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(any);
+        }
+        any = true;
+        let (take, done) = match memchr::memchr(b'\n', chunk) {
+            Some(i) => (i + 1, true),
+            None => (chunk.len(), false),
+        };
+        let room = cap.saturating_sub(buf.len());
+        buf.extend_from_slice(&chunk[..take.min(room)]);
+        reader.consume(take);
+        if done {
+            return Ok(true);
+        }
+    }
+}
+
+/// Mines every line of `reader`, calling `each(line_no, id)`; returns the finished miner's
+/// output and id map.
+fn mine_all(
+    mut reader: impl BufRead,
+    opts: &DigestOptions,
+    mut each: impl FnMut(u64, ClusterId),
+) -> io::Result<(FileDigest, Vec<ClusterId>)> {
+    let cap = opts.max_line_bytes.saturating_add(2);
+    let mut sample: Vec<Vec<u8>> = Vec::new();
+    let mut buf = Vec::new();
+    let mut eof = false;
+    while sample.len() < opts.header_sample {
+        if !read_line_capped(&mut reader, &mut buf, cap)? {
+            eof = true;
+            break;
+        }
+        sample.push(buf.clone());
+    }
+    let mut shape = HeaderShape::learn(sample.iter().map(|l| l.as_slice()));
+    shape.assume_year = opts.assume_year;
+    let mut miner = TemplateMiner::with_shape(opts.clone(), shape);
+    let mut n = 0u64;
+    for line in &sample {
+        n += 1;
+        each(n, miner.add(n, line));
+    }
+    drop(sample);
+    if !eof {
+        while read_line_capped(&mut reader, &mut buf, cap)? {
+            n += 1;
+            each(n, miner.add(n, &buf));
+        }
+    }
+    Ok(miner.finish_with_map())
+}
+
+/// Digests a whole log. Lines are bytes: invalid UTF-8 is replaced, never an error.
+pub fn digest_reader(reader: impl BufRead, opts: &DigestOptions) -> io::Result<FileDigest> {
+    Ok(mine_all(reader, opts, |_, _| {})?.0)
+}
+
+/// Writes one JSON object per input line, `{"line":N,"template":"...","cluster":ID}`, where
+/// `N` is the 1-based physical line number and `template` the final template of its cluster.
+pub fn write_per_line(reader: impl BufRead, out: impl Write, opts: &DigestOptions) -> io::Result<()> {
+    let mut ids: Vec<ClusterId> = Vec::new();
+    let (digest, map) = mine_all(reader, opts, |_, id| ids.push(id))?;
+    let quoted: Vec<String> = digest
+        .templates
+        .iter()
+        .map(|t| serde_json::to_string(&t.template).expect("strings serialize"))
+        .collect();
+    let mut out = io::BufWriter::new(out);
+    for (i, id) in ids.iter().enumerate() {
+        let f = map[*id as usize];
+        writeln!(
+            out,
+            "{{\"line\":{},\"template\":{},\"cluster\":{}}}",
+            i + 1,
+            quoted[f as usize],
+            f
+        )?;
+    }
+    out.flush()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn capped_reader_skips_the_rest_of_long_lines() {
+        let mut data = vec![b'a'; 100_000];
+        data.extend_from_slice(b"\nshort\nlast");
+        let mut r = io::Cursor::new(data);
+        let mut buf = Vec::new();
+        assert!(read_line_capped(&mut r, &mut buf, 10).unwrap());
+        assert_eq!(buf.len(), 10);
+        assert!(read_line_capped(&mut r, &mut buf, 10).unwrap());
+        assert_eq!(buf, b"short\n");
+        assert!(read_line_capped(&mut r, &mut buf, 10).unwrap());
+        assert_eq!(buf, b"last");
+        assert!(!read_line_capped(&mut r, &mut buf, 10).unwrap());
+    }
+
+    #[test]
+    fn per_line_output_uses_final_templates() {
+        let log = "2025-01-26T13:09:02.525|INFO|CTL|a.B: start - id=1\n\
+                   2025-01-26T13:09:02.600|INFO|CTL|a.B: start - id=2\r\n\
+                   2025-01-26T13:09:03|MON|Process ctrl exit status -1, pid=19402\n";
+        let mut out = Vec::new();
+        write_per_line(log.as_bytes(), &mut out, &DigestOptions::default()).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 3);
+        assert_eq!(lines[0], r#"{"line":1,"template":"start - id=<*>","cluster":0}"#);
+        assert_eq!(lines[1], r#"{"line":2,"template":"start - id=<*>","cluster":0}"#);
+        assert!(lines[2].starts_with(r#"{"line":3,"template":"Process ctrl exit status <*>, pid=<*>""#));
+    }
+}

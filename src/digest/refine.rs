@@ -1,0 +1,228 @@
+//! Finish-time regrouping of the miner's templates, where the whole file is known:
+//!
+//! 1. templates whose token sequences ended up identical are merged;
+//! 2. templates of the same length that differ in exactly one position are merged (Drain's
+//!    prefix tree keeps `com.apple.A: x y` and `com.apple.B: x y` apart because it routes on
+//!    the first tokens; a variable first word is still a variable);
+//! 3. a wildcard position whose lines show only a few distinct words (at most
+//!    `DigestOptions::max_word_values`, no numbers or ids) is turned back into a constant and
+//!    the template is split by it: `state 'Active'` and `state 'Inactive'` are different
+//!    events, `Invalid user <*>` with hundreds of names is one.
+//!
+//! The unit regrouped is the variant: one distinct masked token sequence of a template.
+
+use rustc_hash::FxHashMap;
+
+use super::miner::TemplateMiner;
+use super::token::WILDCARD_ID;
+
+/// The final grouping of variants.
+#[derive(Debug)]
+pub(crate) struct Regrouped {
+    /// Final template id of each variant.
+    pub final_of_variant: Vec<u32>,
+    /// Token ids of each final template (empty for the overflow template).
+    pub tokens: Vec<Vec<u32>>,
+    /// Whether each final template is the overflow bucket.
+    pub overflow: Vec<bool>,
+}
+
+fn find(parent: &mut [u32], mut x: u32) -> u32 {
+    while parent[x as usize] != x {
+        let p = parent[parent[x as usize] as usize];
+        parent[x as usize] = p;
+        x = p;
+    }
+    x
+}
+
+fn union(parent: &mut [u32], a: u32, b: u32) {
+    let (ra, rb) = (find(parent, a), find(parent, b));
+    if ra != rb {
+        // Keep the smaller id as root, for determinism.
+        let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
+        parent[hi as usize] = lo;
+    }
+}
+
+fn hash_with_hole(tokens: &[u32], hole: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = rustc_hash::FxHasher::default();
+    tokens.len().hash(&mut h);
+    hole.hash(&mut h);
+    for (i, t) in tokens.iter().enumerate() {
+        if i != hole {
+            t.hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// Regroups the miner's variants into final templates, numbered by first appearance.
+pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
+    let opts = m.options();
+    let n = m.clusters.len();
+    let mut parent: Vec<u32> = (0..n as u32).collect();
+    // 1 and 2: identical, or identical but for one position.
+    let mut seen: FxHashMap<u64, u32> = FxHashMap::default();
+    for (i, c) in m.clusters.iter().enumerate() {
+        if c.overflow {
+            continue;
+        }
+        let len = c.tokens.len();
+        let holes = if len >= opts.min_merge_tokens { len } else { 0 };
+        // `usize::MAX` as the hole: the whole sequence.
+        for hole in (0..holes).chain(std::iter::once(usize::MAX)) {
+            let h = hash_with_hole(&c.tokens, hole);
+            match seen.get(&h) {
+                Some(&j) => {
+                    let other = &m.clusters[j as usize].tokens;
+                    let same = other.len() == len
+                        && other
+                            .iter()
+                            .zip(&c.tokens)
+                            .enumerate()
+                            .all(|(k, (a, b))| k == hole || a == b);
+                    if same {
+                        union(&mut parent, j, i as u32);
+                    }
+                }
+                None => {
+                    seen.insert(h, i as u32);
+                }
+            }
+        }
+    }
+    // Group templates.
+    let mut group_tokens: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for (i, c) in m.clusters.iter().enumerate() {
+        if c.overflow {
+            continue;
+        }
+        let r = find(&mut parent, i as u32);
+        match group_tokens.get_mut(&r) {
+            Some(t) => {
+                for (a, &b) in t.iter_mut().zip(&c.tokens) {
+                    if *a != b {
+                        *a = WILDCARD_ID;
+                    }
+                }
+            }
+            None => {
+                group_tokens.insert(r, c.tokens.clone());
+            }
+        }
+    }
+    // Variants per group, in id order.
+    let mut group_variants: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    let mut overflow_variants = Vec::new();
+    for (vi, v) in m.variants.iter().enumerate() {
+        let c = &m.clusters[v.cluster as usize];
+        if c.overflow {
+            overflow_variants.push(vi as u32);
+            continue;
+        }
+        let r = find(&mut parent, v.cluster);
+        group_variants.entry(r).or_default().push(vi as u32);
+    }
+    // 3: split by low-variety word positions. Each (group, key) becomes a final template.
+    struct Final {
+        first_line: u64,
+        first_variant: u32,
+        tokens: Vec<u32>,
+        overflow: bool,
+        variants: Vec<u32>,
+    }
+    let mut finals: Vec<Final> = Vec::new();
+    let mut roots: Vec<u32> = group_variants.keys().copied().collect();
+    roots.sort_unstable();
+    for r in roots {
+        let tmpl = &group_tokens[&r];
+        let vars = &group_variants[&r];
+        let all_known = vars.iter().all(|&v| m.variants[v as usize].tokens.is_some());
+        let mut split_at: Vec<usize> = Vec::new();
+        if all_known && opts.max_word_values >= 2 {
+            for (p, &t) in tmpl.iter().enumerate() {
+                if t != WILDCARD_ID {
+                    continue;
+                }
+                let mut values: Vec<u32> = Vec::new();
+                let mut ok = true;
+                for &v in vars {
+                    let tok = m.variants[v as usize].tokens.as_ref().expect("known")[p];
+                    if tok == WILDCARD_ID || m.interner.is_ident(tok) {
+                        ok = false;
+                        break;
+                    }
+                    if !values.contains(&tok) {
+                        values.push(tok);
+                        if values.len() > opts.max_word_values {
+                            ok = false;
+                            break;
+                        }
+                    }
+                }
+                if ok && values.len() >= 2 {
+                    split_at.push(p);
+                }
+            }
+        }
+        let mut by_key: Vec<(Vec<u32>, usize)> = Vec::new();
+        for &v in vars {
+            let key: Vec<u32> = match &m.variants[v as usize].tokens {
+                Some(t) => split_at.iter().map(|&p| t[p]).collect(),
+                None => Vec::new(),
+            };
+            let var = &m.variants[v as usize];
+            match by_key.iter().find(|(k, _)| *k == key) {
+                Some(&(_, f)) => {
+                    let fin = &mut finals[f];
+                    fin.variants.push(v);
+                    if (var.first_line, v) < (fin.first_line, fin.first_variant) {
+                        fin.first_line = var.first_line;
+                        fin.first_variant = v;
+                    }
+                }
+                None => {
+                    let mut tokens = tmpl.clone();
+                    for (&p, &t) in split_at.iter().zip(&key) {
+                        tokens[p] = t;
+                    }
+                    by_key.push((key, finals.len()));
+                    finals.push(Final {
+                        first_line: var.first_line,
+                        first_variant: v,
+                        tokens,
+                        overflow: false,
+                        variants: vec![v],
+                    });
+                }
+            }
+        }
+    }
+    if let Some(&first) = overflow_variants.first() {
+        finals.push(Final {
+            first_line: overflow_variants
+                .iter()
+                .map(|&v| m.variants[v as usize].first_line)
+                .min()
+                .unwrap_or(0),
+            first_variant: first,
+            tokens: Vec::new(),
+            overflow: true,
+            variants: overflow_variants,
+        });
+    }
+    finals.sort_by_key(|f| (f.first_line, f.first_variant));
+    let mut final_of_variant = vec![0u32; m.variants.len()];
+    for (id, f) in finals.iter().enumerate() {
+        for &v in &f.variants {
+            final_of_variant[v as usize] = id as u32;
+        }
+    }
+    Regrouped {
+        final_of_variant,
+        overflow: finals.iter().map(|f| f.overflow).collect(),
+        tokens: finals.into_iter().map(|f| f.tokens).collect(),
+    }
+}

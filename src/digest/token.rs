@@ -1,0 +1,603 @@
+//! Tokenising and masking of a log message: the message is split on whitespace into byte
+//! slices, each token's variable parts (numbers, hex ids, UUIDs, IPs and ports, paths, URLs,
+//! `k=v` values) are replaced by `<*>`, and the masked token is interned to a small integer so
+//! that the miner compares `u32`s, not strings.
+//!
+//! Nothing here allocates per token in the steady state: masking writes into a reused buffer
+//! and the interner only allocates when it meets a masked token it has never seen.
+
+use rustc_hash::FxHashMap;
+
+/// The wildcard text used in templates.
+pub const WILDCARD: &[u8] = b"<*>";
+
+/// Interned id of the wildcard token `<*>`; always 0.
+pub const WILDCARD_ID: u32 = 0;
+
+/// What masking did to a token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Masked {
+    /// The token had no variable part and is copied as is.
+    Constant,
+    /// Part of the token was replaced (`blk_<*>`, `user=<*>`, `IOSwitch<<*>>`).
+    Partial,
+    /// The whole token is a variable (`<*>`).
+    Whole,
+}
+
+/// Bytes that may wrap a token without being part of its value (`(`, `"`, `[` ...).
+fn is_open_wrap(b: u8) -> bool {
+    matches!(b, b'(' | b'[' | b'{' | b'<' | b'\'' | b'"' | b'`')
+}
+
+/// Bytes that may close a token or end a clause (`)`, `,`, `;`, `:` ...).
+fn is_close_wrap(b: u8) -> bool {
+    matches!(
+        b,
+        b')' | b']' | b'}' | b'>' | b'\'' | b'"' | b'`' | b',' | b';' | b':' | b'.' | b'!' | b'?'
+    )
+}
+
+/// Letters and digits (and any non-ASCII byte, so UTF-8 words stay whole).
+fn is_word_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b >= 0x80
+}
+
+/// Punctuation that joins the pieces of one value: `10.0.0.1:80`, `2025-01-26`, `-1`.
+const fn is_value_joiner(b: u8) -> bool {
+    matches!(
+        b,
+        b'.' | b':' | b'-' | b'_' | b'/' | b',' | b'+' | b'#' | b'@' | b'%'
+    )
+}
+
+/// Value classes: a decimal digit; a byte that may be part of a numeric value (hex digit,
+/// `x`, joiner).
+const V_DIGIT: u8 = 1;
+const V_VALUE: u8 = 2;
+
+const fn value_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        let mut k = 0;
+        if c.is_ascii_digit() {
+            k |= V_DIGIT | V_VALUE;
+        }
+        if c.is_ascii_hexdigit() || c == b'x' || c == b'X' || is_value_joiner(c) {
+            k |= V_VALUE;
+        }
+        t[i] = k;
+        i += 1;
+    }
+    t
+}
+
+static VALUE_CLASSES: [u8; 256] = value_classes();
+
+/// Classes shared by every byte of `core` (`all`) and found in any byte (`any`).
+#[inline]
+fn value_flags(core: &[u8]) -> (u8, u8) {
+    let mut all = 0xff;
+    let mut any = 0;
+    for &c in core {
+        let k = VALUE_CLASSES[c as usize];
+        all &= k;
+        any |= k;
+    }
+    (all, any)
+}
+
+/// Whether `core` is a file path or URL (`/var/log/x`, `./a/b`, `C:\x`, `https://...`).
+fn is_path_or_url(core: &[u8]) -> bool {
+    if core.len() < 2 {
+        return false;
+    }
+    if core[0] == b'/' {
+        // `/x`, `/var/log/x`; not `//` (a comment marker).
+        return core[1] != b'/';
+    }
+    if core.starts_with(b"./") || core.starts_with(b"../") || core.starts_with(b"~/") {
+        return true;
+    }
+    if core.len() > 3 && core[1] == b':' && core[2] == b'\\' && core[0].is_ascii_alphabetic() {
+        return true;
+    }
+    // `scheme://...`: the scheme is a short run of letters.
+    let scheme = core
+        .iter()
+        .take(12)
+        .take_while(|c| c.is_ascii_alphabetic())
+        .count();
+    scheme > 0 && core[scheme..].starts_with(b"://")
+}
+
+/// Capitalised month and weekday abbreviations (`Jun`, `Fri`): parts of a date.
+fn is_date_word(core: &[u8]) -> bool {
+    const WORDS: [&[u8]; 19] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+        b"Mon", b"Tue", b"Wed", b"Thu", b"Fri", b"Sat", b"Sun",
+    ];
+    core.len() == 3 && WORDS.contains(&core)
+}
+
+/// Masks the variable parts of one whitespace-free token into `out` (cleared first).
+///
+/// Rules, in order: `key=value` keeps the key and masks a non-empty value; a token that is a
+/// number, hex id, UUID, IP/IP:port, time or version becomes `<*>`; a path or URL becomes
+/// `<*>`; otherwise every letter-digit run that holds a digit becomes `<*>`, and wildcards
+/// joined only by punctuation (`<*>.<*>:<*>`) collapse into one.
+pub fn mask_token(tok: &[u8], out: &mut Vec<u8>) -> Masked {
+    out.clear();
+    mask_into(tok, out)
+}
+
+/// [`mask_token`] appending to `out`.
+fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
+    let base = out.len();
+    let mut a = 0;
+    while a < tok.len() && is_open_wrap(tok[a]) {
+        a += 1;
+    }
+    let mut b = tok.len();
+    while b > a && is_close_wrap(tok[b - 1]) {
+        b -= 1;
+    }
+    let core = &tok[a..b];
+    if core.is_empty() {
+        out.extend_from_slice(tok);
+        return Masked::Constant;
+    }
+    // One pass for the value classes, stopping at a `key=`.
+    let mut all = 0xffu8;
+    let mut any = 0u8;
+    let mut i = 0;
+    while i < core.len() && core[i] != b'=' {
+        let k = VALUE_CLASSES[core[i] as usize];
+        all &= k;
+        any |= k;
+        i += 1;
+    }
+    if i < core.len() {
+        // key=value: keep the key, mask the value by these same rules (so `user=root` stays
+        // a word the miner can tell apart, `rhost=10.0.0.1` becomes `rhost=<*>`).
+        let key = &core[..i];
+        if i > 0
+            && key
+                .iter()
+                .all(|&c| is_word_byte(c) || matches!(c, b'_' | b'-' | b'.'))
+        {
+            out.extend_from_slice(&tok[..a + i + 1]);
+            let kind = mask_into(&tok[a + i + 1..], out);
+            return if kind == Masked::Constant {
+                Masked::Constant
+            } else {
+                Masked::Partial
+            };
+        }
+        let (all2, any2) = value_flags(&core[i..]);
+        all &= all2;
+        any |= any2;
+    }
+    // A number, hex id, UUID, IP[:port], time or version: hex digits and joiners with at
+    // least one decimal digit.
+    if all & V_VALUE != 0 && any & V_DIGIT != 0 {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+        return if a == 0 && b == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
+    if is_date_word(core) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+        return Masked::Partial;
+    }
+    if is_path_or_url(core) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+        return if a == 0 && b == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
+    // Word-level masking inside the token.
+    let mut changed = false;
+    // Position in `out` just after the last wildcard written, and whether only joiners
+    // followed it.
+    let mut last_wild_end: Option<usize> = None;
+    let mut i = 0;
+    while i < tok.len() {
+        let c = tok[i];
+        if is_word_byte(c) {
+            let start = i;
+            let mut has_digit = false;
+            while i < tok.len() && is_word_byte(tok[i]) {
+                has_digit |= tok[i].is_ascii_digit();
+                i += 1;
+            }
+            if has_digit {
+                changed = true;
+                if let Some(end) = last_wild_end {
+                    // Collapse `<*>-<*>` into one wildcard.
+                    if out[end..].iter().all(|&x| is_value_joiner(x)) {
+                        out.truncate(end);
+                        continue;
+                    }
+                }
+                // A sign before the number belongs to it: `blk_-42` -> `blk_<*>`.
+                let n = out.len();
+                if n > 0 && matches!(out[n - 1], b'-' | b'+') && (n == 1 || !is_word_byte(out[n - 2])) {
+                    out.pop();
+                }
+                out.extend_from_slice(WILDCARD);
+                last_wild_end = Some(out.len());
+            } else {
+                out.extend_from_slice(&tok[start..i]);
+                last_wild_end = None;
+            }
+        } else {
+            out.push(c);
+            i += 1;
+        }
+    }
+    if !changed {
+        return Masked::Constant;
+    }
+    if &out[base..] == WILDCARD {
+        Masked::Whole
+    } else {
+        Masked::Partial
+    }
+}
+
+/// Whether masking could change `tok`: it holds a digit, `=`, `/` or `\\`, or is a date word.
+/// Most tokens of a log are plain words, and skip masking altogether.
+#[inline]
+pub fn needs_mask(tok: &[u8]) -> bool {
+    if tok.len() <= 6 && tok.iter().filter(|c| c.is_ascii_uppercase()).count() == 1 {
+        return true; // maybe `Jun`, `(Fri`: let the full rules decide
+    }
+    tok.iter()
+        .any(|&c| c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\')
+}
+
+/// Splits `text` into whitespace-separated tokens, at most `max_tokens` of them.
+pub fn split_tokens(text: &[u8], max_tokens: usize, mut each: impl FnMut(&[u8])) {
+    let mut i = 0;
+    let mut n = 0;
+    while i < text.len() && n < max_tokens {
+        while i < text.len() && text[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        if i >= text.len() {
+            break;
+        }
+        let start = i;
+        while i < text.len() && !text[i].is_ascii_whitespace() {
+            i += 1;
+        }
+        each(&text[start..i]);
+        n += 1;
+    }
+}
+
+/// Maps masked tokens to dense `u32` ids and back. Id 0 is always `<*>`.
+#[derive(Debug, Default)]
+pub struct Interner {
+    ids: FxHashMap<Box<[u8]>, u32>,
+    texts: Vec<Box<[u8]>>,
+    /// Whether the token contains a wildcard (so it is not a good tree key).
+    variable: Vec<bool>,
+    /// Whether the token is a wildcard in punctuation only (`<*>:`, `(<*>)`).
+    slot: Vec<bool>,
+    /// Whether the token is an identifier with a variable part: a wildcard in a dotted
+    /// name (`<*>.example.net`, `host-<*>.corp:<*>`), a name ending in `_<*>`/`-<*>`
+    /// (`rdd_<*>`, `blk_<*>`), or a wildcard in punctuation only.
+    ident: Vec<bool>,
+}
+
+impl Interner {
+    /// An interner that already holds `<*>` as id 0.
+    pub fn new() -> Self {
+        let mut me = Interner::default();
+        me.intern(WILDCARD);
+        me
+    }
+
+    /// The id of `tok`, adding it if new.
+    pub fn intern(&mut self, tok: &[u8]) -> u32 {
+        if let Some(&id) = self.ids.get(tok) {
+            return id;
+        }
+        let id = self.texts.len() as u32;
+        let boxed: Box<[u8]> = tok.into();
+        self.ids.insert(boxed.clone(), id);
+        self.texts.push(boxed);
+        self.variable.push(memchr::memmem::find(tok, WILDCARD).is_some());
+        let mut a = 0;
+        while a < tok.len() && is_open_wrap(tok[a]) {
+            a += 1;
+        }
+        let mut b = tok.len();
+        while b > a && is_close_wrap(tok[b - 1]) {
+            b -= 1;
+        }
+        let slot = &tok[a..b] == WILDCARD;
+        self.slot.push(slot);
+        let wild = self.variable[id as usize];
+        let core = &tok[a..b];
+        let named_id =
+            core.len() > 4 && core.ends_with(WILDCARD) && matches!(core[core.len() - 4], b'_' | b'-');
+        self.ident
+            .push(wild && (slot || named_id || memchr::memchr(b'.', core).is_some()));
+        id
+    }
+
+    /// The bytes of token `id`.
+    pub fn text(&self, id: u32) -> &[u8] {
+        &self.texts[id as usize]
+    }
+
+    /// Whether token `id` holds a wildcard.
+    pub fn is_variable(&self, id: u32) -> bool {
+        self.variable[id as usize]
+    }
+
+    /// Whether token `id` is a wildcard wrapped in punctuation only (`<*>`, `<*>:`, `[<*>]`).
+    pub fn is_slot(&self, id: u32) -> bool {
+        self.slot[id as usize]
+    }
+
+    /// Whether token `id` names a varying thing (see the `ident` field): a wildcard alone
+    /// or inside a dotted name. Such values never make a template position constant.
+    pub fn is_ident(&self, id: u32) -> bool {
+        self.ident[id as usize]
+    }
+
+    /// Number of distinct tokens.
+    pub fn len(&self) -> usize {
+        self.texts.len()
+    }
+
+    /// Always false: `<*>` is interned from the start.
+    pub fn is_empty(&self) -> bool {
+        self.texts.is_empty()
+    }
+}
+
+/// A size or duration unit after a number, with optional closing punctuation (`KB`, `ms,`).
+fn is_unit(tok: &[u8]) -> bool {
+    let mut b = tok.len();
+    while b > 0 && matches!(tok[b - 1], b',' | b';' | b')' | b']' | b'.') {
+        b -= 1;
+    }
+    matches!(
+        &tok[..b],
+        b"B" | b"KB"
+            | b"MB"
+            | b"GB"
+            | b"TB"
+            | b"KiB"
+            | b"MiB"
+            | b"GiB"
+            | b"TiB"
+            | b"kB"
+            | b"ms"
+            | b"us"
+            | b"ns"
+            | b"s"
+            | b"sec"
+            | b"secs"
+    )
+}
+
+/// Byte classes for the tokeniser: whitespace, and bytes that make a token need masking.
+const SPACE: u8 = 1;
+const MASKY: u8 = 2;
+const UPPER: u8 = 4;
+
+const fn byte_classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' || c == 0x0b || c == 0x0c {
+            SPACE
+        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' {
+            MASKY
+        } else if c.is_ascii_uppercase() {
+            UPPER
+        } else {
+            0
+        };
+        i += 1;
+    }
+    t
+}
+
+static CLASSES: [u8; 256] = byte_classes();
+
+/// Tokenises and masks `text`, pushing interned ids onto `ids` (cleared first).
+///
+/// One pass finds token bounds and whether a token may need masking; plain words are
+/// interned straight from the input.
+pub fn tokenize(
+    text: &[u8],
+    max_tokens: usize,
+    interner: &mut Interner,
+    scratch: &mut Vec<u8>,
+    ids: &mut Vec<u32>,
+) {
+    ids.clear();
+    let mut i = 0;
+    let n = text.len();
+    while i < n && ids.len() < max_tokens {
+        while i < n && CLASSES[text[i] as usize] == SPACE {
+            i += 1;
+        }
+        if i >= n {
+            break;
+        }
+        let start = i;
+        let mut masky = false;
+        let mut upper = 0u32;
+        while i < n {
+            let k = CLASSES[text[i] as usize];
+            if k == SPACE {
+                break;
+            }
+            masky |= k == MASKY;
+            upper += u32::from(k == UPPER);
+            i += 1;
+        }
+        let tok = &text[start..i];
+        // Short tokens with one capital may be date words (`Jun`, `(Fri`).
+        if !masky && tok.len() <= 5 && ids.last() == Some(&WILDCARD_ID) && is_unit(tok) {
+            // `12 KB`, `3.5 ms`: the unit belongs to the number.
+            continue;
+        }
+        let maybe_date_word = tok.len() <= 6 && upper == 1;
+        let id = if !masky && !maybe_date_word {
+            interner.intern(tok)
+        } else {
+            match mask_token(tok, scratch) {
+                Masked::Whole => WILDCARD_ID,
+                _ => interner.intern(scratch),
+            }
+        };
+        // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
+        if ids.last() == Some(&id) && interner.is_variable(id) {
+            continue;
+        }
+        ids.push(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn m(tok: &str) -> String {
+        let mut out = Vec::new();
+        mask_token(tok.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn numbers_and_signed_numbers() {
+        assert_eq!(m("42"), "<*>");
+        assert_eq!(m("-1"), "<*>");
+        assert_eq!(m("3.14"), "<*>");
+        assert_eq!(m("(42),"), "(<*>),");
+    }
+
+    #[test]
+    fn hex_and_uuid() {
+        assert_eq!(m("0x7f961cf08cf0"), "<*>");
+        assert_eq!(m("4cafe0b1d2"), "<*>");
+        assert_eq!(m("6596a768-1d2b-4f6e-9c1a-0123456789ab"), "<*>");
+        // hex-looking words without digits stay
+        assert_eq!(m("deadbeef"), "deadbeef");
+    }
+
+    #[test]
+    fn ips_and_ports() {
+        assert_eq!(m("10.42.60.190"), "<*>");
+        assert_eq!(m("10.42.60.190:18300"), "<*>");
+        assert_eq!(m("[173.234.31.186]"), "[<*>]");
+        assert_eq!(m("fe80::1"), "<*>");
+        assert_eq!(m("/10.10.34.11:45307"), "<*>");
+    }
+
+    #[test]
+    fn paths_and_urls() {
+        assert_eq!(m("/etc/httpd/conf/workers2.properties"), "<*>");
+        assert_eq!(m("https://example.com/v1/x"), "<*>");
+        assert_eq!(m("./run/x"), "<*>");
+        assert_eq!(m("/"), "/");
+    }
+
+    #[test]
+    fn key_values() {
+        assert_eq!(m("pid=19402"), "pid=<*>");
+        assert_eq!(m("host=q0009381:6596a768"), "host=<*>");
+        assert_eq!(m("ruser="), "ruser=");
+        assert_eq!(m("rhost=218.188.2.4"), "rhost=<*>");
+        assert_eq!(m("path=/var/log/x,"), "path=<*>,");
+        // Word values stay: the miner decides from their variety whether they vary.
+        assert_eq!(m("user=root"), "user=root");
+    }
+
+    #[test]
+    fn date_words() {
+        assert_eq!(m("Fri"), "<*>");
+        assert_eq!(m("(Jun"), "(<*>");
+        assert_eq!(m("Junk"), "Junk");
+    }
+
+    #[test]
+    fn inner_digits() {
+        assert_eq!(m("blk_-6952295868487656571"), "blk_<*>");
+        assert_eq!(m("blk_38865049064139660"), "blk_<*>");
+        assert_eq!(
+            m("IOThunderboltSwitch<0>(0x0)::listenerCallback"),
+            "IOThunderboltSwitch<<*>>(<*>)::listenerCallback"
+        );
+        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "msra-sa-<*>");
+        assert_eq!(m("appattempt_1445144423722_0020_000001"), "appattempt_<*>");
+        assert_eq!(m("failure;"), "failure;");
+    }
+
+    #[test]
+    fn fast_path_agrees_with_masking() {
+        for tok in [
+            "Receive", "connect", "-", "request:", "(LAN)", "Jun", "Fri,", "a=b", "x/y", "ab1",
+        ] {
+            let mut out = Vec::new();
+            let kind = mask_token(tok.as_bytes(), &mut out);
+            if !needs_mask(tok.as_bytes()) {
+                assert_eq!(kind, Masked::Constant, "{tok}");
+                assert_eq!(out, tok.as_bytes());
+            }
+        }
+        assert!(needs_mask(b"Jun"));
+        assert!(!needs_mask(b"Receive"));
+    }
+
+    #[test]
+    fn units_and_id_lists_fold() {
+        let mut i = Interner::new();
+        let mut s = Vec::new();
+        let mut a = Vec::new();
+        let mut b = Vec::new();
+        tokenize(b"size 12 KB, free 3 MB)", 20, &mut i, &mut s, &mut a);
+        tokenize(b"size 7 B, free 30 KB)", 20, &mut i, &mut s, &mut b);
+        assert_eq!(a, b);
+        tokenize(b"delete blk_1 blk_2 blk_3", 20, &mut i, &mut s, &mut a);
+        tokenize(b"delete blk_9", 20, &mut i, &mut s, &mut b);
+        assert_eq!(a, b);
+        tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 2);
+    }
+
+    #[test]
+    fn tokenize_interns() {
+        let mut i = Interner::new();
+        let mut s = Vec::new();
+        let mut ids = Vec::new();
+        tokenize(b"a  1 b\tc=2", 10, &mut i, &mut s, &mut ids);
+        assert_eq!(ids.len(), 4);
+        assert_eq!(ids[1], WILDCARD_ID);
+        assert_eq!(i.text(ids[3]), b"c=<*>");
+        tokenize(b"a 7", 10, &mut i, &mut s, &mut ids);
+        assert_eq!(ids, vec![1, WILDCARD_ID]);
+    }
+}
