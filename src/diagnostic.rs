@@ -76,6 +76,32 @@ impl Diagnostic {
         }
     }
 
+    /// Points at `value` on the first line whose key is `key` and that contains it (the key's
+    /// line when the value is on a line of its own).
+    pub fn at_key(path: &str, src: &str, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+        let prefix = format!("{key}:");
+        let found = src.lines().enumerate().find_map(|(i, line)| {
+            let t = line.trim_start().trim_start_matches("- ");
+            (t.starts_with(&prefix)
+                || t.starts_with(&format!("'{key}':"))
+                || t.starts_with(&format!("\"{key}\":")))
+            .then(|| {
+                line.find(value)
+                    .filter(|_| !value.is_empty())
+                    .map(|c| (i + 1, c + 1))
+            })
+            .flatten()
+            .or_else(|| {
+                (t.starts_with(&prefix) && value.is_empty()).then(|| (i + 1, line.len() - t.len() + 1))
+            })
+        });
+        match found {
+            Some((line, col)) => Diagnostic::at(path, src, line, col, message),
+            None if value.is_empty() => Diagnostic::at_text(path, src, key, message),
+            None => Diagnostic::at_text(path, src, value, message),
+        }
+    }
+
     /// Marks the problem as a warning.
     pub fn warning(mut self) -> Self {
         self.warning = true;

@@ -55,7 +55,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
             ),
             Some(id) => match kb.runbooks.get(id) {
                 None => out.push(
-                    at_value(
+                    Diagnostic::at_key(
                         &rule.path,
                         src,
                         "runbook",
@@ -93,7 +93,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
         for dep in &rule.spec.after {
             if !rule_ids.contains(dep) {
                 out.push(
-                    at_value(
+                    Diagnostic::at_key(
                         &rule.path,
                         src,
                         "after",
@@ -111,7 +111,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
         for id in &rb.meta.rules {
             if !rule_ids.contains(id) {
                 out.push(
-                    at_value(
+                    Diagnostic::at_key(
                         &rb.path,
                         text(&rb.path),
                         "rules",
@@ -168,7 +168,7 @@ fn check_tests(kb: &KnowledgeBase, rule: &Rule, src: &str, out: &mut Vec<Diagnos
     for test in tests {
         if test.files.is_empty() && test.bundle.is_none() {
             out.push(
-                at_value(
+                Diagnostic::at_key(
                     &rule.path,
                     src,
                     "name",
@@ -181,7 +181,7 @@ fn check_tests(kb: &KnowledgeBase, rule: &Rule, src: &str, out: &mut Vec<Diagnos
         if let (Some(bundle), KbOrigin::Dir(root)) = (&test.bundle, &kb.origin) {
             if !Path::new(root).join(bundle).exists() {
                 out.push(
-                    at_value(
+                    Diagnostic::at_key(
                         &rule.path,
                         src,
                         "bundle",
@@ -196,7 +196,7 @@ fn check_tests(kb: &KnowledgeBase, rule: &Rule, src: &str, out: &mut Vec<Diagnos
             let head = key.split('.').next().unwrap_or_default();
             if !FINDING_FIELDS.contains(&head) {
                 out.push(
-                    at_value(
+                    Diagnostic::at_key(
                         &rule.path,
                         src,
                         key,
@@ -251,28 +251,4 @@ fn cycles(kb: &KnowledgeBase) -> Vec<Diagnostic> {
         }
     }
     out
-}
-
-/// Points at `value` on the first line whose key is `key` and that contains it (the key's
-/// line when the value is on a line of its own).
-fn at_value(path: &str, src: &str, key: &str, value: &str, message: String) -> Diagnostic {
-    let prefix = format!("{key}:");
-    let found = src.lines().enumerate().find_map(|(i, line)| {
-        let t = line.trim_start().trim_start_matches("- ");
-        (t.starts_with(&prefix)
-            || t.starts_with(&format!("'{key}':"))
-            || t.starts_with(&format!("\"{key}\":")))
-        .then(|| {
-            line.find(value)
-                .filter(|_| !value.is_empty())
-                .map(|c| (i + 1, c + 1))
-        })
-        .flatten()
-        .or_else(|| (t.starts_with(&prefix) && value.is_empty()).then(|| (i + 1, line.len() - t.len() + 1)))
-    });
-    match found {
-        Some((line, col)) => Diagnostic::at(path, src, line, col, message),
-        None if value.is_empty() => Diagnostic::at_text(path, src, key, message),
-        None => Diagnostic::at_text(path, src, value, message),
-    }
 }

@@ -61,9 +61,10 @@ impl Rule {
         let mut applies = Vec::new();
         for a in &spec.applies_to {
             let req = VersionReq::parse(&a.versions).map_err(|msg| {
-                Diagnostic::at_text(
+                Diagnostic::at_key(
                     &file.path,
                     &file.text,
+                    "versions",
                     &a.versions,
                     format!("invalid version range: {msg}"),
                 )
@@ -74,10 +75,11 @@ impl Rule {
         for sig in &spec.signatures {
             if let Some(within) = &sig.within {
                 if sig.window_ms().is_none_or(|ms| ms <= 0) {
-                    return Err(Diagnostic::at_text(
+                    return Err(Diagnostic::at_key(
                         &file.path,
                         &file.text,
-                        &format!("within: {within}"),
+                        "within",
+                        within,
                         format!("invalid time window `{within}` on signature `{}`", sig.id),
                     )
                     .with_hint("write a duration such as 90s, 5m, 2h or 1d"));
