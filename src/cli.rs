@@ -27,6 +27,9 @@ pub enum Command {
     /// Knowledge-base commands.
     #[command(subcommand)]
     Kb(KbCommand),
+    /// Rule authoring: scaffold a rule, run the rules' tests.
+    #[command(subcommand)]
+    Rule(RuleCommand),
     /// Write synthetic bundles (the reference case, benchmark bundles).
     #[command(subcommand)]
     Synth(SynthCommand),
@@ -97,6 +100,42 @@ pub enum KbCommand {
     Check(KbArg),
     /// Print the knowledge base's signatures as a pattern file (one regex per line, for `rg -f`).
     ExportPatterns(KbArg),
+}
+
+/// `casebook rule ...`.
+#[derive(Debug, Subcommand)]
+pub enum RuleCommand {
+    /// Scaffold a rule (rules/<AREA>/<NAME>.yaml), its runbook (runbooks/<NAME>.md) and one
+    /// match and one no_match test.
+    New(RuleNewArgs),
+    /// Run the rules' inline and fixture-bundle tests; exit 1 when one fails.
+    Test(RuleTestArgs),
+}
+
+/// `casebook rule new`.
+#[derive(Debug, Args)]
+pub struct RuleNewArgs {
+    /// Where the rule goes: `<area>/<name>`, e.g. `neuvector/scanner-db-stale`.
+    #[arg(value_name = "AREA/NAME")]
+    pub name: String,
+    /// Rule id (default: the area's id prefix, then the name with its first `-` as a `.`).
+    #[arg(long)]
+    pub id: Option<String>,
+    /// Also write a rhai script beside the rule.
+    #[arg(long)]
+    pub script: bool,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// `casebook rule test`.
+#[derive(Debug, Args)]
+pub struct RuleTestArgs {
+    /// Only rules whose id or path contains this text.
+    #[arg(value_name = "FILTER")]
+    pub filter: Option<String>,
+    #[command(flatten)]
+    pub kb: KbArg,
 }
 
 /// `casebook synth ...`.

@@ -20,6 +20,9 @@ pub struct Diagnostic {
     pub source_line: Option<String>,
     /// What to do about it.
     pub hint: Option<String>,
+    /// A warning: worth fixing, but the item concerned still loads and runs.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub warning: bool,
 }
 
 impl Diagnostic {
@@ -32,6 +35,7 @@ impl Diagnostic {
             message: message.into(),
             source_line: None,
             hint: None,
+            warning: false,
         }
     }
 
@@ -54,6 +58,7 @@ impl Diagnostic {
             message: message.into(),
             source_line,
             hint: None,
+            warning: false,
         }
     }
 
@@ -71,6 +76,38 @@ impl Diagnostic {
         }
     }
 
+    /// Points at `value` on the first line whose key is `key` and that contains it (the key's
+    /// line when the value is on a line of its own).
+    pub fn at_key(path: &str, src: &str, key: &str, value: &str, message: impl Into<String>) -> Diagnostic {
+        let prefix = format!("{key}:");
+        let found = src.lines().enumerate().find_map(|(i, line)| {
+            let t = line.trim_start().trim_start_matches("- ");
+            (t.starts_with(&prefix)
+                || t.starts_with(&format!("'{key}':"))
+                || t.starts_with(&format!("\"{key}\":")))
+            .then(|| {
+                line.find(value)
+                    .filter(|_| !value.is_empty())
+                    .map(|c| (i + 1, c + 1))
+            })
+            .flatten()
+            .or_else(|| {
+                (t.starts_with(&prefix) && value.is_empty()).then(|| (i + 1, line.len() - t.len() + 1))
+            })
+        });
+        match found {
+            Some((line, col)) => Diagnostic::at(path, src, line, col, message),
+            None if value.is_empty() => Diagnostic::at_text(path, src, key, message),
+            None => Diagnostic::at_text(path, src, value, message),
+        }
+    }
+
+    /// Marks the problem as a warning.
+    pub fn warning(mut self) -> Self {
+        self.warning = true;
+        self
+    }
+
     /// Adds a hint line.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
@@ -80,10 +117,15 @@ impl Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = if self.warning { "warning: " } else { "" };
         if self.line == 0 {
-            write!(f, "{}: {}", self.path, self.message)?;
+            write!(f, "{}: {level}{}", self.path, self.message)?;
         } else {
-            write!(f, "{}:{}:{}: {}", self.path, self.line, self.column, self.message)?;
+            write!(
+                f,
+                "{}:{}:{}: {level}{}",
+                self.path, self.line, self.column, self.message
+            )?;
         }
         if let Some(text) = &self.source_line {
             let gutter = self.line.to_string().len();
@@ -117,6 +159,12 @@ mod tests {
             d.to_string(),
             "rules/a.yaml:2:1: unknown field `titel`\n  |\n2 | titel: b\n  | ^\n  = hint: did you mean `title`?"
         );
+    }
+
+    #[test]
+    fn warnings_say_so() {
+        let d = Diagnostic::file("rules/a.yaml", "no test").warning();
+        assert_eq!(d.to_string(), "rules/a.yaml: warning: no test");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     }
     for rule in &args.explain {
         use std::io::Write;
-        let text = explain(rule, &kb, &evaluation)?;
+        let text = super::explain::explain(rule, &kb, &scan, &evaluation).map_err(Failure::input)?;
         let _ = anstream::stderr().write_all(text.as_bytes());
     }
     if !args.quiet {
@@ -65,54 +65,4 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         .fail_on
         .is_some_and(|level| doc.findings.iter().any(|f| f.severity >= level));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
-}
-
-/// Why `rule` fired or not: its signatures' hit counts, its status and reason, what it printed.
-fn explain(
-    rule: &str,
-    kb: &crate::kb::KnowledgeBase,
-    evaluation: &crate::rules::Evaluation,
-) -> Result<String, Failure> {
-    use std::fmt::Write;
-    let Some(outcome) = evaluation.outcomes.iter().find(|o| o.rule == rule) else {
-        let known: Vec<&str> = kb.rules.rules().iter().map(|r| r.spec.id.as_str()).collect();
-        let broken: Vec<String> = kb
-            .problems
-            .iter()
-            .filter(|p| p.path.starts_with("rules/"))
-            .map(|p| p.to_string())
-            .collect();
-        let mut message = format!("no rule `{rule}` was loaded (rules: {})", known.join(", "));
-        if !broken.is_empty() {
-            message.push_str(&format!(
-                "; rules left out because of problems:\n{}",
-                broken.join("\n")
-            ));
-        }
-        return Err(Failure::input(message));
-    };
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "explain {rule}: {:?}, {} finding(s)",
-        outcome.status, outcome.findings
-    );
-    for (sig, n) in &outcome.signature_counts {
-        let _ = writeln!(
-            out,
-            "  signature {sig}: {n} hits{}",
-            if *n == 0 {
-                " (none: a condition on it cannot hold)"
-            } else {
-                ""
-            }
-        );
-    }
-    if let Some(reason) = &outcome.reason {
-        let _ = writeln!(out, "  reason: {reason}");
-    }
-    for line in &outcome.trace {
-        let _ = writeln!(out, "  script: {line}");
-    }
-    Ok(out)
 }

@@ -3,18 +3,20 @@
 
 mod analyze;
 mod digest;
+mod explain;
 mod kb;
+mod rule;
 
 use std::process::ExitCode;
 
-use crate::cli::{Cli, Command, KbArg, KbCommand, SynthCommand};
+use crate::cli::{Cli, Command, KbArg, KbCommand, RuleCommand, SynthCommand};
 use crate::kb::{KbOrigin, KnowledgeBase};
 
 /// Exit codes (documented in the README).
 pub mod exit {
     /// Nothing at or above `--fail-on`.
     pub const OK: u8 = 0;
-    /// A finding at or above `--fail-on`.
+    /// A finding at or above `--fail-on`; for `rule test`, a test that failed.
     pub const FINDINGS: u8 = 1;
     /// Usage or input error.
     pub const INPUT: u8 = 2;
@@ -46,7 +48,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Digest(args) => digest::run(&args),
-        Command::Kb(KbCommand::Check(kb)) => kb::check(&kb),
+        Command::Kb(KbCommand::Check(kb)) => kb::check(&authoring_kb(&kb)),
+        Command::Rule(RuleCommand::New(args)) => rule::new(&args, &authoring_kb(&args.kb)),
+        Command::Rule(RuleCommand::Test(args)) => rule::test(&args, &authoring_kb(&args.kb)),
         Command::Kb(KbCommand::ExportPatterns(kb)) => kb::export_patterns(&kb),
         Command::Synth(command) => synth(&command),
     };
@@ -56,6 +60,18 @@ pub fn run(cli: Cli) -> ExitCode {
             eprintln!("casebook: {}", failure.message);
             ExitCode::from(failure.code)
         }
+    }
+}
+
+/// The knowledge base an authoring command works on: `--kb`, else the current directory when it
+/// is a knowledge-base root (authors edit files there), else the embedded one.
+fn authoring_kb(arg: &KbArg) -> KbArg {
+    match &arg.kb {
+        Some(_) => arg.clone(),
+        None if std::path::Path::new("kb").is_dir() => KbArg {
+            kb: Some(std::path::PathBuf::from(".")),
+        },
+        None => arg.clone(),
     }
 }
 

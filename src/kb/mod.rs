@@ -6,19 +6,23 @@
 //! the knowledge base still loads, so one typo never stops an analysis. Only a missing or broken
 //! manifest or kinds file is fatal.
 
+mod check;
 mod manifest;
 mod rule;
 mod signature;
 mod source;
+mod version;
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use sha2::{Digest, Sha256};
 
+pub use check::{cross_check, FINDING_FIELDS};
 pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
 pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};
 pub use signature::{Signature, SignatureFile, SignatureSpec};
 pub use source::{read_files, KbFile, KbOrigin};
+pub use version::{compare as version_compare, VersionReq};
 
 use crate::bundle::FileKinds;
 use crate::diagnostic::Diagnostic;
@@ -54,6 +58,8 @@ pub struct KnowledgeBase {
     pub templates: BTreeMap<String, String>,
     /// Problems found while loading; the items concerned were left out.
     pub problems: Vec<Diagnostic>,
+    /// Every file's text by path, so later checks can point into it.
+    pub sources: BTreeMap<String, String>,
 }
 
 impl std::fmt::Debug for KnowledgeBase {
@@ -109,7 +115,24 @@ impl KnowledgeBase {
                     continue;
                 }
                 match Signature::compile(spec.id.clone(), spec, &file.path, &file.text) {
-                    Ok(sig) => signatures.push(sig),
+                    Ok(sig) => {
+                        if version_product(&sig).is_some() && !sig.captures.iter().any(|c| c == "version") {
+                            problems.push(
+                                Diagnostic::at_text(
+                                    &file.path,
+                                    &file.text,
+                                    &sig.id,
+                                    format!(
+                                        "signature `{}` reads a product version but has no `version` capture",
+                                        sig.id
+                                    ),
+                                )
+                                .with_hint("name the group: `(?P<version>v?[0-9.]+)`"),
+                            );
+                            continue;
+                        }
+                        signatures.push(sig)
+                    }
                     Err(d) => problems.push(d),
                 }
             }
@@ -191,7 +214,11 @@ impl KnowledgeBase {
             problems.push(d);
         }
 
-        let rules = RuleSet::new(engine, rules);
+        let version_signatures = signatures
+            .iter()
+            .filter_map(|s| version_product(s).map(|p| (p.to_owned(), s.id.clone())))
+            .collect();
+        let rules = RuleSet::new(engine, rules).with_version_signatures(version_signatures);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         Ok(KnowledgeBase {
             origin: origin.clone(),
@@ -205,6 +232,7 @@ impl KnowledgeBase {
             runbooks,
             templates,
             problems,
+            sources: files.into_iter().map(|f| (f.path, f.text)).collect(),
         })
     }
 
@@ -222,6 +250,14 @@ impl KnowledgeBase {
             &self.fingerprint[..12]
         )
     }
+}
+
+/// The product whose version a signature reads: tagged `product-version:<product>`.
+pub fn version_product(sig: &Signature) -> Option<&str> {
+    sig.spec
+        .tags
+        .iter()
+        .find_map(|t| t.strip_prefix("product-version:"))
 }
 
 fn is_under(file: &KbFile, dir: &str, ext: &str) -> bool {

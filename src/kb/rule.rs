@@ -54,8 +54,9 @@ pub struct RuleSpec {
     pub tests: Vec<RuleTest>,
 }
 
-/// A rule's own signature: the shared form plus a count threshold used when the rule has no
-/// script (then the rule fires when every signature reaches its `min_count`).
+/// A rule's own signature: the shared form plus a count threshold (and optional time window)
+/// used when the rule has no script (then the rule fires when every signature reaches its
+/// `min_count`, within `within` when given).
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuleSignature {
@@ -78,6 +79,10 @@ pub struct RuleSignature {
     /// Hits needed (across the bundle) for the declarative condition.
     #[serde(default = "one")]
     pub min_count: u64,
+    /// A time window such as `5m`: the declarative condition then needs `min_count` hits within
+    /// some window of that length (minute precision), not across the whole bundle.
+    #[serde(default)]
+    pub within: Option<String>,
 }
 
 fn one() -> u64 {
@@ -85,6 +90,14 @@ fn one() -> u64 {
 }
 
 impl RuleSignature {
+    /// The `within:` window in milliseconds, when given and readable.
+    pub fn window_ms(&self) -> Option<i64> {
+        self.within
+            .as_deref()
+            .and_then(crate::time::parse_kubectl_duration)
+            .map(|s| s * 1000)
+    }
+
     /// The signature part, without the rule-only threshold.
     pub fn to_spec(&self) -> SignatureSpec {
         SignatureSpec {

@@ -4,7 +4,12 @@
 //! | call | returns |
 //! |---|---|
 //! | `bundle.hits("sig")` | map: `count`, `first_time`/`last_time` (text), `first_ms`/`last_ms`, `span_ms`, `active_minutes`, `files` (array of per-file maps with `file`, `count`, `first_line`, `last_line`), `captures` (map name => `#{top, top_count, distinct, values, min, max}`), `samples` (array of text) |
-//! | `bundle.count_between("sig", from_ms, to_ms)` | hits in the minutes overlapping the range (for "A followed by B within 5m") |
+//! | `bundle.count_between("sig", from_ms, to_ms)` | hits in the minutes overlapping the range |
+//! | `bundle.max_in_window("sig", duration("5m"))` | the most hits in any window of that length |
+//! | `bundle.longest_stretch("sig", max_gap_ms)` | ms of the longest run of hits with no pause longer than `max_gap_ms` |
+//! | `bundle.sustained("sig", duration("10m"))` | whether hits went on that long with no pause over 5 minutes |
+//! | `bundle.followed_by("a", "b", duration("5m"))` | whether `b` hit within 5m after some hit of `a` |
+//! | `bundle.version("neuvector")` | the product version seen in the bundle (highest), or `()` |
 //! | `bundle.pods()` / `bundle.pods("enforcer")` | array of pod maps: `name`, `namespace`, `component`, `workload`, `ready`, `containers`, `status`, `restarts`, `last_restart_ago`, `last_restart_ago_secs`, `age`, `file`, `line`, `healthy` |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
 //! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `path`, `kind`, `lines`, `first_time`, `last_time` |
@@ -12,19 +17,26 @@
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
 //! | `duration("5m")` | milliseconds |
 //! | `version_cmp("5.4.2", "5.4.10")` | -1, 0 or 1 |
+//! | `version_in("5.4.2", ">=5.0, <5.5")` | whether a version is in a range |
+//!
+//! Times are minute-precise for the window helpers: the scan keeps a per-minute histogram.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
 
+use super::window::{followed_by, longest_stretch, max_in_window};
 use crate::findings::Finding;
+use crate::kb::VersionReq;
 use crate::scan::{ScanReport, SignatureHits};
 use crate::tables::{Components, Workload};
 use crate::time::{parse_kubectl_duration, Timestamp};
 
 /// Captured values listed per capture in `hits(..).captures.X.values`.
 const VALUES_SHOWN: usize = 20;
+/// Longest pause that still counts as "sustained" for `bundle.sustained`.
+pub const SUSTAINED_GAP_MS: i64 = 5 * 60_000;
 
 /// Everything rules read: the scan and the tables. Built once per analysis.
 #[derive(Debug)]
@@ -55,6 +67,8 @@ pub struct BundleView {
     local: Arc<BTreeMap<String, String>>,
     /// Findings of the rules evaluated so far, by rule id.
     earlier: Arc<BTreeMap<String, Vec<Finding>>>,
+    /// Product versions seen in the bundle, lowest first.
+    versions: Arc<BTreeMap<String, Vec<String>>>,
 }
 
 impl BundleView {
@@ -68,7 +82,19 @@ impl BundleView {
             facts,
             local,
             earlier,
+            versions: Arc::default(),
         }
+    }
+
+    /// Adds the product versions detected in the bundle.
+    pub fn with_versions(mut self, versions: Arc<BTreeMap<String, Vec<String>>>) -> Self {
+        self.versions = versions;
+        self
+    }
+
+    /// Every hit of a signature, merged over files.
+    fn total(&self, name: &str) -> SignatureHits {
+        self.facts.scan.total(&self.resolve(name))
     }
 
     /// Global id of a signature name as a rule writes it.
@@ -154,6 +180,13 @@ impl BundleView {
                     .sum::<i64>()
             })
             .sum()
+    }
+
+    fn version(&mut self, product: &str) -> Dynamic {
+        self.versions
+            .get(product)
+            .and_then(|v| v.last())
+            .map_or(Dynamic::UNIT, |v| v.clone().into())
     }
 
     fn pods(&mut self, component: Option<&str>) -> Array {
@@ -272,6 +305,31 @@ pub fn register(engine: &mut Engine) {
         "count_between",
         |b: &mut BundleView, name: ImmutableString, from: i64, to: i64| b.count_between(&name, from, to),
     );
+    engine.register_fn(
+        "max_in_window",
+        |b: &mut BundleView, name: ImmutableString, window: i64| {
+            max_in_window(&b.total(&name).histogram, window) as i64
+        },
+    );
+    engine.register_fn(
+        "longest_stretch",
+        |b: &mut BundleView, name: ImmutableString, max_gap: i64| {
+            longest_stretch(&b.total(&name).histogram, max_gap)
+        },
+    );
+    engine.register_fn(
+        "sustained",
+        |b: &mut BundleView, name: ImmutableString, min: i64| {
+            longest_stretch(&b.total(&name).histogram, SUSTAINED_GAP_MS) >= min
+        },
+    );
+    engine.register_fn(
+        "followed_by",
+        |b: &mut BundleView, first: ImmutableString, then: ImmutableString, within: i64| {
+            followed_by(&b.total(&first).histogram, &b.total(&then).histogram, within).is_some()
+        },
+    );
+    engine.register_fn("version", |b: &mut BundleView, p: ImmutableString| b.version(&p));
     engine.register_fn("pods", |b: &mut BundleView| b.pods(None));
     engine.register_fn("pods", |b: &mut BundleView, c: ImmutableString| b.pods(Some(&c)));
     engine.register_fn("workload", |b: &mut BundleView, c: ImmutableString| {
@@ -299,25 +357,24 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("version_cmp", |a: ImmutableString, b: ImmutableString| {
         version_cmp(&a, &b)
     });
+    engine.register_fn(
+        "version_in",
+        |v: ImmutableString, range: ImmutableString| -> Result<bool, Box<rhai::EvalAltResult>> {
+            VersionReq::parse(&range)
+                .map(|r| r.matches(&v))
+                .map_err(|e| format!("version_in: {e}").into())
+        },
+    );
 }
 
-/// Compares dotted versions numerically (`5.4.2` < `5.4.10`); a leading `v` is ignored.
+/// Compares dotted versions numerically (`5.4.2` < `5.4.10`); a leading `v` and a `-suffix`
+/// are ignored.
 pub fn version_cmp(a: &str, b: &str) -> i64 {
-    let parts = |v: &str| -> Vec<u64> {
-        v.trim_start_matches('v')
-            .split(['.', '-', '+'])
-            .map(|p| p.parse().unwrap_or(0))
-            .collect()
-    };
-    let (pa, pb) = (parts(a), parts(b));
-    let n = pa.len().max(pb.len());
-    for i in 0..n {
-        let (x, y) = (pa.get(i).copied().unwrap_or(0), pb.get(i).copied().unwrap_or(0));
-        if x != y {
-            return if x < y { -1 } else { 1 };
-        }
+    match crate::kb::version_compare(a, b) {
+        std::cmp::Ordering::Less => -1,
+        std::cmp::Ordering::Equal => 0,
+        std::cmp::Ordering::Greater => 1,
     }
-    0
 }
 
 #[cfg(test)]

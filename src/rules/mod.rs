@@ -7,6 +7,8 @@
 
 mod api;
 mod engine;
+pub mod grade;
+mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -15,11 +17,12 @@ use rhai::{Dynamic, Engine, Map, Position, Scope, AST};
 use serde::Serialize;
 
 pub use api::{version_cmp, BundleView, Facts};
-pub use engine::engine;
+pub use engine::{engine, DEADLINE, MAX_OPERATIONS};
+pub use window::{followed_by, longest_stretch, max_in_window};
 
 use crate::diagnostic::Diagnostic;
 use crate::findings::{sort_findings, Evidence, Finding, Severity};
-use crate::kb::{KbFile, RuleSpec, RuleStatus};
+use crate::kb::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::scan::ScanReport;
 
 /// Values shown per capture in a finding's evidence.
@@ -40,6 +43,8 @@ pub struct Rule {
     pub fingerprint: String,
     /// Local signature names => global ids.
     pub local: Arc<BTreeMap<String, String>>,
+    /// `applies_to`, parsed: product and version range.
+    pub applies: Vec<(String, VersionReq)>,
 }
 
 impl Rule {
@@ -53,6 +58,34 @@ impl Rule {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         hasher.update(file.text.as_bytes());
+        let mut applies = Vec::new();
+        for a in &spec.applies_to {
+            let req = VersionReq::parse(&a.versions).map_err(|msg| {
+                Diagnostic::at_key(
+                    &file.path,
+                    &file.text,
+                    "versions",
+                    &a.versions,
+                    format!("invalid version range: {msg}"),
+                )
+                .with_hint("comparators >=, >, <=, <, =, != joined by commas, e.g. \">=5.0, <5.5\"")
+            })?;
+            applies.push((a.product.clone(), req));
+        }
+        for sig in &spec.signatures {
+            if let Some(within) = &sig.within {
+                if sig.window_ms().is_none_or(|ms| ms <= 0) {
+                    return Err(Diagnostic::at_key(
+                        &file.path,
+                        &file.text,
+                        "within",
+                        within,
+                        format!("invalid time window `{within}` on signature `{}`", sig.id),
+                    )
+                    .with_hint("write a duration such as 90s, 5m, 2h or 1d"));
+                }
+            }
+        }
         let script = match (&spec.script, script_file) {
             (Some(_), Some(f)) => {
                 return Err(Diagnostic::at_text(
@@ -90,6 +123,7 @@ impl Rule {
             script,
             fingerprint: crate::kb::hex(&hasher.finalize()),
             local: Arc::new(local),
+            applies,
             spec,
         })
     }
@@ -154,6 +188,9 @@ fn position(pos: Position) -> (usize, usize) {
 pub struct RuleSet {
     engine: Engine,
     rules: Vec<Rule>,
+    /// Signatures that read a product's version: (product, signature id with a `version`
+    /// capture).
+    version_signatures: Vec<(String, String)>,
 }
 
 /// What happened to one rule in an analysis (for the appendix and `--explain`).
@@ -171,6 +208,10 @@ pub struct RuleOutcome {
     pub signature_counts: BTreeMap<String, u64>,
     /// What the script printed.
     pub trace: Vec<String>,
+    /// How each condition of a declarative rule came out, or what the script returned (for
+    /// `--explain`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<String>,
 }
 
 /// The result of a rule run.
@@ -183,7 +224,7 @@ pub enum OutcomeStatus {
     Silent,
     /// Errored, looped or exceeded a limit.
     Failed,
-    /// Not run (deprecated).
+    /// Not run (deprecated, or the bundle's product version is outside `applies_to`).
     Skipped,
 }
 
@@ -194,6 +235,8 @@ pub struct Evaluation {
     pub findings: Vec<Finding>,
     /// One outcome per rule, in evaluation order.
     pub outcomes: Vec<RuleOutcome>,
+    /// Product versions read from the bundle, by product (empty when none was seen).
+    pub versions: BTreeMap<String, Vec<String>>,
 }
 
 impl RuleSet {
@@ -221,7 +264,34 @@ impl RuleSet {
         RuleSet {
             engine,
             rules: ordered,
+            version_signatures: Vec::new(),
         }
+    }
+
+    /// Names the signatures that read product versions (for `applies_to`).
+    pub fn with_version_signatures(mut self, signatures: Vec<(String, String)>) -> RuleSet {
+        self.version_signatures = signatures;
+        self
+    }
+
+    /// Product versions seen in the scan: each version signature's `version` values.
+    pub fn versions(&self, scan: &ScanReport) -> BTreeMap<String, Vec<String>> {
+        let mut out: BTreeMap<String, Vec<String>> = BTreeMap::new();
+        for (product, id) in &self.version_signatures {
+            if let Some(stats) = scan.total(id).captures.get("version") {
+                let seen = out.entry(product.clone()).or_default();
+                for v in stats.values.keys() {
+                    if !seen.contains(v) {
+                        seen.push(v.clone());
+                    }
+                }
+            }
+        }
+        for seen in out.values_mut() {
+            seen.sort_by(|a, b| crate::kb::version_compare(a, b));
+        }
+        out.retain(|_, v| !v.is_empty());
+        out
     }
 
     /// The rules, in evaluation order.
@@ -238,6 +308,7 @@ impl RuleSet {
     pub fn evaluate(&self, facts: &Arc<Facts>) -> Evaluation {
         let mut earlier: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
         let mut outcomes = Vec::new();
+        let versions = Arc::new(self.versions(&facts.scan));
         for rule in &self.rules {
             let signature_counts = rule
                 .signature_ids()
@@ -247,19 +318,27 @@ impl RuleSet {
                     (id, n)
                 })
                 .collect();
-            if rule.spec.status == RuleStatus::Deprecated {
+            let skip = if rule.spec.status == RuleStatus::Deprecated {
+                Some("deprecated".to_owned())
+            } else {
+                not_applicable(rule, &versions)
+            };
+            if let Some(reason) = skip {
                 outcomes.push(RuleOutcome {
                     rule: rule.spec.id.clone(),
                     status: OutcomeStatus::Skipped,
                     findings: 0,
-                    reason: Some("deprecated".into()),
+                    reason: Some(reason),
                     signature_counts,
                     trace: Vec::new(),
+                    conditions: Vec::new(),
                 });
                 continue;
             }
-            let view = BundleView::new(facts.clone(), rule.local.clone(), Arc::new(earlier.clone()));
-            let (result, trace) = engine::guarded(|| self.run(rule, view, &facts.scan));
+            let view = BundleView::new(facts.clone(), rule.local.clone(), Arc::new(earlier.clone()))
+                .with_versions(versions.clone());
+            let mut conditions = Vec::new();
+            let (result, trace) = engine::guarded(|| self.run(rule, view, &facts.scan, &mut conditions));
             let outcome = match result {
                 Ok(found) => {
                     let n = found.len();
@@ -277,6 +356,7 @@ impl RuleSet {
                         reason: None,
                         signature_counts,
                         trace,
+                        conditions,
                     }
                 }
                 Err(reason) => RuleOutcome {
@@ -286,25 +366,37 @@ impl RuleSet {
                     reason: Some(reason),
                     signature_counts,
                     trace,
+                    conditions,
                 },
             };
             outcomes.push(outcome);
         }
         let mut findings: Vec<Finding> = earlier.into_values().flatten().collect();
         sort_findings(&mut findings);
-        Evaluation { findings, outcomes }
+        Evaluation {
+            findings,
+            outcomes,
+            versions: Arc::unwrap_or_clone(versions),
+        }
     }
 
-    fn run(&self, rule: &Rule, view: BundleView, scan: &ScanReport) -> Result<Vec<Finding>, String> {
+    fn run(
+        &self,
+        rule: &Rule,
+        view: BundleView,
+        scan: &ScanReport,
+        conditions: &mut Vec<String>,
+    ) -> Result<Vec<Finding>, String> {
         let Some((ast, path)) = &rule.script else {
-            return Ok(declarative(rule, &view, scan).into_iter().collect());
+            return Ok(declarative(rule, &view, scan, conditions).into_iter().collect());
         };
         let mut scope = Scope::new();
         scope.push_constant("bundle", view.clone());
-        let value: Dynamic = self.engine.eval_ast_with_scope(&mut scope, ast).map_err(|err| {
-            let (line, col) = position(err.position());
-            format!("{path}:{line}:{col}: {}", err.unwrap_inner())
-        })?;
+        let value: Dynamic = self
+            .engine
+            .eval_ast_with_scope(&mut scope, ast)
+            .map_err(|err| failure_reason(path, *err))?;
+        conditions.push(format!("the script returned {}", describe_value(&value)));
         let maps: Vec<Map> = if value.is_unit() || value.as_bool() == Ok(false) {
             Vec::new()
         } else if value.is_map() {
@@ -331,17 +423,105 @@ impl RuleSet {
     }
 }
 
-/// A rule with no script fires when every signature reaches its `min_count`.
-fn declarative(rule: &Rule, view: &BundleView, scan: &ScanReport) -> Option<Finding> {
+/// `path:line:col: reason` for a script that failed; limits are named as such.
+fn failure_reason(path: &str, err: rhai::EvalAltResult) -> String {
+    use rhai::EvalAltResult as E;
+    let mut err = err;
+    // Errors inside functions the script calls wrap the one that happened; keep the innermost.
+    while let E::ErrorInFunctionCall(_, _, inner, _) = err {
+        err = *inner;
+    }
+    let pos = err.position();
+    let (line, col) = position(pos);
+    let message = match &mut err {
+        E::ErrorTerminated(value, _) => format!("stopped: {value}"),
+        E::ErrorTooManyOperations(_) => {
+            format!("stopped: more than {MAX_OPERATIONS} operations (an endless loop?)")
+        }
+        E::ErrorStackOverflow(_) => "stopped: calls nested too deep (endless recursion?)".to_owned(),
+        E::ErrorDataTooLarge(what, _) => format!("stopped: {what} over the sandbox's limit"),
+        other => {
+            let _ = other.take_position();
+            other.to_string()
+        }
+    };
+    format!("{path}:{line}:{col}: {message}")
+}
+
+/// Why a rule does not apply to this bundle: a product it names was seen, at versions all
+/// outside its ranges. A product whose version was not seen counts as unknown: the rule runs.
+fn not_applicable(rule: &Rule, versions: &BTreeMap<String, Vec<String>>) -> Option<String> {
+    let mut products: Vec<&str> = rule.applies.iter().map(|(p, _)| p.as_str()).collect();
+    products.dedup();
+    for product in products {
+        let Some(seen) = versions.get(product) else {
+            continue;
+        };
+        let ranges: Vec<&VersionReq> = rule
+            .applies
+            .iter()
+            .filter(|(p, _)| p == product)
+            .map(|(_, r)| r)
+            .collect();
+        if !seen.iter().any(|v| ranges.iter().any(|r| r.matches(v))) {
+            let wanted: Vec<String> = ranges.iter().map(|r| r.to_string()).collect();
+            return Some(format!(
+                "not applicable: applies to {product} {}, the bundle shows {product} {}",
+                wanted.join(" or "),
+                seen.join(", ")
+            ));
+        }
+    }
+    None
+}
+
+/// What a script returned, in words.
+fn describe_value(value: &Dynamic) -> String {
+    if value.is_unit() {
+        "nothing: no finding".to_owned()
+    } else if value.as_bool() == Ok(false) {
+        "false: no finding".to_owned()
+    } else if value.is_map() {
+        "one finding".to_owned()
+    } else if let Ok(n) = value.as_array_ref().map(|a| a.len()) {
+        format!("an array of {n} finding(s)")
+    } else {
+        format!("a {}", value.type_name())
+    }
+}
+
+/// A rule with no script fires when every signature reaches its `min_count` (within its
+/// `within:` window when it has one). Every condition is recorded for `--explain`.
+fn declarative(
+    rule: &Rule,
+    view: &BundleView,
+    scan: &ScanReport,
+    conditions: &mut Vec<String>,
+) -> Option<Finding> {
     let mut parts = Vec::new();
+    let mut holds = true;
     for sig in &rule.spec.signatures {
         let total = scan.total(&view.resolve(&sig.id));
-        if total.count < sig.min_count {
-            return None;
-        }
-        parts.push(format!("{} × `{}`", total.count, sig.id));
+        let (seen, scope) = match (sig.window_ms(), &sig.within) {
+            (Some(ms), Some(text)) => (max_in_window(&total.histogram, ms), format!(" within {text}")),
+            _ => (total.count, String::new()),
+        };
+        let ok = seen >= sig.min_count;
+        conditions.push(format!(
+            "signature `{}`: {}{seen} hit(s){scope}, needs {}: {}",
+            sig.id,
+            if scope.is_empty() { "" } else { "at most " },
+            sig.min_count,
+            if ok { "holds" } else { "FAILS" }
+        ));
+        holds &= ok;
+        parts.push(format!("{} × `{}`{scope}", seen, sig.id));
     }
     if parts.is_empty() {
+        conditions.push("the rule has neither signatures nor a script: it never fires".to_owned());
+        return None;
+    }
+    if !holds {
         return None;
     }
     let names: Vec<String> = rule.spec.signatures.iter().map(|s| s.id.clone()).collect();

@@ -1,0 +1,251 @@
+//! What an author sees when a rule is broken: `kb check` pins the exact text (position, line,
+//! caret, hint) for a misspelled field, a bad regex and a rhai syntax error; `analyze` reports a
+//! rule that loops or errors at run time and still delivers every other rule's findings.
+
+use std::path::Path;
+
+use assert_cmd::Command;
+
+const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// A knowledge base in a temporary directory: the repository's `kb/` (manifest, kinds, shared
+/// signatures, templates), optionally its rules and runbooks, plus `files`.
+fn kb_with(with_repo_rules: bool, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let mut roots = vec!["kb"];
+    if with_repo_rules {
+        roots.extend(["rules", "runbooks"]);
+    }
+    for root in roots {
+        copy_dir(&Path::new(ROOT).join(root), &dir.path().join(root));
+    }
+    for (path, text) in files {
+        let target = dir.path().join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+    dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs `casebook kb check --kb DIR` and returns (exit code, stderr).
+fn kb_check(dir: &Path) -> (i32, String) {
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["kb", "check", "--kb"])
+        .arg(dir)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
+}
+
+const RULE_HEAD: &str = "id: t.broken\ntitle: Broken\nstatus: test\nlevel: low\ndescription: x\n";
+
+#[test]
+fn misspelled_field() {
+    let rule = "id: t.broken\ntitel: Broken\nstatus: test\nlevel: low\ndescription: x\n";
+    let dir = kb_with(false, &[("rules/t/broken.yaml", rule)]);
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3);
+    assert_eq!(
+        stderr,
+        "rules/t/broken.yaml:2:1: unknown field `titel`, expected one of `id`, `title`, `status`, \
+`level`, `description`, `tags`, `references`, `falsepositives`, `applies_to`, `runbook`, `signatures`, \
+`uses`, `script`, `after`, `tests`
+  |
+2 | titel: Broken
+  | ^
+  = hint: did you mean `title`?
+
+"
+    );
+}
+
+#[test]
+fn bad_regex() {
+    let rule = format!("{RULE_HEAD}signatures:\n  - id: lead\n    regex: 'Lead (elected'\n");
+    let dir = kb_with(false, &[("rules/t/broken.yaml", &rule)]);
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3);
+    assert_eq!(
+        stderr,
+        "rules/t/broken.yaml:8:18: invalid regex: unclosed group
+  |
+8 |     regex: 'Lead (elected'
+  |                  ^
+  = hint: signature regexes use Rust `regex` syntax; escape literal `.`, `(`, `[` with `\\`
+
+"
+    );
+}
+
+#[test]
+fn rhai_syntax_error() {
+    let script = "let h = bundle.hits(\"x\");\nif h.count > 0 {\n    finding(#{ summary: \"x\" )\n}\n";
+    let dir = kb_with(
+        false,
+        &[
+            ("rules/t/broken.yaml", RULE_HEAD),
+            ("rules/t/broken.rhai", script),
+        ],
+    );
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3);
+    assert_eq!(
+        stderr,
+        "rules/t/broken.rhai:3:29: rhai: Expecting '}' to end this object map literal
+  |
+3 |     finding(#{ summary: \"x\" )
+  |                             ^
+  = hint: see docs/authoring.md for the script API
+
+"
+    );
+}
+
+#[test]
+fn inline_script_errors_point_into_the_yaml() {
+    let rule = format!("{RULE_HEAD}script: |\n  let n = 1;\n  n +;\n");
+    let dir = kb_with(false, &[("rules/t/broken.yaml", &rule)]);
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3);
+    assert!(
+        stderr.starts_with("rules/t/broken.yaml:8:"),
+        "the error is at the script's line in the YAML file:\n{stderr}"
+    );
+    assert!(stderr.contains("8 |   n +;"), "{stderr}");
+}
+
+#[test]
+fn cross_check_errors_and_warnings() {
+    let rule = format!(
+        "{RULE_HEAD}runbook: nowhere\nafter: [t.other]\nsignatures:\n  - id: digits\n    regex: '\\d+'\n\
+tests:\n  - name: fires\n    expect: match\n    files:\n      a.log: \"1\\n\"\n    finding:\n      parms.x: 1\n"
+    );
+    let other = "id: t.other\ntitle: Other\nstatus: test\nlevel: low\ndescription: x\nrunbook: rb\nafter: [t.broken]\n";
+    let runbook = "---\nid: rb\ntitle: RB\nrules: [t.gone]\n---\n## Meaning\nm\n## Impact\ni\n## Diagnosis\nd\n## Mitigation\nx\n";
+    let dir = kb_with(
+        false,
+        &[
+            ("rules/t/broken.yaml", &rule),
+            ("rules/t/other.yaml", other),
+            ("runbooks/rb.md", runbook),
+        ],
+    );
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3);
+    let firsts: Vec<&str> = stderr
+        .split("\n\n")
+        .filter_map(|block| block.lines().next())
+        .collect();
+    assert_eq!(
+        firsts,
+        vec![
+            "rules/t/broken.yaml:6:10: runbook `nowhere` does not exist",
+            "rules/t/broken.yaml:7:1: `after:` cycle: t.broken -> t.other -> t.broken",
+            "rules/t/broken.yaml:10:13: warning: signature `t.broken/digits` has no literal to prefilter on: its regex runs on every line",
+            "rules/t/broken.yaml:11:1: rule `t.broken` has no `expect: no_match` test",
+            "rules/t/broken.yaml:17:7: `parms.x` is not a finding field",
+            "rules/t/other.yaml:1:1: rule `t.other` has no `expect: match` test",
+            "rules/t/other.yaml:1:1: rule `t.other` has no `expect: no_match` test",
+            "runbooks/rb.md:4:1: runbook `rb` does not link back to rule `t.other`",
+            "runbooks/rb.md:4:9: runbook lists unknown rule `t.gone`",
+        ]
+    );
+}
+
+#[test]
+fn the_repository_knowledge_base_is_clean() {
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["kb", "check", "--kb", ROOT])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    assert_eq!(stderr, "", "no errors and no warnings");
+    assert!(String::from_utf8_lossy(&out.stdout).contains(": 0 errors, 0 warnings"));
+}
+
+#[test]
+fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
+    let dir = kb_with(
+        true,
+        &[
+            (
+                "rules/t/endless.yaml",
+                "id: t.endless\ntitle: Endless\nstatus: test\nlevel: low\ndescription: Never ends.\n",
+            ),
+            ("rules/t/endless.rhai", "let n = 0;\nloop {\n    n += 1;\n}\n"),
+            (
+                "rules/t/runtime-error.yaml",
+                "id: t.runtime-error\ntitle: Runtime error\nstatus: test\nlevel: low\ndescription: Divides by zero.\n",
+            ),
+            (
+                "rules/t/runtime-error.rhai",
+                "let pods = bundle.pods();\nlet per = 100 / (pods.len() - pods.len());\nfinding(#{ summary: `${per}` })\n",
+            ),
+        ],
+    );
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--format", "json", "--quiet", "--kb"])
+        .arg(dir.path())
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+
+    let failed = doc["appendix"]["rules_failed"].as_array().unwrap();
+    let reason = |id: &str| -> String {
+        failed
+            .iter()
+            .find(|o| o["rule"] == id)
+            .unwrap_or_else(|| panic!("{id} is not reported as failed: {failed:?}"))["reason"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    };
+    let endless = reason("t.endless");
+    assert!(
+        endless.starts_with("rules/t/endless.rhai:") && endless.contains(": stopped: "),
+        "{endless}"
+    );
+    assert!(
+        endless.ends_with("deadline of 2s exceeded") || endless.contains("operations (an endless loop?)"),
+        "{endless}"
+    );
+    assert_eq!(
+        reason("t.runtime-error"),
+        "rules/t/runtime-error.rhai:2:15: Division by zero: 100 / 0"
+    );
+
+    let fired: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    for rule in [
+        "nv.consul.leaderless",
+        "nv.controller.memory-over-limit",
+        "k8s.pods.crashloop",
+        "nv.enforcer.rejoin-storm",
+        "nv.consul.rpc-conn-limit",
+        "nv.admission.audit-queue-full",
+    ] {
+        assert!(fired.contains(&rule), "{rule} missing from {fired:?}");
+    }
+}
