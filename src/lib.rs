@@ -23,6 +23,7 @@ pub mod diagnostic;
 pub mod findings;
 pub mod kb;
 pub mod logline;
+pub mod redact;
 pub mod render;
 pub mod rules;
 pub mod runbooks;

@@ -44,7 +44,7 @@ pub fn summary(doc: &CaseDocument) -> String {
         "  rules: {} evaluated, {} fired, {} failed; {} files, {} skipped",
         a.rules_evaluated,
         a.rules_fired,
-        a.rules_failed.len(),
+        a.rules_failed,
         doc.bundle.files.len(),
         doc.bundle.skipped.len()
     );
