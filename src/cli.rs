@@ -33,6 +33,14 @@ pub enum Command {
     /// Write synthetic bundles (the reference case, benchmark bundles).
     #[command(subcommand)]
     Synth(SynthCommand),
+    /// Print a shell completion script (e.g. `casebook completions bash > /etc/bash_completion.d/casebook`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), e.g. `casebook man > casebook.1`.
+    Man,
 }
 
 /// Where the knowledge base comes from.
@@ -70,6 +78,10 @@ pub struct AnalyzeArgs {
     /// No summary on standard error.
     #[arg(short, long)]
     pub quiet: bool,
+    /// Replace IP addresses, host names and node names with consistent tokens (`ip-1`,
+    /// `host-1`, `node-1`) throughout the document; secrets are masked either way.
+    #[arg(long)]
+    pub redact: bool,
     /// Explain on standard error why this rule fired or did not.
     #[arg(long, value_name = "RULE")]
     pub explain: Vec<String>,

@@ -30,6 +30,43 @@ pub fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnos
 
 fn register_filters(tera: &mut Tera) {
     tera.register_filter("thousands", thousands);
+    tera.register_filter("cell", cell);
+    tera.register_filter("size", size);
+}
+
+/// Text safe inside a markdown table cell: `|` escaped, line breaks as spaces.
+fn cell(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let text = match value {
+        tera::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    Ok(tera::Value::String(
+        text.replace('|', "\\|").replace(['\n', '\r'], " "),
+    ))
+}
+
+/// Bytes as `2.2 MiB`, `6.1 KiB`, `339 B`.
+fn size(
+    value: &tera::Value,
+    _: &std::collections::HashMap<String, tera::Value>,
+) -> tera::Result<tera::Value> {
+    let n = value
+        .as_u64()
+        .ok_or_else(|| tera::Error::msg("size: not a whole number"))?;
+    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
+    if n < 1024 {
+        return Ok(tera::Value::String(format!("{n} B")));
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit + 1 < UNITS.len() {
+        v /= 1024.0;
+        unit += 1;
+    }
+    Ok(tera::Value::String(format!("{v:.1} {}", UNITS[unit])))
 }
 
 /// `28034` => `28,034`.
@@ -92,5 +129,20 @@ mod tests {
         let mut ctx = Context::new();
         ctx.insert("n", &88736u64);
         assert_eq!(tera.render("t.md", &ctx).unwrap(), "88,736");
+    }
+
+    #[test]
+    fn cell_and_size_filters() {
+        let mut templates = BTreeMap::new();
+        templates.insert(
+            "t.md".to_owned(),
+            "{{ s | cell }} {{ n | size }} {{ m | size }}".to_owned(),
+        );
+        let tera = engine(&templates).unwrap();
+        let mut ctx = Context::new();
+        ctx.insert("s", "a|b\nc");
+        ctx.insert("n", &339u64);
+        ctx.insert("m", &2311126u64);
+        assert_eq!(tera.render("t.md", &ctx).unwrap(), "a\\|b c 339 B 2.2 MiB");
     }
 }

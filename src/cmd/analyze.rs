@@ -37,6 +37,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         evaluation: &evaluation,
         plans,
         plan_problems,
+        redact: args.redact,
     });
     let text = render::render(&doc, args.format, &kb.templates).map_err(|e| Failure {
         code: exit::KB,

@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use crate::cli::{Cli, Command, KbArg, KbCommand, RuleCommand, SynthCommand};
 use crate::kb::{KbOrigin, KnowledgeBase};
 
-/// Exit codes (documented in the README).
+/// Exit codes (documented in `docs/exit-codes.md`).
 pub mod exit {
     /// Nothing at or above `--fail-on`.
     pub const OK: u8 = 0;
@@ -53,6 +53,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rule(RuleCommand::Test(args)) => rule::test(&args, &authoring_kb(&args.kb)),
         Command::Kb(KbCommand::ExportPatterns(kb)) => kb::export_patterns(&kb),
         Command::Synth(command) => synth(&command),
+        Command::Completions { shell } => completions(shell),
+        Command::Man => man(),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -90,6 +92,22 @@ pub fn load_kb(arg: &KbArg) -> Result<KnowledgeBase, Failure> {
                 .join("\n")
         ),
     })
+}
+
+/// Shell completions, generated from the clap definition.
+fn completions(shell: clap_complete::Shell) -> Result<u8, Failure> {
+    let mut command = <Cli as clap::CommandFactory>::command();
+    clap_complete::generate(shell, &mut command, "casebook", &mut std::io::stdout());
+    Ok(exit::OK)
+}
+
+/// The man page, generated from the clap definition.
+fn man() -> Result<u8, Failure> {
+    let command = <Cli as clap::CommandFactory>::command();
+    clap_mangen::Man::new(command)
+        .render(&mut std::io::stdout())
+        .map_err(|e| Failure::input(format!("cannot write the man page: {e}")))?;
+    Ok(exit::OK)
 }
 
 fn synth(command: &SynthCommand) -> Result<u8, Failure> {

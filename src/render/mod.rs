@@ -1,15 +1,35 @@
 //! The last stage: render the case document as markdown (like the hand-written seed), HTML (one
 //! self-contained file) or JSON, and a short summary for the terminal.
+//!
+//! Markdown comes from the `case.md` template; HTML is that markdown through pulldown-cmark,
+//! wrapped by the `case.html` template, with the activity chart (inline SVG) put where the
+//! markdown marks it; JSON is the [`CaseDocument`] itself. Templates come from the knowledge
+//! base (`kb/templates/`), the embedded defaults filling in any it lacks.
 
 mod document;
+mod svg;
 mod terminal;
 
+use std::collections::BTreeMap;
 use std::str::FromStr;
 
-pub use document::{CaseDocument, DocumentInputs, SCHEMA};
+pub use document::{
+    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, DocumentInputs,
+    SCHEMA,
+};
+pub use svg::activity_svg;
 pub use terminal::summary;
 
 use crate::templating;
+
+/// The default templates, embedded: a knowledge base without `kb/templates/` still renders.
+pub const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
+    ("case.md", include_str!("../../kb/templates/case.md.tera")),
+    ("case.html", include_str!("../../kb/templates/case.html.tera")),
+];
+
+/// Where the markdown template asks for the activity chart in HTML output.
+pub const ACTIVITY_MARK: &str = "<!-- casebook:activity -->";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -18,8 +38,19 @@ pub enum Format {
     Md,
     /// One self-contained HTML page.
     Html,
-    /// JSON (`casebook.case/1`).
+    /// JSON (`casebook.case/1`, see docs/case-schema.md).
     Json,
+}
+
+impl Format {
+    /// The name templates see as `format`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::Md => "md",
+            Format::Html => "html",
+            Format::Json => "json",
+        }
+    }
 }
 
 impl FromStr for Format {
@@ -47,23 +78,34 @@ pub enum RenderError {
     },
 }
 
+/// The knowledge base's templates over the embedded defaults.
+pub fn templates_with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut all: BTreeMap<String, String> = DEFAULT_TEMPLATES
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+        .collect();
+    all.extend(templates.iter().map(|(n, t)| (n.clone(), t.clone())));
+    all
+}
+
 /// Renders the document in `format` with the knowledge base's templates.
 pub fn render(
     doc: &CaseDocument,
     format: Format,
-    templates: &std::collections::BTreeMap<String, String>,
+    templates: &BTreeMap<String, String>,
 ) -> Result<String, RenderError> {
+    let templates = templates_with_defaults(templates);
     match format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(doc).expect("the document serialises");
             text.push('\n');
             Ok(text)
         }
-        Format::Md => render_template(doc, "case.md", templates, None),
+        Format::Md => render_template(doc, "case.md", format, &templates, None),
         Format::Html => {
-            let markdown = render_template(doc, "case.md", templates, None)?;
-            let body = markdown_to_html(&markdown);
-            render_template(doc, "case.html", templates, Some(body))
+            let markdown = render_template(doc, "case.md", format, &templates, None)?;
+            let body = markdown_to_html(&markdown).replacen(ACTIVITY_MARK, &activity_svg(&doc.activity), 1);
+            render_template(doc, "case.html", format, &templates, Some(body))
         }
     }
 }
@@ -71,7 +113,8 @@ pub fn render(
 fn render_template(
     doc: &CaseDocument,
     name: &str,
-    templates: &std::collections::BTreeMap<String, String>,
+    format: Format,
+    templates: &BTreeMap<String, String>,
     body: Option<String>,
 ) -> Result<String, RenderError> {
     let err = |message: String| RenderError::Template {
@@ -80,6 +123,8 @@ fn render_template(
     };
     let tera = templating::engine(templates).map_err(|d| err(d.to_string()))?;
     let mut context = tera::Context::from_serialize(doc).map_err(|e| err(templating::error_chain(&e)))?;
+    context.insert("format", format.as_str());
+    context.insert("activity_mark", ACTIVITY_MARK);
     if let Some(body) = body {
         context.insert("body", &body);
     }
@@ -88,10 +133,67 @@ fn render_template(
 }
 
 /// The one place pulldown-cmark options are set: GitHub tables, strikethrough, task lists.
+/// Raw HTML passes only when every tag in it is on a short list of harmless ones (the
+/// template's `<details>`, `<summary>`, anchors); anything else, say a `<script>` in a
+/// customer's description, is shown as text.
 pub fn markdown_to_html(markdown: &str) -> String {
-    use pulldown_cmark::{html, Options, Parser};
+    use pulldown_cmark::{html, CowStr, Event, Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
+    let events = Parser::new_ext(markdown, options).map(|event| match event {
+        Event::Html(text) if !harmless_html(&text) => Event::Text(text),
+        Event::InlineHtml(text) if !harmless_html(&text) => Event::Text(CowStr::from(text.into_string())),
+        other => other,
+    });
     let mut out = String::new();
-    html::push_html(&mut out, Parser::new_ext(markdown, options));
+    html::push_html(&mut out, events);
     out
+}
+
+fn harmless_html(text: &str) -> bool {
+    use std::sync::LazyLock;
+    static TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>]*)>|<!--.*?-->").expect("tag regex")
+    });
+    const ALLOWED: [&str; 11] = [
+        "details", "summary", "a", "br", "span", "sup", "sub", "kbd", "p", "div", "b",
+    ];
+    let lower = text.to_ascii_lowercase();
+    if lower.contains("javascript:") || lower.contains("<script") || lower.contains("<style") {
+        return false;
+    }
+    TAG.captures_iter(text).all(|c| match c.get(2) {
+        None => true,
+        Some(name) => {
+            let attrs = c.get(3).map_or("", |m| m.as_str()).to_ascii_lowercase();
+            ALLOWED.contains(&name.as_str().to_ascii_lowercase().as_str())
+                && !attrs.contains(" on")
+                && !attrs.contains("src=")
+                && !attrs.contains("href=\"http")
+                && !attrs.contains("style=")
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn raw_html_is_filtered() {
+        let html = markdown_to_html("<details><summary>Pods</summary>\n\nx\n\n</details>\n");
+        assert!(html.contains("<details><summary>Pods</summary>"));
+        let html = markdown_to_html("hello <script src=\"http://x\">alert(1)</script>\n");
+        assert!(!html.contains("<script"), "{html}");
+        let html = markdown_to_html("<img src=\"http://x/y.png\">\n");
+        assert!(!html.contains("<img"), "{html}");
+    }
+
+    #[test]
+    fn defaults_fill_in_missing_templates() {
+        let mut kb = BTreeMap::new();
+        kb.insert("case.md".to_owned(), "mine".to_owned());
+        let all = templates_with_defaults(&kb);
+        assert_eq!(all["case.md"], "mine");
+        assert!(all["case.html"].contains("{{ body"));
+    }
 }

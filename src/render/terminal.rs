@@ -19,7 +19,8 @@ fn style(severity: Severity) -> Style {
     Style::new().fg_color(Some(color.into())).bold()
 }
 
-/// One line per finding: severity, rule, title; then the counts.
+/// One line per finding: anchor, severity, rule, title and the plan answering it; then the
+/// counts.
 pub fn summary(doc: &CaseDocument) -> String {
     let mut out = String::new();
     let _ = writeln!(
@@ -32,10 +33,15 @@ pub fn summary(doc: &CaseDocument) -> String {
         let s = style(f.severity);
         let _ = writeln!(
             out,
-            "  {s}{:<8}{s:#} {:<32} {}",
+            "  {:<3} {s}{:<8}{s:#} {:<32} {}{}",
+            f.id.to_uppercase(),
             f.severity.as_str().to_uppercase(),
             f.rule,
-            f.title
+            f.title,
+            f.plan
+                .as_deref()
+                .map(|p| format!(" -> {}", p.to_uppercase()))
+                .unwrap_or_default()
         );
     }
     let a = &doc.appendix;
@@ -44,7 +50,7 @@ pub fn summary(doc: &CaseDocument) -> String {
         "  rules: {} evaluated, {} fired, {} failed; {} files, {} skipped",
         a.rules_evaluated,
         a.rules_fired,
-        a.rules_failed.len(),
+        a.rules_failed,
         doc.bundle.files.len(),
         doc.bundle.skipped.len()
     );
