@@ -5,9 +5,12 @@ use std::sync::Arc;
 use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
+use crate::digest::{digest_what_matters, DigestExcerpt, DigestOptions};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
 use crate::scan::{scan_bundle, SignatureSet};
+use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
@@ -23,7 +26,12 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
     let set = SignatureSet::new(kb.signatures.clone());
-    let scan = Arc::new(scan_bundle(&bundle, &set, &kb.components));
+    // The digest reads the logs beside the scan, on the other rayon workers.
+    let (scan, digests) = rayon::join(
+        || scan_bundle(&bundle, &set, &kb.components),
+        || digest_logs(&bundle),
+    );
+    let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
     let evaluation = kb.rules.evaluate(&facts);
     let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
@@ -38,6 +46,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         plans,
         plan_problems,
         redact: args.redact,
+        digests: &digests,
     });
     let text = render::render(&doc, args.format, &kb.templates).map_err(|e| Failure {
         code: exit::KB,
@@ -66,4 +75,21 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         .fail_on
         .is_some_and(|level| doc.findings.iter().any(|f| f.severity >= level));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
+}
+
+/// Digests the lines that matter of every log (files with a log kind); a file that cannot be
+/// read is left out here (the scan reports it).
+fn digest_logs(bundle: &Bundle) -> BTreeMap<String, DigestExcerpt> {
+    let opts = DigestOptions::default();
+    bundle
+        .files
+        .par_iter()
+        .filter(|f| f.format == crate::kb::FileFormat::Log && f.kind.is_some())
+        .filter_map(|f| {
+            let reader = crate::bundle::open_stream(f).ok()?;
+            let digest =
+                digest_what_matters(std::io::BufReader::with_capacity(1 << 20, reader), &opts).ok()?;
+            Some((f.path.clone(), digest))
+        })
+        .collect()
 }

@@ -10,6 +10,7 @@
 //!
 //! See `docs/digest.md` for the algorithm and measured accuracy and speed.
 
+mod excerpt;
 pub mod header;
 pub mod miner;
 mod refine;
@@ -20,6 +21,7 @@ use std::io::{self, BufRead, Write};
 
 use serde::Serialize;
 
+pub use excerpt::{digest_what_matters, DigestExcerpt, SCOPE};
 pub use header::{Header, HeaderShape, Level};
 pub use miner::{ClusterId, TemplateMiner};
 pub use report::{render_text, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary};

@@ -423,8 +423,34 @@ fn find_tail_loop(
             }
         }
     }
-    let start = start?;
+    let mut start = start?;
     let end = last_member?;
+    // A loop is where its templates alternate: it cannot start before every member has
+    // appeared (a long run of one member before the others join is a storm, not the loop).
+    let mut latest_first = start;
+    for &m in &members {
+        if let Some(first) = (start..=end).find(|&i| ring[i].cluster == m) {
+            latest_first = latest_first.max(first);
+        }
+    }
+    // ... but its first cycle includes the other members just before that line, when they
+    // are close in time (within a minute) rather than the tail of an earlier burst.
+    let joined_at = ring[latest_first].time;
+    let mut cycle: Vec<u32> = vec![ring[latest_first].cluster];
+    while latest_first > start {
+        let prev = &ring[latest_first - 1];
+        let close = match (prev.time, joined_at) {
+            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
+            _ => true,
+        };
+        if !is_member(prev.cluster) || cycle.contains(&prev.cluster) || !close {
+            break;
+        }
+        let c = prev.cluster;
+        cycle.push(c);
+        latest_first -= 1;
+    }
+    start = latest_first;
     let region = &ring[start..=end];
     let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
     let mut order: Vec<u32> = Vec::new();

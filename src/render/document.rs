@@ -250,8 +250,8 @@ pub struct LogSection {
     pub hits: u64,
     /// Read problems (early end, invalid UTF-8, long lines).
     pub notes: Vec<String>,
-    /// Reserved for the log digest (templates with counts, storms, the loop the log ends in);
-    /// `null` until the digest is wired in.
+    /// The log's digest: the busiest templates of its warning and error lines with hit counts,
+    /// storms, the loop it ends in, rare lines (`casebook::digest::DigestExcerpt`).
     pub digest: Option<serde_json::Value>,
 }
 
@@ -490,6 +490,8 @@ pub struct DocumentInputs<'a> {
     /// `--redact`: replace IPs, host names and node names with tokens (secrets are always
     /// masked).
     pub redact: bool,
+    /// Digests of the logs (the lines that matter), by path.
+    pub digests: &'a BTreeMap<String, crate::digest::DigestExcerpt>,
 }
 
 impl CaseDocument {
@@ -506,6 +508,7 @@ impl CaseDocument {
             plans,
             plan_problems,
             redact,
+            digests,
         } = input;
         let (heading, description) = split_heading(description, case_id.as_deref());
         let title = title
@@ -552,7 +555,7 @@ impl CaseDocument {
             .collect();
 
         let findings = doc_findings(&evaluation.findings, kb, scan, &plans);
-        let logs = log_sections(scan.files.iter().filter(|f| is_log(f)), kb, &findings);
+        let logs = log_sections(scan.files.iter().filter(|f| is_log(f)), kb, &findings, digests);
         let mut perf_snapshots: Vec<Quote> = Vec::new();
         for f in scan.files.iter().filter(|f| is_log(f)) {
             for (id, h) in &f.hits {
@@ -823,6 +826,7 @@ fn log_sections<'a>(
     files: impl Iterator<Item = &'a FileScan>,
     kb: &KnowledgeBase,
     findings: &[DocFinding],
+    digests: &BTreeMap<String, crate::digest::DigestExcerpt>,
 ) -> Vec<LogSection> {
     files
         .enumerate()
@@ -900,7 +904,9 @@ fn log_sections<'a>(
                 hits: excerpts.iter().map(|e| e.count).sum(),
                 excerpts,
                 notes,
-                digest: None,
+                digest: digests
+                    .get(&f.path)
+                    .map(|d| serde_json::to_value(d).expect("the digest serialises")),
             }
         })
         .collect()
