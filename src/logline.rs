@@ -3,6 +3,8 @@
 //! (`time [LEVEL] logger: msg`) with its indented continuation lines, and anything else as plain
 //! text. Parsing borrows from the line; nothing is allocated.
 
+use serde::Serialize;
+
 use crate::time::{parse_iso_prefix, Timestamp};
 
 /// Which writer produced a line.
@@ -21,33 +23,53 @@ pub enum Layout {
     Plain,
 }
 
-/// Severity words normalised across layouts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+/// Severity read from a line's header, normalised across layouts and products.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Level {
-    /// TRAC / TRACE.
+    /// `TRACE`, `TRAC`, `FINEST` ...
     Trace,
-    /// DEBU / DEBUG.
+    /// `DEBUG`, `DEBU`, `FINE`.
     Debug,
-    /// INFO.
+    /// `INFO`, `notice`.
     Info,
-    /// WARN.
+    /// `WARN`, `WARNING`.
     Warn,
-    /// ERRO / ERROR.
+    /// `ERROR`, `ERRO`, `SEVERE`, `CRIT`.
     Error,
-    /// FATA / PANI.
+    /// `FATAL`, `FATA`, `PANIC`, `PANI`, `EMERG`, `ALERT`.
     Fatal,
 }
 
 impl Level {
-    fn parse(word: &str) -> Option<Level> {
-        Some(match word {
-            "TRAC" | "TRACE" => Level::Trace,
-            "DEBU" | "DEBUG" => Level::Debug,
-            "INFO" => Level::Info,
-            "WARN" | "WARNING" => Level::Warn,
-            "ERRO" | "ERROR" => Level::Error,
-            "FATA" | "PANI" | "FATAL" | "PANIC" => Level::Fatal,
+    /// Lower-case name, as serialized.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Trace => "trace",
+            Level::Debug => "debug",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Error => "error",
+            Level::Fatal => "fatal",
+        }
+    }
+
+    /// Reads a level word (case-insensitive), without brackets.
+    pub fn parse(word: &[u8]) -> Option<Level> {
+        if word.is_empty() || word.len() > 9 {
+            return None;
+        }
+        let mut buf = [0u8; 9];
+        for (d, s) in buf.iter_mut().zip(word) {
+            *d = s.to_ascii_uppercase();
+        }
+        Some(match &buf[..word.len()] {
+            b"TRACE" | b"TRAC" | b"FINEST" | b"FINER" => Level::Trace,
+            b"DEBUG" | b"DEBU" | b"FINE" | b"DBG" => Level::Debug,
+            b"INFO" | b"NOTICE" | b"INF" | b"CONFIG" => Level::Info,
+            b"WARN" | b"WARNING" | b"WRN" => Level::Warn,
+            b"ERROR" | b"ERRO" | b"ERR" | b"SEVERE" | b"CRIT" | b"CRITICAL" => Level::Error,
+            b"FATAL" | b"FATA" | b"PANIC" | b"PANI" | b"EMERG" | b"ALERT" => Level::Fatal,
             _ => return None,
         })
     }
@@ -136,7 +158,7 @@ pub fn parse(line: &str) -> LogLine<'_> {
 /// `LEVL|MOD|caller: msg - k=v` (after the first `|`).
 fn parse_neuvector(time: Timestamp, after: &str) -> Option<LogLine<'_>> {
     let (level, rest) = after.split_once('|')?;
-    let level = Level::parse(level)?;
+    let level = Level::parse(level.as_bytes())?;
     let (module, rest) = rest.split_once('|')?;
     // The caller ends at the first ": " or at a trailing ":"; callers contain no spaces.
     let (caller, body) = match rest.find(':') {
@@ -174,7 +196,7 @@ fn split_fields(body: &str) -> (&str, &str) {
 /// `LEVEL]  logger: message` (after ` [`).
 fn parse_consul(time: Timestamp, after: &str) -> Option<LogLine<'_>> {
     let (level, rest) = after.split_once(']')?;
-    let level = Level::parse(level)?;
+    let level = Level::parse(level.as_bytes())?;
     let rest = rest.trim_start();
     let (logger, message) = match rest.split_once(": ") {
         Some((logger, msg)) if !logger.contains(' ') => (Some(logger), msg),

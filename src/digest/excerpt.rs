@@ -7,9 +7,9 @@ use std::io::{self, BufRead};
 
 use serde::Serialize;
 
-use super::header::{HeaderShape, Level};
+use super::header::Level;
 use super::report::{RareTemplate, Storm, TailLoop, TemplateSummary};
-use super::{read_line_capped, DigestOptions, TemplateMiner};
+use super::{mine_filtered, DigestOptions};
 
 /// Templates listed per log.
 const TOP_TEMPLATES: usize = 8;
@@ -53,41 +53,14 @@ fn matters(level: Option<Level>, line: &[u8]) -> bool {
 }
 
 /// Digests the lines of `reader` that matter for the document.
-pub fn digest_what_matters(mut reader: impl BufRead, opts: &DigestOptions) -> io::Result<DigestExcerpt> {
-    let cap = opts.max_line_bytes.saturating_add(2);
-    let mut sample: Vec<Vec<u8>> = Vec::new();
-    let mut buf = Vec::new();
-    let mut eof = false;
-    while sample.len() < opts.header_sample {
-        if !read_line_capped(&mut reader, &mut buf, cap)? {
-            eof = true;
-            break;
-        }
-        sample.push(buf.clone());
-    }
-    let mut shape = HeaderShape::learn(sample.iter().map(|l| l.as_slice()));
-    shape.assume_year = opts.assume_year;
-    let mut miner = TemplateMiner::with_shape(opts.clone(), shape);
-    let mut total = 0u64;
+pub fn digest_what_matters(reader: impl BufRead, opts: &DigestOptions) -> io::Result<DigestExcerpt> {
     let mut digested = 0u64;
-    let mut offer = |line: &[u8], total: u64, miner: &mut TemplateMiner| {
-        if matters(shape.parse(line).level, line) {
-            digested += 1;
-            miner.add(total, line);
-        }
-    };
-    for line in &sample {
-        total += 1;
-        offer(line, total, &mut miner);
-    }
-    drop(sample);
-    if !eof {
-        while read_line_capped(&mut reader, &mut buf, cap)? {
-            total += 1;
-            offer(&buf, total, &mut miner);
-        }
-    }
-    let digest = miner.finish();
+    let (digest, _, total) = mine_filtered(
+        reader,
+        opts,
+        |shape, line| matters(shape.parse(line).level, line),
+        |_, _| digested += 1,
+    )?;
     let mut top = digest.templates.clone();
     top.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
     top.truncate(TOP_TEMPLATES);

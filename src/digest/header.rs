@@ -15,57 +15,7 @@ use serde::Serialize;
 
 use crate::time::{parse_iso_prefix, Timestamp};
 
-/// Severity read from a line's header.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Level {
-    /// `TRACE`, `TRAC`, `FINEST` ...
-    Trace,
-    /// `DEBUG`, `DEBU`, `FINE`.
-    Debug,
-    /// `INFO`, `notice`.
-    Info,
-    /// `WARN`, `WARNING`.
-    Warn,
-    /// `ERROR`, `ERRO`, `SEVERE`, `CRIT`.
-    Error,
-    /// `FATAL`, `FATA`, `PANIC`, `PANI`, `EMERG`, `ALERT`.
-    Fatal,
-}
-
-impl Level {
-    /// Lower-case name, as serialized.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Level::Trace => "trace",
-            Level::Debug => "debug",
-            Level::Info => "info",
-            Level::Warn => "warn",
-            Level::Error => "error",
-            Level::Fatal => "fatal",
-        }
-    }
-
-    /// Reads a level word (case-insensitive), without brackets.
-    pub fn parse(word: &[u8]) -> Option<Level> {
-        if word.is_empty() || word.len() > 9 {
-            return None;
-        }
-        let mut buf = [0u8; 9];
-        for (d, s) in buf.iter_mut().zip(word) {
-            *d = s.to_ascii_uppercase();
-        }
-        Some(match &buf[..word.len()] {
-            b"TRACE" | b"TRAC" | b"FINEST" | b"FINER" => Level::Trace,
-            b"DEBUG" | b"DEBU" | b"FINE" | b"DBG" => Level::Debug,
-            b"INFO" | b"NOTICE" | b"INF" | b"CONFIG" => Level::Info,
-            b"WARN" | b"WARNING" | b"WRN" => Level::Warn,
-            b"ERROR" | b"ERRO" | b"ERR" | b"SEVERE" | b"CRIT" | b"CRITICAL" => Level::Error,
-            b"FATAL" | b"FATA" | b"PANIC" | b"PANI" | b"EMERG" | b"ALERT" => Level::Fatal,
-            _ => return None,
-        })
-    }
-}
+pub use crate::logline::Level;
 
 /// What the header scanner found in one line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -130,13 +130,15 @@ fn read_line_capped(reader: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) ->
     }
 }
 
-/// Mines every line of `reader`, calling `each(line_no, id)`; returns the finished miner's
-/// output and id map.
-fn mine_all(
+/// Mines the lines of `reader` that `keep` accepts (given the learned header layout), calling
+/// `each(line_no, id)` for each; returns the finished miner's output, its id map and the
+/// number of lines read.
+fn mine_filtered(
     mut reader: impl BufRead,
     opts: &DigestOptions,
+    mut keep: impl FnMut(&HeaderShape, &[u8]) -> bool,
     mut each: impl FnMut(u64, ClusterId),
-) -> io::Result<(FileDigest, Vec<ClusterId>)> {
+) -> io::Result<(FileDigest, Vec<ClusterId>, u64)> {
     let cap = opts.max_line_bytes.saturating_add(2);
     let mut sample: Vec<Vec<u8>> = Vec::new();
     let mut buf = Vec::new();
@@ -154,16 +156,31 @@ fn mine_all(
     let mut n = 0u64;
     for line in &sample {
         n += 1;
-        each(n, miner.add(n, line));
+        if keep(&shape, line) {
+            each(n, miner.add(n, line));
+        }
     }
     drop(sample);
     if !eof {
         while read_line_capped(&mut reader, &mut buf, cap)? {
             n += 1;
-            each(n, miner.add(n, &buf));
+            if keep(&shape, &buf) {
+                each(n, miner.add(n, &buf));
+            }
         }
     }
-    Ok(miner.finish_with_map())
+    let (digest, map) = miner.finish_with_map();
+    Ok((digest, map, n))
+}
+
+/// Mines every line of `reader`.
+fn mine_all(
+    reader: impl BufRead,
+    opts: &DigestOptions,
+    each: impl FnMut(u64, ClusterId),
+) -> io::Result<(FileDigest, Vec<ClusterId>)> {
+    let (digest, map, _) = mine_filtered(reader, opts, |_, _| true, each)?;
+    Ok((digest, map))
 }
 
 /// Digests a whole log. Lines are bytes: invalid UTF-8 is replaced, never an error.
