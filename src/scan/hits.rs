@@ -46,6 +46,24 @@ pub struct CaptureStats {
 }
 
 impl CaptureStats {
+    /// Stats of a group that captured at least one value.
+    pub(super) fn from_parts(
+        values: BTreeMap<String, u64>,
+        other: u64,
+        min: Option<f64>,
+        max: Option<f64>,
+        numeric: bool,
+    ) -> Self {
+        CaptureStats {
+            values,
+            other,
+            min,
+            max,
+            numeric,
+            seen_any: true,
+        }
+    }
+
     fn add(&mut self, value: &str, count: u64) {
         if let Some(c) = self.values.get_mut(value) {
             *c += count;
