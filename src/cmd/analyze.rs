@@ -2,12 +2,13 @@
 
 use std::sync::Arc;
 
+use super::progress::ScanProgress;
 use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
-use crate::scan::{scan_bundle, SignatureSet};
+use crate::scan::{scan_bundle_with, ScanOptions, SignatureSet};
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
@@ -23,7 +24,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
     let set = SignatureSet::new(kb.signatures.clone());
-    let scan = Arc::new(scan_bundle(&bundle, &set, &kb.components));
+    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
+    let options = ScanOptions {
+        progress: &|bytes| progress.add(bytes),
+        ..ScanOptions::default()
+    };
+    let scan = Arc::new(scan_bundle_with(&bundle, &set, &kb.components, &options));
+    progress.finish();
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
     let evaluation = kb.rules.evaluate(&facts);
     let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);

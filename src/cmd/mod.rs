@@ -3,6 +3,7 @@
 
 mod analyze;
 mod kb;
+mod progress;
 
 use std::process::ExitCode;
 

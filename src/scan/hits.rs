@@ -13,6 +13,12 @@ use crate::time::Timestamp;
 /// Sample lines kept from the start and from the end of each signature's hits.
 pub const SAMPLES: usize = 3;
 /// Distinct values kept per capture; further values are counted as `other`.
+///
+/// The values kept are the first ones seen. A large file is scanned in pieces, each keeping its
+/// own first values; merged, a value the first piece kept also collects the later pieces'
+/// counts only where they kept it too. So past the cap, which values are kept and their counts
+/// depend on where the file is cut (a function of its size, never of the thread count), while
+/// the total (`values` plus `other`) and min/max are exact. Below the cap everything is exact.
 pub const MAX_DISTINCT: usize = 1000;
 /// Histogram bucket width.
 pub const BUCKET_MS: i64 = 60_000;
