@@ -21,6 +21,7 @@ mod sequence;
 mod tally;
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
 use rayon::prelude::*;
@@ -53,6 +54,16 @@ pub struct SignatureSet {
     by_kind: HashMap<String, KindPlan>,
     /// What to look for in any other file (only signatures limited to no kind).
     other: KindPlan,
+    /// Buffers and search states of finished pieces, for the next ones: a thread reuses
+    /// its memory instead of asking the allocator for fresh blocks and caches per piece.
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+/// What a piece scan allocates, kept across pieces.
+#[derive(Debug, Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    states: Vec<matcher::MatchState>,
 }
 
 /// The literal search for the signatures that apply to one file kind.
@@ -150,6 +161,21 @@ impl SignatureSet {
             by_kind,
             matchers,
             signatures,
+            scratch: Mutex::default(),
+        }
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self.scratch.lock().ok().and_then(|mut pool| pool.pop());
+        pooled.unwrap_or_else(|| Scratch {
+            buf: Vec::new(),
+            states: self.matchers.iter().map(LineMatcher::state).collect(),
+        })
+    }
+
+    fn return_scratch(&self, scratch: Scratch) {
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
         }
     }
 
@@ -266,39 +292,62 @@ pub fn scan_bundle_with(
     options: &ScanOptions<'_>,
 ) -> ScanReport {
     let tasks = tasks(bundle, options.segment_bytes.max(1));
-    // Longest tasks first (compressed files cannot be split), so no long task starts last;
-    // the results are put back in task order below.
+    // Longest tasks first (compressed files cannot be split), so no long task starts last.
+    // Tasks are handed out in this order; the pieces of a file, adjacent in it, finish about
+    // in order, and each is folded into its file's result as soon as the pieces before it
+    // are: memory holds one result per file and a few pieces, however large the files.
     let mut order: Vec<usize> = (0..tasks.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tasks[i].cost()));
-    let mut results: Vec<(usize, Scanned)> = order
-        .into_par_iter()
-        .map(|i| (i, run_task(&tasks[i], set, components, options.progress)))
-        .collect();
-    results.sort_by_key(|(i, _)| *i);
-
+    let files: Vec<Mutex<FileMerge>> = bundle.files.iter().map(|_| Mutex::default()).collect();
+    order.into_iter().par_bridge().for_each(|i| {
+        let task = &tasks[i];
+        let result = run_task(task, set, components, options.progress);
+        files[task.file_index]
+            .lock()
+            .expect("no panic while merging")
+            .add(task.piece, result);
+    });
     let mut report = ScanReport::default();
-    let mut results = results.into_iter().map(|(_, r)| r).peekable();
-    let mut task = tasks.iter().peekable();
-    while let (Some(first_task), Some(first)) = (task.next(), results.next()) {
-        // Gather the pieces of the same file (consecutive tasks).
-        let mut merged = first;
-        while task.peek().is_some_and(|t| t.file_index == first_task.file_index) {
-            task.next();
-            let next = results.next().expect("one result per task");
-            merged = merged.then(next);
-        }
-        match merged {
-            Scanned::Log(f) => report.files.push(f),
-            Scanned::Table(t) => report.pod_tables.push(t),
-            Scanned::Skipped(s) => report.skipped.push(s),
+    for merge in files {
+        let merge = merge.into_inner().expect("no panic while merging");
+        debug_assert!(merge.pending.is_empty(), "every piece merged");
+        match merge.done {
+            Some(Scanned::Log(f)) => report.files.push(f),
+            Some(Scanned::Table(t)) => report.pod_tables.push(t),
+            Some(Scanned::Skipped(s)) => report.skipped.push(s),
+            None => {}
         }
     }
     report
 }
 
+/// The pieces of one file merged so far, in order, and those that finished early.
+#[derive(Default)]
+struct FileMerge {
+    /// Pieces `0..next` merged.
+    done: Option<Scanned>,
+    next: usize,
+    pending: BTreeMap<usize, Scanned>,
+}
+
+impl FileMerge {
+    fn add(&mut self, piece: usize, result: Scanned) {
+        self.pending.insert(piece, result);
+        while let Some(result) = self.pending.remove(&self.next) {
+            self.done = Some(match self.done.take() {
+                Some(done) => done.then(result),
+                None => result,
+            });
+            self.next += 1;
+        }
+    }
+}
+
 /// One unit of parallel work.
 struct Task<'a> {
     file_index: usize,
+    /// Index of the piece in its file.
+    piece: usize,
     file: &'a BundleFile,
     range: Option<(u64, u64)>,
 }
@@ -323,6 +372,7 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
         if !splittable {
             tasks.push(Task {
                 file_index,
+                piece: 0,
                 file,
                 range: None,
             });
@@ -334,6 +384,7 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
         for k in 0..pieces {
             tasks.push(Task {
                 file_index,
+                piece: k as usize,
                 file,
                 range: Some((k * size, ((k + 1) * size).min(file.size))),
             });

@@ -9,8 +9,8 @@
 //! `end - 1`, so consecutive pieces partition the file's lines whatever the line lengths.
 //!
 //! Memory is bounded by the block size and the line window: a line longer than the window is
-//! matched on its first part, counted once, and reported; the rest of it is skipped. A `.gz`
-//! file is decompressed on a thread of its own, a few blocks ahead of the scan.
+//! matched on its first part, counted once, and reported; the rest of it is skipped. A large
+//! `.gz` file is decompressed on a thread of its own, a few blocks ahead of the scan.
 
 use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
@@ -20,9 +20,8 @@ use aho_corasick::Input;
 use memchr::{memchr, memrchr};
 
 use super::hits::HitLine;
-use super::matcher::MatchState;
 use super::tally::{PendingHit, Tally};
-use super::{FileScan, KindPlan, SignatureSet};
+use super::{FileScan, KindPlan, Scratch, SignatureSet};
 use crate::bundle::BundleFile;
 use crate::logline::line_time;
 use crate::time::Timestamp;
@@ -37,8 +36,9 @@ const MAX_CONTINUATION: usize = 8;
 const TIME_LOOKBACK: usize = 32;
 /// Bytes looked at before a range piece, to know the time of the record it starts in.
 const TIME_CONTEXT: u64 = 64 * 1024;
-/// Compressed files at least this large are decompressed on a thread of their own.
-const PIPE_GZIP_FROM: u64 = 1 << 20;
+/// Compressed files at least this large are decompressed on a thread of their own (smaller
+/// ones are many, and the other files keep the cores busy meanwhile).
+const PIPE_GZIP_FROM: u64 = 16 << 20;
 /// Bytes looked at for NUL bytes to tell a binary file.
 const SNIFF: usize = 8192;
 
@@ -228,7 +228,8 @@ struct PieceScanner<'a> {
     set: &'a SignatureSet,
     plan: &'a KindPlan,
     tallies: Vec<Tally>,
-    states: Vec<MatchState>,
+    /// Block buffer and search states, borrowed from the set's pool for the piece.
+    scratch: Scratch,
     /// Signatures with hits in the current block.
     touched: Vec<usize>,
     /// Lines completed before the current block.
@@ -245,7 +246,7 @@ impl<'a> PieceScanner<'a> {
             set,
             plan: set.plan(file.kind.as_deref()),
             tallies: set.matchers.iter().map(|m| Tally::new(m.group_count())).collect(),
-            states: set.matchers.iter().map(|m| m.state()).collect(),
+            scratch: set.take_scratch(),
             touched: Vec::new(),
             lines_before: 0,
             carried_time: None,
@@ -260,7 +261,14 @@ impl<'a> PieceScanner<'a> {
 
     /// Reads `stream` to its end (or to `bounds`), scanning whole lines a block at a time.
     fn run(&mut self, stream: &mut dyn Read, bounds: Bounds) -> Result<(), String> {
-        let mut buf = vec![0u8; BLOCK + LINE_WINDOW];
+        let mut buf = std::mem::take(&mut self.scratch.buf);
+        buf.resize(BLOCK + LINE_WINDOW, 0);
+        let result = self.run_with(stream, bounds, &mut buf);
+        self.scratch.buf = buf;
+        result
+    }
+
+    fn run_with(&mut self, stream: &mut dyn Read, bounds: Bounds, buf: &mut [u8]) -> Result<(), String> {
         let mut filled = 0;
         // Stream offset of buf[0].
         let mut base: u64 = 0;
@@ -464,7 +472,7 @@ impl<'a> PieceScanner<'a> {
         let line = &block[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let matcher = &self.set.matchers[sig];
-        let state = &mut self.states[sig];
+        let state = &mut self.scratch.states[sig];
         if !matcher.matches(line, line.is_ascii(), hint, state) {
             return;
         }
@@ -497,6 +505,7 @@ impl<'a> PieceScanner<'a> {
     }
 
     fn finish(mut self) -> FileScan {
+        self.set.return_scratch(std::mem::take(&mut self.scratch));
         self.out.lines = self.lines_before;
         for (sig, tally) in self.tallies.into_iter().enumerate() {
             if !tally.is_empty() {
@@ -596,4 +605,71 @@ fn last_timed_line(block: &[u8], last_line_no: u64) -> Option<HitLine> {
         line_no = line_no.saturating_sub(1);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that hands out a few bytes at a time, then fails if told to.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        fail_at_end: bool,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.data.len() {
+                return if self.fail_at_end {
+                    Err(io::Error::other("corrupt"))
+                } else {
+                    Ok(0)
+                };
+            }
+            let n = buf.len().min(7777).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn piped_reads_everything_in_order_then_the_error() {
+        let data: Vec<u8> = (0..3 * BLOCK + 12345).map(|i| (i % 251) as u8).collect();
+        for fail_at_end in [false, true] {
+            let source = Trickle {
+                data: data.clone(),
+                at: 0,
+                fail_at_end,
+            };
+            let (got, error) = piped(source, |r| {
+                let mut out = Vec::new();
+                let mut buf = vec![0; 100_000];
+                loop {
+                    match r.read(&mut buf) {
+                        Ok(0) => return (out, None),
+                        Ok(n) => out.extend_from_slice(&buf[..n]),
+                        Err(e) => return (out, Some(e.to_string())),
+                    }
+                }
+            });
+            assert!(got == data, "all bytes, in order");
+            assert_eq!(error.is_some(), fail_at_end);
+        }
+    }
+
+    #[test]
+    fn piped_stops_when_the_scan_stops_early() {
+        let source = Trickle {
+            data: vec![b'x'; 10 * BLOCK],
+            at: 0,
+            fail_at_end: false,
+        };
+        let first = piped(source, |r| {
+            let mut buf = [0u8; 10];
+            r.read(&mut buf).unwrap()
+        });
+        assert_eq!(first, 10);
+    }
 }
