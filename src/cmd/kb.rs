@@ -24,12 +24,14 @@ pub fn check(arg: &KbArg) -> Result<u8, Failure> {
     })
 }
 
-/// Prints every signature regex, one per line, as a pattern file for `rg -f` / `grep -f`
-/// (Rust regex syntax; ripgrep uses the same engine).
+/// Prints every signature regex, one per line, as a pattern file for `rg -f` (Rust regex
+/// syntax; ripgrep uses the same engine).
 ///
-/// A pattern written over several lines (verbose mode) is printed in an equivalent one-line
-/// form; a pattern that needs a literal newline can never match the one line casebook matches
-/// at a time, and ripgrep refuses it, so it is left out with a note on standard error.
+/// ripgrep joins the lines into one alternation, where two patterns naming a group alike
+/// would clash, so groups are printed non-capturing (same lines match). A pattern written over
+/// several lines (verbose mode) comes out on one. A pattern that needs a literal newline can
+/// never match the one line casebook matches at a time, and ripgrep refuses it, so it is left
+/// out with a note on standard error.
 pub fn export_patterns(arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(arg)?;
     let mut out = String::new();
@@ -63,11 +65,36 @@ fn pattern_line(pattern: &str) -> Result<String, &'static str> {
     if pattern.is_empty() {
         return Err("an empty pattern matches every line");
     }
-    if pattern.contains(['\n', '\r']) {
-        // Same language, printed on one line (comments and layout of `(?x)` dropped).
-        return Ok(hir.to_string());
+    let mut ast = regex_syntax::ast::parse::Parser::new()
+        .parse(pattern)
+        .map_err(|_| "does not parse")?;
+    without_groups(&mut ast);
+    // Printing drops the comments and layout of `(?x)`: one line.
+    let mut line = String::new();
+    regex_syntax::ast::print::Printer::new()
+        .print(&ast, &mut line)
+        .map_err(|_| "cannot be printed")?;
+    Ok(line)
+}
+
+/// Makes every capturing group non-capturing.
+fn without_groups(ast: &mut regex_syntax::ast::Ast) {
+    use regex_syntax::ast::{Ast, Flags, GroupKind};
+    match ast {
+        Ast::Group(group) => {
+            if !matches!(group.kind, GroupKind::NonCapturing(_)) {
+                group.kind = GroupKind::NonCapturing(Flags {
+                    span: group.span,
+                    items: Vec::new(),
+                });
+            }
+            without_groups(&mut group.ast);
+        }
+        Ast::Repetition(rep) => without_groups(&mut rep.ast),
+        Ast::Alternation(alt) => alt.asts.iter_mut().for_each(without_groups),
+        Ast::Concat(concat) => concat.asts.iter_mut().for_each(without_groups),
+        _ => {}
     }
-    Ok(pattern.to_owned())
 }
 
 fn needs_newline(hir: &regex_syntax::hir::Hir) -> bool {
@@ -90,9 +117,9 @@ mod tests {
     fn pattern_lines_are_single_lines_rg_accepts() {
         assert_eq!(pattern_line(r"No cluster leader").unwrap(), "No cluster leader");
         assert_eq!(
-            pattern_line(r"join=(?P<ns>[a-z]+)").unwrap(),
-            r"join=(?P<ns>[a-z]+)",
-            "named groups stay"
+            pattern_line(r"join=(?P<ns>[a-z]+)(x|y)(?i:z)").unwrap(),
+            r"join=(?:[a-z]+)(?:x|y)(?i:z)",
+            "groups do not capture, so names cannot clash"
         );
         let verbose = pattern_line("(?x)\n  abc  # a comment\n  \\d+\n").unwrap();
         assert!(!verbose.contains('\n'));

@@ -17,6 +17,8 @@
 //! repetitions is matched by [`Sequence`], without the general engine at all.
 //! Every path gives exactly what the signature's `regex::bytes::Regex` gives on the line.
 
+use std::sync::OnceLock;
+
 use memchr::memmem;
 use regex_automata::meta::{self, Regex};
 use regex_automata::util::captures::Captures;
@@ -59,10 +61,11 @@ struct Form {
 /// The compiled matcher of one signature.
 #[derive(Debug)]
 pub(super) struct LineMatcher {
+    signature: Signature,
     /// As authored: for any line.
-    any: Form,
-    /// Unicode off: for ASCII lines only.
-    ascii: Option<Form>,
+    any: OnceLock<Form>,
+    /// Unicode off: for ASCII lines only (`None` when the pattern needs Unicode).
+    ascii: OnceLock<Option<Form>>,
     /// Number of named groups.
     names: usize,
     /// Whether the leading literal is the only literal the prefilter looks for, so that its
@@ -91,39 +94,51 @@ pub(super) struct MatchState {
 }
 
 impl LineMatcher {
-    /// The matcher of `signature`.
+    /// The matcher of `signature` (its forms are compiled when first needed: most signatures
+    /// of a large knowledge base never see a candidate line).
     pub(super) fn for_signature(signature: &Signature) -> LineMatcher {
-        let names = &signature.captures;
-        let any = Form::new(&signature.spec.regex, names, true).unwrap_or_else(|| {
-            let groups = names
-                .iter()
-                .map(|name| {
-                    signature
-                        .regex
-                        .capture_names()
-                        .position(|n| n == Some(name.as_str()))
-                        .expect("a capture name of the regex")
-                })
-                .collect();
-            Form {
-                shape: Shape::Own(signature.regex.clone()),
-                groups,
-            }
+        let leading = leading_literal(&signature.spec.regex);
+        let hinted = leading.as_ref().is_some_and(|lit| {
+            signature.spec.keywords.is_empty()
+                && super::required_literals(&signature.spec.regex)
+                    .is_some_and(|atoms| atoms.len() == 1 && atoms[0] == *lit)
         });
-        let hinted = match &any.shape {
-            Shape::Prefixed { literal, .. } => {
-                signature.spec.keywords.is_empty()
-                    && super::required_literals(&signature.spec.regex)
-                        .is_some_and(|atoms| atoms.len() == 1 && atoms[0] == literal.needle())
-            }
-            _ => false,
-        };
         LineMatcher {
-            any,
-            ascii: Form::new(&signature.spec.regex, names, false),
-            names: names.len(),
+            signature: signature.clone(),
+            any: OnceLock::new(),
+            ascii: OnceLock::new(),
+            names: signature.captures.len(),
             hinted,
         }
+    }
+
+    fn any(&self) -> &Form {
+        self.any.get_or_init(|| {
+            let signature = &self.signature;
+            let names = &signature.captures;
+            Form::new(&signature.spec.regex, names, true).unwrap_or_else(|| {
+                let groups = names
+                    .iter()
+                    .map(|name| {
+                        signature
+                            .regex
+                            .capture_names()
+                            .position(|n| n == Some(name.as_str()))
+                            .expect("a capture name of the regex")
+                    })
+                    .collect();
+                Form {
+                    shape: Shape::Own(signature.regex.clone()),
+                    groups,
+                }
+            })
+        })
+    }
+
+    fn ascii(&self) -> Option<&Form> {
+        self.ascii
+            .get_or_init(|| Form::new(&self.signature.spec.regex, &self.signature.captures, false))
+            .as_ref()
     }
 
     /// Fresh search state.
@@ -136,14 +151,14 @@ impl LineMatcher {
     /// holds them for [`LineMatcher::group`].
     pub(super) fn matches(&self, line: &[u8], ascii: bool, hint: usize, state: &mut MatchState) -> bool {
         let from = if self.hinted { hint.min(line.len()) } else { 0 };
-        match &self.ascii {
+        match self.ascii() {
             Some(form) if ascii => {
                 state.used_ascii = true;
                 form.matches(line, from, &mut state.ascii)
             }
             _ => {
                 state.used_ascii = false;
-                self.any.matches(line, from, &mut state.any)
+                self.any().matches(line, from, &mut state.any)
             }
         }
     }
@@ -156,9 +171,9 @@ impl LineMatcher {
     /// Span of named group `k` (in the signature's capture order) of the last match, if it
     /// took part in the match.
     pub(super) fn group(&self, k: usize, state: &MatchState) -> Option<std::ops::Range<usize>> {
-        match &self.ascii {
+        match self.ascii() {
             Some(form) if state.used_ascii => form.group(k, &state.ascii),
-            _ => self.any.group(k, &state.any),
+            _ => self.any().group(k, &state.any),
         }
     }
 }
@@ -264,6 +279,22 @@ impl Form {
         }
         let caps = state.captures.as_ref()?;
         caps.get_group(g).map(|s| s.range())
+    }
+}
+
+/// The literal a pattern starts with, when it is long enough to split off.
+fn leading_literal(pattern: &str) -> Option<Vec<u8>> {
+    let hir = regex_syntax::ParserBuilder::new()
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .ok()?;
+    match hir.kind() {
+        HirKind::Concat(children) => match children.first().map(Hir::kind) {
+            Some(HirKind::Literal(lit)) if lit.0.len() >= MIN_PREFIX => Some(lit.0.to_vec()),
+            _ => None,
+        },
+        _ => None,
     }
 }
 
@@ -381,8 +412,8 @@ mod tests {
     fn picks_the_cheapest_shape() {
         let shape = |p: &str| {
             let matcher = matcher_of(p);
-            assert!(matcher.ascii.is_some(), "{p} has an ASCII form");
-            match matcher.any.shape {
+            assert!(matcher.ascii().is_some(), "{p} has an ASCII form");
+            match matcher.any().shape {
                 Shape::Literal(_) => "literal",
                 Shape::Prefixed { .. } => "prefixed",
                 Shape::Whole(_) => "whole",

@@ -23,7 +23,7 @@ mod tally;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -43,6 +43,9 @@ const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 
 /// Plain files larger than this are scanned in pieces of this size, in parallel.
 pub const SEGMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Most literals the automaton's SIMD prefilter (Teddy) handles.
+const TEDDY_MAX: usize = 64;
 
 /// Every signature of the knowledge base, compiled into one matcher.
 #[derive(Debug)]
@@ -70,13 +73,149 @@ struct Scratch {
 #[derive(Debug, Default)]
 struct KindPlan {
     /// Finds any literal (leftmost-first: fastest search).
-    any: Option<AhoCorasick>,
+    any: Option<LiteralSearch>,
     /// Literal index => signatures to try on a line where it was found: its owners, and the
     /// owners of every literal that is a prefix of it or that it is a prefix of (those may
     /// occur at the same position, where the automaton reports only one).
     candidates: Vec<Vec<u32>>,
     /// Signatures with no literal: their matcher runs on every line.
     unfiltered: Vec<usize>,
+}
+
+/// The search for any of many literals.
+#[derive(Debug)]
+enum LiteralSearch {
+    /// Aho-Corasick, with its SIMD prefilter (Teddy) when the literals are few.
+    Automaton(AhoCorasick),
+    /// Teddy alone over groups of [`TEDDY_MAX`] literals, for more literals than that: past
+    /// it, the automaton walks the haystack byte by byte, several times slower than a few
+    /// Teddy passes (each group searched ahead once per block, see [`BlockCursor`]).
+    Groups(Vec<aho_corasick::packed::Searcher>),
+}
+
+impl LiteralSearch {
+    fn new(literals: &[Vec<u8>]) -> LiteralSearch {
+        if literals.len() > TEDDY_MAX {
+            let groups = literals
+                .chunks(TEDDY_MAX)
+                .map(|chunk| {
+                    aho_corasick::packed::Config::new()
+                        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                        .builder()
+                        .extend(chunk)
+                        .build()
+                })
+                .collect::<Option<Vec<_>>>();
+            if let Some(groups) = groups {
+                return LiteralSearch::Groups(groups);
+            }
+        }
+        let mut builder = AhoCorasickBuilder::new();
+        builder.match_kind(MatchKind::LeftmostFirst);
+        if literals.len() > TEDDY_MAX {
+            // No SIMD: a DFA walks the haystack several times faster than an NFA.
+            builder.kind(Some(AhoCorasickKind::DFA));
+        }
+        LiteralSearch::Automaton(
+            builder
+                .build(literals)
+                .expect("literal automaton within size limits"),
+        )
+    }
+
+    /// The leftmost literal in `haystack[span]`: (start, literal index); ties go to the
+    /// literal listed first.
+    fn find(&self, haystack: &[u8], span: std::ops::Range<usize>) -> Option<(usize, usize)> {
+        match self {
+            LiteralSearch::Automaton(ac) => ac
+                .find(aho_corasick::Input::new(haystack).span(span))
+                .map(|m| (m.start(), m.pattern().as_usize())),
+            LiteralSearch::Groups(groups) => groups
+                .iter()
+                .enumerate()
+                .filter_map(|(g, searcher)| {
+                    let m = searcher.find_in(haystack, aho_corasick::Span::from(span.clone()))?;
+                    Some((m.start(), g * TEDDY_MAX + m.pattern().as_usize()))
+                })
+                .min(),
+        }
+    }
+
+    /// A cursor for searches that only move forward through one block.
+    fn cursor(&self) -> BlockCursor<'_> {
+        BlockCursor {
+            search: self,
+            ahead: match self {
+                LiteralSearch::Automaton(_) => Vec::new(),
+                LiteralSearch::Groups(groups) => vec![Ahead::Unknown; groups.len()],
+            },
+        }
+    }
+}
+
+/// What one literal group's search found ahead in the block.
+#[derive(Debug, Clone, Copy)]
+enum Ahead {
+    Unknown,
+    At(usize, usize),
+    Nothing,
+}
+
+/// Forward searches through one block: each group's next match is remembered, so a group is
+/// not searched again until the scan has passed it.
+pub(crate) struct BlockCursor<'a> {
+    search: &'a LiteralSearch,
+    ahead: Vec<Ahead>,
+}
+
+impl BlockCursor<'_> {
+    /// The leftmost literal in `block[from..]`; `from` never decreases between calls.
+    pub(crate) fn next(&mut self, block: &[u8], from: usize) -> Option<(usize, usize)> {
+        let LiteralSearch::Groups(groups) = self.search else {
+            return self.search.find(block, from..block.len());
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (g, ahead) in self.ahead.iter_mut().enumerate() {
+            if matches!(ahead, Ahead::Unknown) || matches!(ahead, Ahead::At(start, _) if *start < from) {
+                *ahead = match groups[g].find_in(block, aho_corasick::Span::from(from..block.len())) {
+                    Some(m) => Ahead::At(m.start(), g * TEDDY_MAX + m.pattern().as_usize()),
+                    None => Ahead::Nothing,
+                };
+            }
+            if let Ahead::At(start, literal) = *ahead {
+                if best.is_none_or(|b| (start, literal) < b) {
+                    best = Some((start, literal));
+                }
+            }
+        }
+        best
+    }
+
+    /// The leftmost literal in `block[at..line_end]`, a line the last [`BlockCursor::next`]
+    /// landed in (`at` past where it searched from): groups known to have nothing before the
+    /// line's end are not searched.
+    pub(crate) fn in_line(&self, block: &[u8], at: usize, line_end: usize) -> Option<(usize, usize)> {
+        let LiteralSearch::Groups(groups) = self.search else {
+            return self.search.find(block, at..line_end);
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (g, ahead) in self.ahead.iter().enumerate() {
+            let found = match *ahead {
+                Ahead::Nothing => continue,
+                Ahead::At(start, _) if start >= line_end => continue,
+                Ahead::At(start, literal) if start >= at => Some((start, literal)),
+                _ => groups[g]
+                    .find_in(block, aho_corasick::Span::from(at..line_end))
+                    .map(|m| (m.start(), g * TEDDY_MAX + m.pattern().as_usize())),
+            };
+            if let Some(f) = found {
+                if best.is_none_or(|b| f < b) {
+                    best = Some(f);
+                }
+            }
+        }
+        best
+    }
 }
 
 impl KindPlan {
@@ -126,12 +265,7 @@ impl KindPlan {
                 sigs
             })
             .collect();
-        let any = (!literals.is_empty()).then(|| {
-            AhoCorasickBuilder::new()
-                .match_kind(MatchKind::LeftmostFirst)
-                .build(&literals)
-                .expect("literal automaton within size limits")
-        });
+        let any = (!literals.is_empty()).then(|| LiteralSearch::new(&literals));
         KindPlan {
             any,
             candidates,

@@ -16,7 +16,6 @@ use std::fs::File;
 use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
 use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 
-use aho_corasick::Input;
 use memchr::{memchr, memrchr};
 
 use super::hits::HitLine;
@@ -402,29 +401,28 @@ impl<'a> PieceScanner<'a> {
         let Some(any) = &plan.any else {
             return (0, 0);
         };
+        let mut cursor = any.cursor();
         let mut pos = 0;
         let mut counted_to = 0;
         let mut line_no = self.lines_before;
         while pos < block.len() {
-            let Some(m) = any.find(Input::new(block).span(pos..block.len())) else {
+            let Some((first, literal)) = cursor.next(block, pos) else {
                 break;
             };
-            let line_start = memrchr(b'\n', &block[..m.start()]).map_or(0, |i| i + 1);
-            let line_end = memchr(b'\n', &block[m.start()..]).map_or(block.len(), |i| m.start() + i);
+            let line_start = memrchr(b'\n', &block[..first]).map_or(0, |i| i + 1);
+            let line_end = memchr(b'\n', &block[first..]).map_or(block.len(), |i| first + i);
             line_no += bytecount::count(&block[counted_to..line_start], b'\n') as u64;
             counted_to = line_start;
             // Every other literal of the line: each position where one starts is found (a
             // literal sharing its start with the reported one is in its candidate list).
             self.tried.clear();
-            self.tried
-                .extend_from_slice(&plan.candidates[m.pattern().as_usize()]);
-            let mut at = m.start() + 1;
+            self.tried.extend_from_slice(&plan.candidates[literal]);
+            let mut at = first + 1;
             while at < line_end {
-                match any.find(Input::new(block).span(at..line_end)) {
-                    Some(next) => {
-                        self.tried
-                            .extend_from_slice(&plan.candidates[next.pattern().as_usize()]);
-                        at = next.start() + 1;
+                match cursor.in_line(block, at, line_end) {
+                    Some((start, literal)) => {
+                        self.tried.extend_from_slice(&plan.candidates[literal]);
+                        at = start + 1;
                     }
                     None => break,
                 }
@@ -433,7 +431,7 @@ impl<'a> PieceScanner<'a> {
                 self.tried.sort_unstable();
                 self.tried.dedup();
             }
-            let hint = m.start() - line_start;
+            let hint = first - line_start;
             for i in 0..self.tried.len() {
                 let sig = self.tried[i] as usize;
                 self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
