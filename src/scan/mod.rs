@@ -123,24 +123,6 @@ impl LiteralSearch {
         )
     }
 
-    /// The leftmost literal in `haystack[span]`: (start, literal index); ties go to the
-    /// literal listed first.
-    fn find(&self, haystack: &[u8], span: std::ops::Range<usize>) -> Option<(usize, usize)> {
-        match self {
-            LiteralSearch::Automaton(ac) => ac
-                .find(aho_corasick::Input::new(haystack).span(span))
-                .map(|m| (m.start(), m.pattern().as_usize())),
-            LiteralSearch::Groups(groups) => groups
-                .iter()
-                .enumerate()
-                .filter_map(|(g, searcher)| {
-                    let m = searcher.find_in(haystack, aho_corasick::Span::from(span.clone()))?;
-                    Some((m.start(), g * TEDDY_MAX + m.pattern().as_usize()))
-                })
-                .min(),
-        }
-    }
-
     /// A cursor for searches that only move forward through one block.
     fn cursor(&self) -> BlockCursor<'_> {
         BlockCursor {
@@ -169,10 +151,16 @@ pub(crate) struct BlockCursor<'a> {
 }
 
 impl BlockCursor<'_> {
-    /// The leftmost literal in `block[from..]`; `from` never decreases between calls.
+    /// The leftmost literal in `block[from..]`, as (start, literal index), ties going to the
+    /// literal listed first; `from` never decreases between calls.
     pub(crate) fn next(&mut self, block: &[u8], from: usize) -> Option<(usize, usize)> {
-        let LiteralSearch::Groups(groups) = self.search else {
-            return self.search.find(block, from..block.len());
+        let groups = match self.search {
+            LiteralSearch::Automaton(ac) => {
+                return ac
+                    .find(aho_corasick::Input::new(block).span(from..block.len()))
+                    .map(|m| (m.start(), m.pattern().as_usize()));
+            }
+            LiteralSearch::Groups(groups) => groups,
         };
         let mut best: Option<(usize, usize)> = None;
         for (g, ahead) in self.ahead.iter_mut().enumerate() {
@@ -185,32 +173,6 @@ impl BlockCursor<'_> {
             if let Ahead::At(start, literal) = *ahead {
                 if best.is_none_or(|b| (start, literal) < b) {
                     best = Some((start, literal));
-                }
-            }
-        }
-        best
-    }
-
-    /// The leftmost literal in `block[at..line_end]`, a line the last [`BlockCursor::next`]
-    /// landed in (`at` past where it searched from): groups known to have nothing before the
-    /// line's end are not searched.
-    pub(crate) fn in_line(&self, block: &[u8], at: usize, line_end: usize) -> Option<(usize, usize)> {
-        let LiteralSearch::Groups(groups) = self.search else {
-            return self.search.find(block, at..line_end);
-        };
-        let mut best: Option<(usize, usize)> = None;
-        for (g, ahead) in self.ahead.iter().enumerate() {
-            let found = match *ahead {
-                Ahead::Nothing => continue,
-                Ahead::At(start, _) if start >= line_end => continue,
-                Ahead::At(start, literal) if start >= at => Some((start, literal)),
-                _ => groups[g]
-                    .find_in(block, aho_corasick::Span::from(at..line_end))
-                    .map(|m| (m.start(), g * TEDDY_MAX + m.pattern().as_usize())),
-            };
-            if let Some(f) = found {
-                if best.is_none_or(|b| f < b) {
-                    best = Some(f);
                 }
             }
         }

@@ -402,29 +402,33 @@ impl<'a> PieceScanner<'a> {
             return (0, 0);
         };
         let mut cursor = any.cursor();
-        let mut pos = 0;
         let mut counted_to = 0;
         let mut line_no = self.lines_before;
-        while pos < block.len() {
-            let Some((first, literal)) = cursor.next(block, pos) else {
-                break;
-            };
+        let mut next = cursor.next(block, 0);
+        while let Some((first, literal)) = next {
             let line_start = memrchr(b'\n', &block[..first]).map_or(0, |i| i + 1);
             let line_end = memchr(b'\n', &block[first..]).map_or(block.len(), |i| first + i);
             line_no += bytecount::count(&block[counted_to..line_start], b'\n') as u64;
             counted_to = line_start;
-            // Every other literal of the line: each position where one starts is found (a
-            // literal sharing its start with the reported one is in its candidate list).
+            // Every other literal of the line: the search goes on from the position after
+            // each one found, so every position where a literal starts is found (a literal
+            // sharing its start with the reported one is in its candidate list); the first
+            // one past the line starts the next candidate line.
             self.tried.clear();
             self.tried.extend_from_slice(&plan.candidates[literal]);
             let mut at = first + 1;
-            while at < line_end {
-                match cursor.in_line(block, at, line_end) {
-                    Some((start, literal)) => {
+            loop {
+                next = if at < block.len() {
+                    cursor.next(block, at)
+                } else {
+                    None
+                };
+                match next {
+                    Some((start, literal)) if start < line_end => {
                         self.tried.extend_from_slice(&plan.candidates[literal]);
                         at = start + 1;
                     }
-                    None => break,
+                    _ => break,
                 }
             }
             if self.tried.len() > 1 {
@@ -436,7 +440,6 @@ impl<'a> PieceScanner<'a> {
                 let sig = self.tried[i] as usize;
                 self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
             }
-            pos = line_end + 1;
         }
         (counted_to, line_no - self.lines_before)
     }

@@ -18,16 +18,23 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 const STEPS_PER_BYTE: usize = 16;
 const STEPS_BASE: usize = 1024;
 
-/// A set of bytes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct ByteSet([u64; 4]);
+/// A set of bytes, as a table (one load per byte tested).
+#[derive(Clone, PartialEq, Eq)]
+struct ByteSet(Box<[bool; 256]>);
+
+impl std::fmt::Debug for ByteSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let members: Vec<u8> = (0..=255u8).filter(|&b| self.contains(b)).collect();
+        f.debug_tuple("ByteSet").field(&members).finish()
+    }
+}
 
 impl ByteSet {
     fn of_class(class: &Class) -> Option<ByteSet> {
-        let mut bits = [0u64; 4];
+        let mut table = Box::new([false; 256]);
         let mut add = |lo: u32, hi: u32| {
             for b in lo..=hi {
-                bits[(b / 64) as usize] |= 1 << (b % 64);
+                table[b as usize] = true;
             }
         };
         match class {
@@ -43,18 +50,18 @@ impl ByteSet {
                 }
             }
         }
-        Some(ByteSet(bits))
+        Some(ByteSet(table))
     }
 
     fn of_byte(b: u8) -> ByteSet {
-        let mut bits = [0u64; 4];
-        bits[usize::from(b / 64)] |= 1 << (b % 64);
-        ByteSet(bits)
+        let mut table = Box::new([false; 256]);
+        table[usize::from(b)] = true;
+        ByteSet(table)
     }
 
     #[inline]
     fn contains(&self, b: u8) -> bool {
-        self.0[usize::from(b >> 6)] & (1 << (b & 63)) != 0
+        self.0[usize::from(b)]
     }
 }
 
@@ -167,11 +174,9 @@ impl Sequence {
                     greedy,
                 } => {
                     let limit = line.len().min(pos.saturating_add(*max));
-                    let mut end = pos;
-                    while end < limit && set.contains(line[end]) {
-                        end += 1;
-                    }
-                    let (min, n) = (*min, end - pos);
+                    let run = &line[pos..limit];
+                    let n = run.iter().position(|&b| !set.contains(b)).unwrap_or(run.len());
+                    let (min, end) = (*min, pos + n);
                     if n < min {
                         return Some(false);
                     }
