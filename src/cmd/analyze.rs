@@ -2,13 +2,14 @@
 
 use std::sync::Arc;
 
+use super::progress::ScanProgress;
 use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
 use crate::digest::{digest_what_matters, DigestExcerpt, DigestOptions};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
-use crate::scan::{scan_bundle, SignatureSet};
+use crate::scan::{scan_bundle_with, ScanOptions, SignatureSet};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
 
@@ -26,11 +27,17 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
     let set = SignatureSet::new(kb.signatures.clone());
+    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
+    let options = ScanOptions {
+        progress: &|bytes| progress.add(bytes),
+        ..ScanOptions::default()
+    };
     // The digest reads the logs beside the scan, on the other rayon workers.
     let (scan, digests) = rayon::join(
-        || scan_bundle(&bundle, &set, &kb.components),
+        || scan_bundle_with(&bundle, &set, &kb.components, &options),
         || digest_logs(&bundle),
     );
+    progress.finish();
     let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
     let evaluation = kb.rules.evaluate(&facts);

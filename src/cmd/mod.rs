@@ -5,6 +5,7 @@ mod analyze;
 mod digest;
 mod explain;
 mod kb;
+mod progress;
 mod rule;
 
 use std::process::ExitCode;

@@ -13,6 +13,12 @@ use crate::time::Timestamp;
 /// Sample lines kept from the start and from the end of each signature's hits.
 pub const SAMPLES: usize = 3;
 /// Distinct values kept per capture; further values are counted as `other`.
+///
+/// The values kept are the first ones seen. A large file is scanned in pieces, each keeping its
+/// own first values; merged, a value the first piece kept also collects the later pieces'
+/// counts only where they kept it too. So past the cap, which values are kept and their counts
+/// depend on where the file is cut (a function of its size, never of the thread count), while
+/// the total (`values` plus `other`) and min/max are exact. Below the cap everything is exact.
 pub const MAX_DISTINCT: usize = 1000;
 /// Histogram bucket width.
 pub const BUCKET_MS: i64 = 60_000;
@@ -46,6 +52,24 @@ pub struct CaptureStats {
 }
 
 impl CaptureStats {
+    /// Stats of a group that captured at least one value.
+    pub(super) fn from_parts(
+        values: BTreeMap<String, u64>,
+        other: u64,
+        min: Option<f64>,
+        max: Option<f64>,
+        numeric: bool,
+    ) -> Self {
+        CaptureStats {
+            values,
+            other,
+            min,
+            max,
+            numeric,
+            seen_any: true,
+        }
+    }
+
     fn add(&mut self, value: &str, count: u64) {
         if let Some(c) = self.values.get_mut(value) {
             *c += count;

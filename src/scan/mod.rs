@@ -1,84 +1,277 @@
 //! The second stage: read every file of the bundle once and match every signature in one pass.
 //!
-//! All signature literals go into one Aho-Corasick automaton; a file is read in large blocks
+//! All signature literals go into one Aho-Corasick automaton per file kind (a signature limited
+//! to controller logs is not even looked for in enforcer logs); a file is read in large blocks
 //! and searched for any literal; only a line where one occurs is looked at, and only the
-//! signatures owning the literals found in that line run their own regex (captures only then).
-//! Signatures with no literal run on every line of the files they apply to. Files are scanned in
-//! parallel and merged in path order, so the result does not depend on the thread count.
+//! signatures owning the literals found in that line run their own matcher (captures only
+//! then). Signatures with no literal run on every line of the files they apply to.
+//!
+//! Large plain files are cut into pieces at line boundaries and every piece of every file is
+//! scanned in parallel; compressed files are streamed whole. Pieces are merged in file order,
+//! line numbers shifted by the lines of the pieces before, so the result does not depend on
+//! the thread count.
 //!
 //! Tables (pod listings) are parsed here too, since this is the stage that reads files.
 
 mod hits;
+mod matcher;
 mod prefilter;
 mod reader;
+mod sequence;
+mod tally;
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Mutex;
 
-use aho_corasick::{AhoCorasick, AhoCorasickBuilder, MatchKind};
+use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use hits::{CaptureStats, HitLine, SignatureHits, BUCKET_MS};
+pub use hits::{CaptureStats, HitLine, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 pub use prefilter::required_literals;
+pub use reader::LINE_WINDOW;
 
 use crate::bundle::{open_stream, Bundle, BundleFile, Skipped};
 use crate::kb::{FileFormat, Signature};
 use crate::tables::{Components, PodTable};
 use crate::time::Timestamp;
+use matcher::LineMatcher;
+use reader::{scan_piece, Piece};
 
 /// Largest pod listing read whole.
 const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Plain files larger than this are scanned in pieces of this size, in parallel.
+pub const SEGMENT_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Most literals the automaton's SIMD prefilter (Teddy) handles.
+const TEDDY_MAX: usize = 64;
 
 /// Every signature of the knowledge base, compiled into one matcher.
 #[derive(Debug)]
 pub struct SignatureSet {
     signatures: Vec<Signature>,
-    /// Finds any literal in a block (leftmost-first: fastest search).
-    any: Option<AhoCorasick>,
-    /// Finds every literal in one line (overlapping).
-    each: Option<AhoCorasick>,
-    /// Literal index => signature index.
-    owner: Vec<usize>,
-    /// Signatures with no literal: their regex runs on every line.
+    /// Each signature's own matcher, by index.
+    matchers: Vec<LineMatcher>,
+    /// What to look for in a file of a kind some signature names.
+    by_kind: HashMap<String, KindPlan>,
+    /// What to look for in any other file (only signatures limited to no kind).
+    other: KindPlan,
+    /// Buffers and search states of finished pieces, for the next ones: a thread reuses
+    /// its memory instead of asking the allocator for fresh blocks and caches per piece.
+    scratch: Mutex<Vec<Scratch>>,
+}
+
+/// What a piece scan allocates, kept across pieces.
+#[derive(Debug, Default)]
+struct Scratch {
+    buf: Vec<u8>,
+    states: Vec<matcher::MatchState>,
+}
+
+/// The literal search for the signatures that apply to one file kind.
+#[derive(Debug, Default)]
+struct KindPlan {
+    /// Finds any literal (leftmost-first: fastest search).
+    any: Option<LiteralSearch>,
+    /// Literal index => signatures to try on a line where it was found: its owners, and the
+    /// owners of every literal that is a prefix of it or that it is a prefix of (those may
+    /// occur at the same position, where the automaton reports only one).
+    candidates: Vec<Vec<u32>>,
+    /// Signatures with no literal: their matcher runs on every line.
     unfiltered: Vec<usize>,
 }
 
-impl SignatureSet {
-    /// Builds the matcher for `signatures` (their order is kept: index = position).
-    pub fn new(signatures: Vec<Signature>) -> Self {
+/// The search for any of many literals.
+#[derive(Debug)]
+enum LiteralSearch {
+    /// Aho-Corasick, with its SIMD prefilter (Teddy) when the literals are few.
+    Automaton(AhoCorasick),
+    /// Teddy alone over groups of [`TEDDY_MAX`] literals, for more literals than that: past
+    /// it, the automaton walks the haystack byte by byte, several times slower than a few
+    /// Teddy passes (each group searched ahead once per block, see [`BlockCursor`]).
+    Groups(Vec<aho_corasick::packed::Searcher>),
+}
+
+impl LiteralSearch {
+    fn new(literals: &[Vec<u8>]) -> LiteralSearch {
+        if literals.len() > TEDDY_MAX {
+            let groups = literals
+                .chunks(TEDDY_MAX)
+                .map(|chunk| {
+                    aho_corasick::packed::Config::new()
+                        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                        .builder()
+                        .extend(chunk)
+                        .build()
+                })
+                .collect::<Option<Vec<_>>>();
+            if let Some(groups) = groups {
+                return LiteralSearch::Groups(groups);
+            }
+        }
+        let mut builder = AhoCorasickBuilder::new();
+        builder.match_kind(MatchKind::LeftmostFirst);
+        if literals.len() > TEDDY_MAX {
+            // No SIMD: a DFA walks the haystack several times faster than an NFA.
+            builder.kind(Some(AhoCorasickKind::DFA));
+        }
+        LiteralSearch::Automaton(
+            builder
+                .build(literals)
+                .expect("literal automaton within size limits"),
+        )
+    }
+
+    /// A cursor for searches that only move forward through one block.
+    fn cursor(&self) -> BlockCursor<'_> {
+        BlockCursor {
+            search: self,
+            ahead: match self {
+                LiteralSearch::Automaton(_) => Vec::new(),
+                LiteralSearch::Groups(groups) => vec![Ahead::Unknown; groups.len()],
+            },
+        }
+    }
+}
+
+/// What one literal group's search found ahead in the block.
+#[derive(Debug, Clone, Copy)]
+enum Ahead {
+    Unknown,
+    At(usize, usize),
+    Nothing,
+}
+
+/// Forward searches through one block: each group's next match is remembered, so a group is
+/// not searched again until the scan has passed it.
+pub(crate) struct BlockCursor<'a> {
+    search: &'a LiteralSearch,
+    ahead: Vec<Ahead>,
+}
+
+impl BlockCursor<'_> {
+    /// The leftmost literal in `block[from..]`, as (start, literal index), ties going to the
+    /// literal listed first; `from` never decreases between calls.
+    pub(crate) fn next(&mut self, block: &[u8], from: usize) -> Option<(usize, usize)> {
+        let groups = match self.search {
+            LiteralSearch::Automaton(ac) => {
+                return ac
+                    .find(aho_corasick::Input::new(block).span(from..block.len()))
+                    .map(|m| (m.start(), m.pattern().as_usize()));
+            }
+            LiteralSearch::Groups(groups) => groups,
+        };
+        let mut best: Option<(usize, usize)> = None;
+        for (g, ahead) in self.ahead.iter_mut().enumerate() {
+            if matches!(ahead, Ahead::Unknown) || matches!(ahead, Ahead::At(start, _) if *start < from) {
+                *ahead = match groups[g].find_in(block, aho_corasick::Span::from(from..block.len())) {
+                    Some(m) => Ahead::At(m.start(), g * TEDDY_MAX + m.pattern().as_usize()),
+                    None => Ahead::Nothing,
+                };
+            }
+            if let Ahead::At(start, literal) = *ahead {
+                if best.is_none_or(|b| (start, literal) < b) {
+                    best = Some((start, literal));
+                }
+            }
+        }
+        best
+    }
+}
+
+impl KindPlan {
+    /// The plan for the signatures `applies` selects.
+    fn new(signatures: &[Signature], applies: impl Fn(&Signature) -> bool) -> KindPlan {
         let mut literals: Vec<Vec<u8>> = Vec::new();
-        let mut owner = Vec::new();
+        let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut unfiltered = Vec::new();
         for (index, sig) in signatures.iter().enumerate() {
+            if !applies(sig) {
+                continue;
+            }
             let atoms = if sig.spec.keywords.is_empty() {
                 required_literals(&sig.spec.regex)
             } else {
                 Some(sig.spec.keywords.iter().map(|k| k.as_bytes().to_vec()).collect())
             };
-            match atoms {
-                Some(atoms) => {
-                    for atom in atoms {
+            let Some(atoms) = atoms else {
+                unfiltered.push(index);
+                continue;
+            };
+            for atom in atoms {
+                let slot = match literals.iter().position(|l| *l == atom) {
+                    Some(slot) => slot,
+                    None => {
                         literals.push(atom);
-                        owner.push(index);
+                        owners.push(Vec::new());
+                        literals.len() - 1
                     }
+                };
+                if !owners[slot].contains(&(index as u32)) {
+                    owners[slot].push(index as u32);
                 }
-                None => unfiltered.push(index),
             }
         }
-        let build = |kind| {
-            (!literals.is_empty()).then(|| {
-                AhoCorasickBuilder::new()
-                    .match_kind(kind)
-                    .build(&literals)
-                    .expect("literal automaton within size limits")
+        let candidates = literals
+            .iter()
+            .map(|lit| {
+                let mut sigs: Vec<u32> = literals
+                    .iter()
+                    .zip(&owners)
+                    .filter(|(other, _)| lit.starts_with(other) || other.starts_with(lit))
+                    .flat_map(|(_, o)| o.iter().copied())
+                    .collect();
+                sigs.sort_unstable();
+                sigs.dedup();
+                sigs
             })
-        };
-        SignatureSet {
-            any: build(MatchKind::LeftmostFirst),
-            each: build(MatchKind::Standard),
-            signatures,
-            owner,
+            .collect();
+        let any = (!literals.is_empty()).then(|| LiteralSearch::new(&literals));
+        KindPlan {
+            any,
+            candidates,
             unfiltered,
+        }
+    }
+}
+
+impl SignatureSet {
+    /// Builds the matcher for `signatures` (their order is kept: index = position).
+    pub fn new(signatures: Vec<Signature>) -> Self {
+        let matchers = signatures.iter().map(LineMatcher::for_signature).collect();
+        let mut kinds: Vec<&String> = signatures.iter().flat_map(|s| &s.spec.kinds).collect();
+        kinds.sort();
+        kinds.dedup();
+        let by_kind = kinds
+            .into_iter()
+            .map(|kind| {
+                let plan = KindPlan::new(&signatures, |s| {
+                    s.spec.kinds.is_empty() || s.spec.kinds.contains(kind)
+                });
+                (kind.clone(), plan)
+            })
+            .collect();
+        SignatureSet {
+            other: KindPlan::new(&signatures, |s| s.spec.kinds.is_empty()),
+            by_kind,
+            matchers,
+            signatures,
+            scratch: Mutex::default(),
+        }
+    }
+
+    fn take_scratch(&self) -> Scratch {
+        let pooled = self.scratch.lock().ok().and_then(|mut pool| pool.pop());
+        pooled.unwrap_or_else(|| Scratch {
+            buf: Vec::new(),
+            states: self.matchers.iter().map(LineMatcher::state).collect(),
+        })
+    }
+
+    fn return_scratch(&self, scratch: Scratch) {
+        if let Ok(mut pool) = self.scratch.lock() {
+            pool.push(scratch);
         }
     }
 
@@ -87,12 +280,9 @@ impl SignatureSet {
         &self.signatures
     }
 
-    /// Which signatures apply to a file of kind `kind`.
-    fn applicable(&self, kind: Option<&str>) -> Vec<bool> {
-        self.signatures
-            .iter()
-            .map(|s| s.spec.kinds.is_empty() || kind.is_some_and(|k| s.spec.kinds.iter().any(|x| x == k)))
-            .collect()
+    /// What to look for in a file of kind `kind`.
+    fn plan(&self, kind: Option<&str>) -> &KindPlan {
+        kind.and_then(|k| self.by_kind.get(k)).unwrap_or(&self.other)
     }
 }
 
@@ -155,22 +345,148 @@ impl ScanReport {
     }
 }
 
+/// How [`scan_bundle_with`] runs.
+#[derive(Clone, Copy)]
+pub struct ScanOptions<'p> {
+    /// Plain files larger than this are scanned in pieces of about this size.
+    pub segment_bytes: u64,
+    /// Called with the number of bytes read from disk (compressed bytes for `.gz`), from any
+    /// thread, as the scan goes; the sizes of the bundle's files add up to the total.
+    pub progress: &'p (dyn Fn(u64) + Sync),
+}
+
+impl Default for ScanOptions<'_> {
+    fn default() -> Self {
+        ScanOptions {
+            segment_bytes: SEGMENT_BYTES,
+            progress: &no_progress,
+        }
+    }
+}
+
+impl std::fmt::Debug for ScanOptions<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ScanOptions")
+            .field("segment_bytes", &self.segment_bytes)
+            .finish_non_exhaustive()
+    }
+}
+
+fn no_progress(_: u64) {}
+
 /// Scans every file of the bundle.
 pub fn scan_bundle(bundle: &Bundle, set: &SignatureSet, components: &Components) -> ScanReport {
-    let results: Vec<Scanned> = bundle
-        .files
-        .par_iter()
-        .map(|file| scan_one(file, set, components))
-        .collect();
+    scan_bundle_with(bundle, set, components, &ScanOptions::default())
+}
+
+/// Scans every file of the bundle, with options. Runs on the current rayon pool; the report is
+/// the same whatever the pool's size.
+pub fn scan_bundle_with(
+    bundle: &Bundle,
+    set: &SignatureSet,
+    components: &Components,
+    options: &ScanOptions<'_>,
+) -> ScanReport {
+    let tasks = tasks(bundle, options.segment_bytes.max(1));
+    // Longest tasks first (compressed files cannot be split), so no long task starts last.
+    // Tasks are handed out in this order; the pieces of a file, adjacent in it, finish about
+    // in order, and each is folded into its file's result as soon as the pieces before it
+    // are: memory holds one result per file and a few pieces, however large the files.
+    let mut order: Vec<usize> = (0..tasks.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(tasks[i].cost()));
+    let files: Vec<Mutex<FileMerge>> = bundle.files.iter().map(|_| Mutex::default()).collect();
+    order.into_iter().par_bridge().for_each(|i| {
+        let task = &tasks[i];
+        let result = run_task(task, set, components, options.progress);
+        files[task.file_index]
+            .lock()
+            .expect("no panic while merging")
+            .add(task.piece, result);
+    });
     let mut report = ScanReport::default();
-    for scanned in results {
-        match scanned {
-            Scanned::Log(f) => report.files.push(f),
-            Scanned::Table(t) => report.pod_tables.push(t),
-            Scanned::Skipped(s) => report.skipped.push(s),
+    for merge in files {
+        let merge = merge.into_inner().expect("no panic while merging");
+        debug_assert!(merge.pending.is_empty(), "every piece merged");
+        match merge.done {
+            Some(Scanned::Log(f)) => report.files.push(f),
+            Some(Scanned::Table(t)) => report.pod_tables.push(t),
+            Some(Scanned::Skipped(s)) => report.skipped.push(s),
+            None => {}
         }
     }
     report
+}
+
+/// The pieces of one file merged so far, in order, and those that finished early.
+#[derive(Default)]
+struct FileMerge {
+    /// Pieces `0..next` merged.
+    done: Option<Scanned>,
+    next: usize,
+    pending: BTreeMap<usize, Scanned>,
+}
+
+impl FileMerge {
+    fn add(&mut self, piece: usize, result: Scanned) {
+        self.pending.insert(piece, result);
+        while let Some(result) = self.pending.remove(&self.next) {
+            self.done = Some(match self.done.take() {
+                Some(done) => done.then(result),
+                None => result,
+            });
+            self.next += 1;
+        }
+    }
+}
+
+/// One unit of parallel work.
+struct Task<'a> {
+    file_index: usize,
+    /// Index of the piece in its file.
+    piece: usize,
+    file: &'a BundleFile,
+    range: Option<(u64, u64)>,
+}
+
+impl Task<'_> {
+    /// Rough cost, to start the longest tasks first.
+    fn cost(&self) -> u64 {
+        match self.range {
+            Some((start, end)) => end - start,
+            // Decompressing is slower than reading, and the output several times larger.
+            None if self.file.gzip => self.file.size.saturating_mul(8),
+            None => self.file.size,
+        }
+    }
+}
+
+/// Every file as one task, large plain logs as several (in file order, pieces in order).
+fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
+    let mut tasks = Vec::new();
+    for (file_index, file) in bundle.files.iter().enumerate() {
+        let splittable = file.format == FileFormat::Log && !file.gzip && file.size > segment;
+        if !splittable {
+            tasks.push(Task {
+                file_index,
+                piece: 0,
+                file,
+                range: None,
+            });
+            continue;
+        }
+        let pieces = file.size.div_ceil(segment);
+        // Even pieces, so the last one is not a sliver.
+        let size = file.size.div_ceil(pieces);
+        for k in 0..pieces {
+            tasks.push(Task {
+                file_index,
+                piece: k as usize,
+                file,
+                range: Some((k * size, ((k + 1) * size).min(file.size))),
+            });
+        }
+    }
+    tasks
 }
 
 enum Scanned {
@@ -179,21 +495,83 @@ enum Scanned {
     Skipped(Skipped),
 }
 
-fn scan_one(file: &BundleFile, set: &SignatureSet, components: &Components) -> Scanned {
+impl Scanned {
+    /// This piece followed by the next piece of the same file.
+    fn then(self, later: Scanned) -> Scanned {
+        match (self, later) {
+            (Scanned::Log(mut a), Scanned::Log(b)) => {
+                a.append(b);
+                Scanned::Log(a)
+            }
+            (skipped @ Scanned::Skipped(_), _) => skipped,
+            (_, skipped @ Scanned::Skipped(_)) => skipped,
+            (first, _) => first,
+        }
+    }
+}
+
+impl FileScan {
+    /// Appends the scan of the next piece of the same file.
+    fn append(&mut self, mut later: FileScan) {
+        let offset = self.lines;
+        let shift = |h: &mut HitLine| h.line += offset;
+        if self.first.is_none() {
+            self.first = later.first.take().map(|mut h| {
+                shift(&mut h);
+                h
+            });
+        }
+        if let Some(mut last) = later.last.take() {
+            shift(&mut last);
+            self.last = Some(last);
+        }
+        for (id, mut hits) in later.hits {
+            hits.shift_lines(offset);
+            self.hits.entry(id).or_default().merge(&hits);
+        }
+        self.long_lines
+            .extend(later.long_lines.iter().map(|l| l + offset));
+        self.lines += later.lines;
+        self.bytes += later.bytes;
+        self.invalid_utf8_lines += later.invalid_utf8_lines;
+        if self.error.is_none() {
+            self.error = later.error;
+        }
+    }
+}
+
+fn run_task(
+    task: &Task<'_>,
+    set: &SignatureSet,
+    components: &Components,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Scanned {
+    let file = task.file;
+    let skipped = |reason| {
+        Scanned::Skipped(Skipped {
+            path: file.path.clone(),
+            reason,
+        })
+    };
     match file.format {
-        FileFormat::KubectlPods => match read_table(file) {
-            Ok(text) => Scanned::Table(PodTable::parse(&file.path, &text, components)),
-            Err(reason) => Scanned::Skipped(Skipped {
-                path: file.path.clone(),
-                reason,
-            }),
-        },
-        FileFormat::Log => match reader::scan_file(file, set) {
+        FileFormat::KubectlPods => {
+            let table = read_table(file);
+            progress(file.size);
+            match table {
+                Ok(text) => Scanned::Table(PodTable::parse(&file.path, &text, components)),
+                Err(reason) => skipped(reason),
+            }
+        }
+        FileFormat::Log => match scan_piece(
+            Piece {
+                file,
+                range: task.range,
+            },
+            set,
+            progress,
+        ) {
             Ok(scan) => Scanned::Log(scan),
-            Err(reason) => Scanned::Skipped(Skipped {
-                path: file.path.clone(),
-                reason,
-            }),
+            Err(reason) => skipped(reason),
         },
     }
 }

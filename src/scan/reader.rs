@@ -1,16 +1,27 @@
-//! The scan loop for one log file: read large blocks, cut them at the last newline, search the
-//! block for any signature literal, and look only at the lines where one occurs.
+//! The scan loop for one piece of a log file: read large blocks, cut them at the last newline,
+//! search each block for any signature literal, and look only at the lines where one occurs.
+//!
+//! In: a [`Piece`] (a whole file, or a byte range of a plain file). Out: a [`FileScan`] whose
+//! line numbers count from the start of the piece; `mod.rs` shifts and merges the pieces.
+//!
+//! A range piece owns exactly the lines that *start* inside its range: it skips through the
+//! first newline at or after `start - 1` and stops after the first newline at or after
+//! `end - 1`, so consecutive pieces partition the file's lines whatever the line lengths.
 //!
 //! Memory is bounded by the block size and the line window: a line longer than the window is
-//! matched on its first part, counted once, and reported; the rest of it is skipped.
+//! matched on its first part, counted once, and reported; the rest of it is skipped. A large
+//! `.gz` file is decompressed on a thread of its own, a few blocks ahead of the scan.
 
-use std::io::{ErrorKind, Read};
+use std::fs::File;
+use std::io::{self, ErrorKind, Read, Seek, SeekFrom};
+use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 
-use aho_corasick::Input;
 use memchr::{memchr, memrchr};
 
-use super::{FileScan, HitLine, SignatureHits, SignatureSet};
-use crate::bundle::{open_stream, BundleFile};
+use super::hits::HitLine;
+use super::tally::{PendingHit, Tally};
+use super::{FileScan, KindPlan, Scratch, SignatureSet};
+use crate::bundle::BundleFile;
 use crate::logline::line_time;
 use crate::time::Timestamp;
 
@@ -22,105 +33,220 @@ pub const LINE_WINDOW: usize = 1 << 20;
 const MAX_CONTINUATION: usize = 8;
 /// How far back (in lines) a continuation line looks for the time of its record.
 const TIME_LOOKBACK: usize = 32;
+/// Bytes looked at before a range piece, to know the time of the record it starts in.
+const TIME_CONTEXT: u64 = 64 * 1024;
+/// Compressed files at least this large are decompressed on a thread of their own (smaller
+/// ones are many, and the other files keep the cores busy meanwhile).
+const PIPE_GZIP_FROM: u64 = 16 << 20;
+/// Bytes looked at for NUL bytes to tell a binary file.
+const SNIFF: usize = 8192;
 
-/// Scans one file. `Err` only when the file cannot be scanned at all (unreadable, binary).
-pub(super) fn scan_file(file: &BundleFile, set: &SignatureSet) -> Result<FileScan, String> {
-    let mut stream = open_stream(file).map_err(|e| format!("cannot open: {e}"))?;
-    let mut scanner = FileScanner::new(file, set);
-    let mut buf = vec![0u8; BLOCK + LINE_WINDOW];
-    let mut filled = 0;
-    let mut skipping_long = false;
-    let mut sniffed = false;
-    loop {
-        let n = match stream.read(&mut buf[filled..]) {
-            Ok(n) => n,
-            Err(e) if e.kind() == ErrorKind::Interrupted => continue,
-            Err(e) => {
-                scanner.out.error = Some(format!("read stopped early: {e}"));
-                0
-            }
-        };
-        let eof = n == 0;
-        let mut start = 0;
-        let end = filled + n;
-        if !sniffed && (end >= 8192 || eof) {
-            sniffed = true;
-            if memchr(0, &buf[..end.min(8192)]).is_some() {
-                return Err("binary file (contains NUL bytes), not scanned".into());
-            }
-        }
-        if skipping_long {
-            match memchr(b'\n', &buf[..end]) {
-                Some(i) => {
-                    start = i + 1;
-                    skipping_long = false;
-                }
-                None => {
-                    filled = 0;
-                    if eof {
-                        break;
-                    }
-                    continue;
-                }
-            }
-        }
-        let cut = if eof {
-            end
+/// What one scan task reads.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Piece<'a> {
+    /// The file.
+    pub file: &'a BundleFile,
+    /// Byte range of a plain file; `None` for the whole file (compressed files are always
+    /// read whole).
+    pub range: Option<(u64, u64)>,
+}
+
+/// Scans one piece. `Err` only when the file cannot be scanned at all (unreadable, binary).
+pub(super) fn scan_piece(
+    piece: Piece<'_>,
+    set: &SignatureSet,
+    progress: &(dyn Fn(u64) + Sync),
+) -> Result<FileScan, String> {
+    let file = piece.file;
+    let mut scanner = PieceScanner::new(file, set);
+    let raw = File::open(&file.disk_path).map_err(|e| format!("cannot open: {e}"))?;
+    let counted = Counting { inner: raw, progress };
+    if file.gzip {
+        let decoder = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, counted));
+        if file.size >= PIPE_GZIP_FROM {
+            piped(decoder, |stream| scanner.run(stream, Bounds::WHOLE))?;
         } else {
-            match memrchr(b'\n', &buf[start..end]) {
-                Some(i) => start + i + 1,
-                None if end == buf.len() => {
-                    // One line fills the whole window: match its first part, skip the rest.
-                    scanner.out.long_lines.push(scanner.lines_before + 1);
-                    skipping_long = true;
-                    end
-                }
-                None => {
-                    buf.copy_within(start..end, 0);
-                    filled = end - start;
-                    continue;
-                }
-            }
-        };
-        if cut > start {
-            scanner.block(&buf[start..cut], skipping_long);
+            scanner.run(&mut { decoder }, Bounds::WHOLE)?;
         }
-        buf.copy_within(cut..end, 0);
-        filled = end - cut;
-        if eof {
-            break;
-        }
+        return Ok(scanner.finish());
     }
+    let mut counted = counted;
+    let bounds = match piece.range {
+        Some((start, end)) if start > 0 => {
+            scanner.carried_time = time_before(&mut counted.inner, start);
+            counted
+                .inner
+                .seek(SeekFrom::Start(start - 1))
+                .map_err(|e| format!("cannot read: {e}"))?;
+            Bounds {
+                skip_first_line: true,
+                stop_after: end - start,
+            }
+        }
+        Some((_, end)) => Bounds {
+            skip_first_line: false,
+            stop_after: end.saturating_sub(1),
+        },
+        None => Bounds::WHOLE,
+    };
+    scanner.run(&mut counted, bounds)?;
     Ok(scanner.finish())
 }
 
-struct FileScanner<'a> {
+/// Where a piece's lines begin and end in its stream.
+#[derive(Debug, Clone, Copy)]
+struct Bounds {
+    /// Skip through the first newline (the stream starts one byte before the range).
+    skip_first_line: bool,
+    /// Stop after the first newline at or after this offset of the stream.
+    stop_after: u64,
+}
+
+impl Bounds {
+    const WHOLE: Bounds = Bounds {
+        skip_first_line: false,
+        stop_after: u64::MAX,
+    };
+}
+
+/// Reports bytes read from disk.
+struct Counting<'p, R> {
+    inner: R,
+    progress: &'p (dyn Fn(u64) + Sync),
+}
+
+impl<R: Read> Read for Counting<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        (self.progress)(n as u64);
+        Ok(n)
+    }
+}
+
+/// The time of the last timed line in the bytes just before `offset` (for a piece that starts
+/// inside a record).
+fn time_before(file: &mut File, offset: u64) -> Option<Timestamp> {
+    let from = offset.saturating_sub(TIME_CONTEXT);
+    file.seek(SeekFrom::Start(from)).ok()?;
+    let mut bytes = Vec::new();
+    file.by_ref().take(offset - from).read_to_end(&mut bytes).ok()?;
+    // The first line may be cut; only whole lines count.
+    let whole = match memchr(b'\n', &bytes) {
+        Some(i) if from > 0 => &bytes[i + 1..],
+        _ => &bytes[..],
+    };
+    let line_no = bytecount::count(whole, b'\n') as u64;
+    last_timed_line(whole, line_no).and_then(|h| h.time)
+}
+
+/// Runs `scan` over `source` read on another thread, a few blocks ahead.
+fn piped<R: Read + Send, T>(source: R, scan: impl FnOnce(&mut dyn Read) -> T) -> T {
+    std::thread::scope(|s| {
+        let (full_tx, full_rx) = sync_channel::<io::Result<Vec<u8>>>(2);
+        let (empty_tx, empty_rx) = channel::<Vec<u8>>();
+        s.spawn(move || {
+            let mut source = source;
+            loop {
+                let mut buf = empty_rx.try_recv().unwrap_or_default();
+                buf.resize(BLOCK, 0);
+                let mut filled = 0;
+                let mut error = None;
+                while filled < BLOCK {
+                    match source.read(&mut buf[filled..]) {
+                        Ok(0) => break,
+                        Ok(n) => filled += n,
+                        Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                        Err(e) => {
+                            error = Some(e);
+                            break;
+                        }
+                    }
+                }
+                buf.truncate(filled);
+                if filled > 0 && full_tx.send(Ok(buf)).is_err() {
+                    break;
+                }
+                if let Some(e) = error {
+                    let _ = full_tx.send(Err(e));
+                    break;
+                }
+                if filled < BLOCK {
+                    // End of the stream: dropping the sender tells the reader.
+                    break;
+                }
+            }
+        });
+        let mut reader = ChannelReader {
+            full: full_rx,
+            empty: empty_tx,
+            current: Vec::new(),
+            at: 0,
+            done: false,
+        };
+        scan(&mut reader)
+    })
+}
+
+/// The scanning side of [`piped`].
+struct ChannelReader {
+    full: Receiver<io::Result<Vec<u8>>>,
+    empty: Sender<Vec<u8>>,
+    current: Vec<u8>,
+    at: usize,
+    done: bool,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        while self.at == self.current.len() {
+            if self.done {
+                return Ok(0);
+            }
+            match self.full.recv() {
+                Ok(Ok(chunk)) => {
+                    let used = std::mem::replace(&mut self.current, chunk);
+                    let _ = self.empty.send(used);
+                    self.at = 0;
+                }
+                Ok(Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => self.done = true,
+            }
+        }
+        let n = out.len().min(self.current.len() - self.at);
+        out[..n].copy_from_slice(&self.current[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// The state of one piece being scanned.
+struct PieceScanner<'a> {
     set: &'a SignatureSet,
-    applicable: Vec<bool>,
-    unfiltered: Vec<usize>,
-    hits: Vec<SignatureHits>,
+    plan: &'a KindPlan,
+    tallies: Vec<Tally>,
+    /// Block buffer and search states, borrowed from the set's pool for the piece.
+    scratch: Scratch,
+    /// Signatures with hits in the current block.
+    touched: Vec<usize>,
     /// Lines completed before the current block.
     lines_before: u64,
-    /// Time of the last timestamped line of the previous block.
+    /// Time of the last timestamped line before the current block.
     carried_time: Option<Timestamp>,
-    tried: Vec<usize>,
+    tried: Vec<u32>,
     out: FileScan,
 }
 
-impl<'a> FileScanner<'a> {
+impl<'a> PieceScanner<'a> {
     fn new(file: &BundleFile, set: &'a SignatureSet) -> Self {
-        let applicable = set.applicable(file.kind.as_deref());
-        let unfiltered = set
-            .unfiltered
-            .iter()
-            .copied()
-            .filter(|&i| applicable[i])
-            .collect();
-        FileScanner {
+        PieceScanner {
             set,
-            hits: vec![SignatureHits::default(); set.signatures.len()],
-            applicable,
-            unfiltered,
+            plan: set.plan(file.kind.as_deref()),
+            tallies: set.matchers.iter().map(|m| Tally::new(m.group_count())).collect(),
+            scratch: set.take_scratch(),
+            touched: Vec::new(),
             lines_before: 0,
             carried_time: None,
             tried: Vec::new(),
@@ -132,8 +258,111 @@ impl<'a> FileScanner<'a> {
         }
     }
 
-    /// Processes complete lines (`block` ends with `\n`, except at end of file or when the
-    /// block is the first part of an over-long line, `truncated`).
+    /// Reads `stream` to its end (or to `bounds`), scanning whole lines a block at a time.
+    fn run(&mut self, stream: &mut dyn Read, bounds: Bounds) -> Result<(), String> {
+        let mut buf = std::mem::take(&mut self.scratch.buf);
+        buf.resize(BLOCK + LINE_WINDOW, 0);
+        let result = self.run_with(stream, bounds, &mut buf);
+        self.scratch.buf = buf;
+        result
+    }
+
+    fn run_with(&mut self, stream: &mut dyn Read, bounds: Bounds, buf: &mut [u8]) -> Result<(), String> {
+        let mut filled = 0;
+        // Stream offset of buf[0].
+        let mut base: u64 = 0;
+        let mut skipping = bounds.skip_first_line;
+        let mut skipping_long = false;
+        let mut sniffed = bounds.skip_first_line;
+        loop {
+            let mut n = 0;
+            loop {
+                match stream.read(&mut buf[filled..]) {
+                    Ok(got) => {
+                        n = got;
+                        break;
+                    }
+                    Err(e) if e.kind() == ErrorKind::Interrupted => {}
+                    Err(e) => {
+                        self.out.error = Some(format!("read stopped early: {e}"));
+                        break;
+                    }
+                }
+            }
+            let mut eof = n == 0;
+            let mut end = filled + n;
+            // Stop after the first newline at or after `stop_after`.
+            if bounds.stop_after != u64::MAX && base + end as u64 > bounds.stop_after {
+                let from = bounds.stop_after.saturating_sub(base) as usize;
+                if let Some(i) = memchr(b'\n', &buf[from.min(end)..end]) {
+                    end = from + i + 1;
+                    eof = true;
+                }
+            }
+            if !sniffed && (end >= SNIFF || eof) {
+                sniffed = true;
+                if memchr(0, &buf[..end.min(SNIFF)]).is_some() {
+                    return Err("binary file (contains NUL bytes), not scanned".into());
+                }
+            }
+            let mut start = 0;
+            if skipping || skipping_long {
+                match memchr(b'\n', &buf[..end]) {
+                    Some(i) => {
+                        start = i + 1;
+                        if skipping_long {
+                            self.out.bytes += start as u64;
+                        }
+                        skipping = false;
+                        skipping_long = false;
+                    }
+                    None => {
+                        if skipping_long {
+                            self.out.bytes += end as u64;
+                        }
+                        base += end as u64;
+                        filled = 0;
+                        if eof {
+                            break;
+                        }
+                        continue;
+                    }
+                }
+            }
+            let cut = if eof {
+                end
+            } else {
+                match memrchr(b'\n', &buf[start..end]) {
+                    Some(i) => start + i + 1,
+                    None if end == buf.len() => {
+                        // One line fills the whole window: match its first part, skip the rest.
+                        self.out.long_lines.push(self.lines_before + 1);
+                        skipping_long = true;
+                        end
+                    }
+                    None => {
+                        buf.copy_within(start..end, 0);
+                        base += start as u64;
+                        filled = end - start;
+                        continue;
+                    }
+                }
+            };
+            if cut > start {
+                self.block(&buf[start..cut], skipping_long);
+            }
+            buf.copy_within(cut..end, 0);
+            base += cut as u64;
+            filled = end - cut;
+            if eof {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    /// Processes complete lines (`block` ends with `\n`, except at the end of the piece or
+    /// when the block is the first part of an over-long line, `truncated`).
     fn block(&mut self, block: &[u8], truncated: bool) {
         self.out.bytes += block.len() as u64;
         if self.out.first.is_none() {
@@ -145,11 +374,18 @@ impl<'a> FileScanner<'a> {
                 .filter(|l| simdutf8::basic::from_utf8(l).is_err())
                 .count() as u64;
         }
-        self.filtered(block);
-        if !self.unfiltered.is_empty() {
+        let (counted_to, counted) = self.filtered(block);
+        if !self.plan.unfiltered.is_empty() {
             self.every_line(block);
         }
-        let newlines = bytecount::count(block, b'\n') as u64;
+        for sig in self.touched.drain(..) {
+            self.tallies[sig].end_block(|h| HitLine {
+                line: h.line,
+                time: h.time,
+                text: with_continuation(block, h.start, h.end),
+            });
+        }
+        let newlines = counted + bytecount::count(&block[counted_to..], b'\n') as u64;
         let partial = u64::from(!block.ends_with(b"\n") && !truncated);
         if let Some(last) = last_timed_line(block, self.lines_before + newlines + partial) {
             self.carried_time = last.time;
@@ -159,36 +395,53 @@ impl<'a> FileScanner<'a> {
     }
 
     /// The literal-prefiltered pass.
-    fn filtered(&mut self, block: &[u8]) {
-        let (Some(any), Some(each)) = (&self.set.any, &self.set.each) else {
-            return;
+    /// Returns how far it counted newlines, and how many it counted.
+    fn filtered(&mut self, block: &[u8]) -> (usize, u64) {
+        let plan = self.plan;
+        let Some(any) = &plan.any else {
+            return (0, 0);
         };
-        let mut pos = 0;
+        let mut cursor = any.cursor();
         let mut counted_to = 0;
         let mut line_no = self.lines_before;
-        while pos < block.len() {
-            let Some(m) = any.find(Input::new(block).span(pos..block.len())) else {
-                break;
-            };
-            let line_start = memrchr(b'\n', &block[..m.start()]).map_or(0, |i| i + 1);
-            let line_end = memchr(b'\n', &block[m.start()..]).map_or(block.len(), |i| m.start() + i);
+        let mut next = cursor.next(block, 0);
+        while let Some((first, literal)) = next {
+            let line_start = memrchr(b'\n', &block[..first]).map_or(0, |i| i + 1);
+            let line_end = memchr(b'\n', &block[first..]).map_or(block.len(), |i| first + i);
             line_no += bytecount::count(&block[counted_to..line_start], b'\n') as u64;
             counted_to = line_start;
-            let line = &block[line_start..line_end];
+            // Every other literal of the line: the search goes on from the position after
+            // each one found, so every position where a literal starts is found (a literal
+            // sharing its start with the reported one is in its candidate list); the first
+            // one past the line starts the next candidate line.
             self.tried.clear();
-            for lit in each.find_overlapping_iter(line) {
-                let sig = self.set.owner[lit.pattern().as_usize()];
-                if self.applicable[sig] && !self.tried.contains(&sig) {
-                    self.tried.push(sig);
+            self.tried.extend_from_slice(&plan.candidates[literal]);
+            let mut at = first + 1;
+            loop {
+                next = if at < block.len() {
+                    cursor.next(block, at)
+                } else {
+                    None
+                };
+                match next {
+                    Some((start, literal)) if start < line_end => {
+                        self.tried.extend_from_slice(&plan.candidates[literal]);
+                        at = start + 1;
+                    }
+                    _ => break,
                 }
             }
-            self.tried.sort_unstable();
-            for i in 0..self.tried.len() {
-                let sig = self.tried[i];
-                self.try_signature(sig, block, line_start, line_end, line_no + 1);
+            if self.tried.len() > 1 {
+                self.tried.sort_unstable();
+                self.tried.dedup();
             }
-            pos = line_end + 1;
+            let hint = first - line_start;
+            for i in 0..self.tried.len() {
+                let sig = self.tried[i] as usize;
+                self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
+            }
         }
+        (counted_to, line_no - self.lines_before)
     }
 
     /// Signatures with no literal: every line.
@@ -198,54 +451,69 @@ impl<'a> FileScanner<'a> {
         while line_start < block.len() {
             let line_end = memchr(b'\n', &block[line_start..]).map_or(block.len(), |i| line_start + i);
             line_no += 1;
-            for k in 0..self.unfiltered.len() {
-                let sig = self.unfiltered[k];
-                self.try_signature(sig, block, line_start, line_end, line_no);
+            for k in 0..self.plan.unfiltered.len() {
+                let sig = self.plan.unfiltered[k];
+                self.try_signature(sig, block, line_start, line_end, line_no, 0);
             }
             line_start = line_end + 1;
         }
     }
 
-    fn try_signature(&mut self, sig: usize, block: &[u8], start: usize, end: usize, line_no: u64) {
-        let set = self.set;
-        let signature = &set.signatures[sig];
+    /// Runs signature `sig` on the line `start..end` of the block; `hint` is where in the line
+    /// the first literal of any signature was found.
+    fn try_signature(
+        &mut self,
+        sig: usize,
+        block: &[u8],
+        start: usize,
+        end: usize,
+        line_no: u64,
+        hint: usize,
+    ) {
         let line = &block[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let mut captured: Vec<(&str, String)> = Vec::new();
-        if signature.captures.is_empty() {
-            if !signature.regex.is_match(line) {
-                return;
-            }
-        } else {
-            let Some(caps) = signature.regex.captures(line) else {
-                return;
-            };
-            for name in &signature.captures {
-                if let Some(m) = caps.name(name) {
-                    captured.push((name.as_str(), String::from_utf8_lossy(m.as_bytes()).into_owned()));
-                }
+        let matcher = &self.set.matchers[sig];
+        let state = &mut self.scratch.states[sig];
+        if !matcher.matches(line, line.is_ascii(), hint, state) {
+            return;
+        }
+        let tally = &mut self.tallies[sig];
+        for k in 0..matcher.group_count() {
+            if let Some(span) = matcher.group(k, state) {
+                tally.captures[k].add(&line[span]);
             }
         }
         let time = line_time(line)
             .or_else(|| record_time(block, start))
             .or(self.carried_time);
-        let text = with_continuation(block, start, end);
-        let pairs: Vec<(&str, &str)> = captured.iter().map(|(n, v)| (*n, v.as_str())).collect();
-        self.hits[sig].record(
-            HitLine {
+        let head = tally.wants_head().then(|| HitLine {
+            line: line_no,
+            time,
+            text: with_continuation(block, start, end),
+        });
+        if !tally.has_pending() {
+            self.touched.push(sig);
+        }
+        tally.record(
+            PendingHit {
                 line: line_no,
                 time,
-                text,
+                start,
+                end,
             },
-            &pairs,
+            head,
         );
     }
 
     fn finish(mut self) -> FileScan {
+        self.set.return_scratch(std::mem::take(&mut self.scratch));
         self.out.lines = self.lines_before;
-        for (sig, hits) in self.hits.into_iter().enumerate() {
-            if hits.count > 0 {
-                self.out.hits.insert(self.set.signatures[sig].id.clone(), hits);
+        for (sig, tally) in self.tallies.into_iter().enumerate() {
+            if !tally.is_empty() {
+                let signature = &self.set.signatures[sig];
+                self.out
+                    .hits
+                    .insert(signature.id.clone(), tally.finish(&signature.captures));
             }
         }
         self.out
@@ -338,4 +606,71 @@ fn last_timed_line(block: &[u8], last_line_no: u64) -> Option<HitLine> {
         line_no = line_no.saturating_sub(1);
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A source that hands out a few bytes at a time, then fails if told to.
+    struct Trickle {
+        data: Vec<u8>,
+        at: usize,
+        fail_at_end: bool,
+    }
+
+    impl Read for Trickle {
+        fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+            if self.at == self.data.len() {
+                return if self.fail_at_end {
+                    Err(io::Error::other("corrupt"))
+                } else {
+                    Ok(0)
+                };
+            }
+            let n = buf.len().min(7777).min(self.data.len() - self.at);
+            buf[..n].copy_from_slice(&self.data[self.at..self.at + n]);
+            self.at += n;
+            Ok(n)
+        }
+    }
+
+    #[test]
+    fn piped_reads_everything_in_order_then_the_error() {
+        let data: Vec<u8> = (0..3 * BLOCK + 12345).map(|i| (i % 251) as u8).collect();
+        for fail_at_end in [false, true] {
+            let source = Trickle {
+                data: data.clone(),
+                at: 0,
+                fail_at_end,
+            };
+            let (got, error) = piped(source, |r| {
+                let mut out = Vec::new();
+                let mut buf = vec![0; 100_000];
+                loop {
+                    match r.read(&mut buf) {
+                        Ok(0) => return (out, None),
+                        Ok(n) => out.extend_from_slice(&buf[..n]),
+                        Err(e) => return (out, Some(e.to_string())),
+                    }
+                }
+            });
+            assert!(got == data, "all bytes, in order");
+            assert_eq!(error.is_some(), fail_at_end);
+        }
+    }
+
+    #[test]
+    fn piped_stops_when_the_scan_stops_early() {
+        let source = Trickle {
+            data: vec![b'x'; 10 * BLOCK],
+            at: 0,
+            fail_at_end: false,
+        };
+        let first = piped(source, |r| {
+            let mut buf = [0u8; 10];
+            r.read(&mut buf).unwrap()
+        });
+        assert_eq!(first, 10);
+    }
 }
