@@ -7,7 +7,7 @@
 
 use std::fmt;
 
-use chrono::{DateTime, NaiveDate};
+use chrono::DateTime;
 use serde::{Serialize, Serializer};
 
 /// A point in time, in milliseconds since 1970-01-01T00:00:00 UTC.
@@ -25,9 +25,19 @@ impl Timestamp {
         second: u32,
         millis: u32,
     ) -> Option<Self> {
-        let date = NaiveDate::from_ymd_opt(year, month, day)?;
-        let dt = date.and_hms_milli_opt(hour, minute, second, millis)?;
-        Some(Timestamp(dt.and_utc().timestamp_millis()))
+        if !(1..=12).contains(&month)
+            || day == 0
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 59
+            || millis > 999
+        {
+            return None;
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        let secs = ((days * 24 + i64::from(hour)) * 60 + i64::from(minute)) * 60 + i64::from(second);
+        Some(Timestamp(secs * 1000 + i64::from(millis)))
     }
 
     /// Milliseconds since the epoch.
@@ -39,6 +49,27 @@ impl Timestamp {
     pub fn seconds(self) -> i64 {
         self.0.div_euclid(1000)
     }
+}
+
+/// Days in `month` (1-12) of `year`, proleptic Gregorian.
+fn days_in_month(year: i32, month: u32) -> u32 {
+    match month {
+        2 if year % 4 == 0 && (year % 100 != 0 || year % 400 == 0) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a civil date (proleptic Gregorian; H. Hinnant's algorithm).
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let m = i64::from(m);
+    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
 }
 
 impl fmt::Display for Timestamp {
@@ -125,10 +156,6 @@ pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
     if bytes[10] != b'T' && bytes[10] != b' ' {
         return None;
     }
-    let year = num(0..4)? as i32;
-    let month = num(5..7)?;
-    let day = num(8..10)?;
-    let hour = num(11..13)?;
     let minute = num(14..16)?;
     let second = num(17..19)?;
     let mut used = 19;
@@ -151,8 +178,40 @@ pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
     if used < bytes.len() && bytes[used] == b'Z' {
         used += 1;
     }
-    let ts = Timestamp::from_civil(year, month, day, hour, minute, second, millis)?;
+    if minute > 59 || second > 59 {
+        return None;
+    }
+    let hour_start = hour_millis(bytes[..13].try_into().expect("13 bytes"))?;
+    let ts = Timestamp(hour_start + i64::from((minute * 60 + second) * 1000 + millis));
     Some((ts, used))
+}
+
+thread_local! {
+    /// The last `YYYY-MM-DDTHH` read by [`hour_millis`] and its value: consecutive lines of a
+    /// log mostly share their hour.
+    static LAST_HOUR: std::cell::Cell<([u8; 13], i64)> = const { std::cell::Cell::new(([0; 13], 0)) };
+}
+
+/// The start of the hour `YYYY-MM-DDTHH` (or with a space for `T`), in epoch milliseconds.
+fn hour_millis(text: [u8; 13]) -> Option<i64> {
+    let (last, value) = LAST_HOUR.with(|c| c.get());
+    if last == text {
+        return Some(value);
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<u32> {
+        let mut v = 0u32;
+        for &b in &text[range] {
+            if !b.is_ascii_digit() {
+                return None;
+            }
+            v = v * 10 + u32::from(b - b'0');
+        }
+        Some(v)
+    };
+    let (year, month, day, hour) = (num(0..4)? as i32, num(5..7)?, num(8..10)?, num(11..13)?);
+    let value = Timestamp::from_civil(year, month, day, hour, 0, 0, 0)?.millis();
+    LAST_HOUR.with(|c| c.set((text, value)));
+    Some(value)
 }
 
 #[cfg(test)]
@@ -205,6 +264,25 @@ mod tests {
         assert_eq!(iso("2025-13-26T13:09:02.525|"), None);
         assert_eq!(iso("2025-01-26X13:09:02.525|"), None);
         assert_eq!(iso("2025-01-26"), None);
+    }
+
+    #[test]
+    fn civil_arithmetic_agrees_with_chrono() {
+        use chrono::NaiveDate;
+        for year in [1900, 1970, 1999, 2000, 2024, 2025, 2100, 2400] {
+            for month in 0..=13 {
+                for day in 0..=32 {
+                    let ours = Timestamp::from_civil(year, month, day, 23, 59, 58, 999);
+                    let theirs = NaiveDate::from_ymd_opt(year, month, day)
+                        .and_then(|d| d.and_hms_milli_opt(23, 59, 58, 999))
+                        .map(|dt| Timestamp(dt.and_utc().timestamp_millis()));
+                    assert_eq!(ours, theirs, "{year}-{month}-{day}");
+                }
+            }
+        }
+        assert_eq!(Timestamp::from_civil(2025, 1, 1, 24, 0, 0, 0), None);
+        assert_eq!(Timestamp::from_civil(2025, 1, 1, 0, 60, 0, 0), None);
+        assert_eq!(Timestamp::from_civil(2025, 1, 1, 0, 0, 0, 1000), None);
     }
 
     #[test]

@@ -11,8 +11,11 @@ use std::process::Command;
 
 use casebook::bundle::{Bundle, BundleFile};
 use casebook::kb::{FileFormat, KbOrigin, KnowledgeBase, Signature, SignatureSpec};
-use casebook::scan::{scan_bundle, scan_bundle_with, ScanOptions, ScanReport, SignatureSet};
+use casebook::scan::{
+    scan_bundle, scan_bundle_feeding, scan_bundle_with, LineSink, ScanOptions, ScanReport, SignatureSet,
+};
 use casebook::synth::{write_bench_bundle, BenchOptions};
+use casebook::time::Timestamp;
 
 fn decompressed(file: &BundleFile) -> Vec<u8> {
     let raw = std::fs::read(&file.disk_path).unwrap();
@@ -218,4 +221,76 @@ fn check_signatures(kb: &KnowledgeBase, signatures: Vec<Signature>, with_grep: b
     assert!(hit.len() >= 3, "signatures that hit: {hit:?}");
     let planted: u64 = manifest.storms.iter().map(|s| s.lines).sum();
     assert!(found.values().sum::<u64>() * 2 > planted, "{found:?}");
+}
+
+/// Records what the scan hands a line sink.
+#[derive(Default)]
+struct Recorder(Vec<(u64, String, bool)>);
+
+impl LineSink for Recorder {
+    fn line(&mut self, line_no: u64, line: &[u8], _: Option<Timestamp>, hit: bool) {
+        self.0
+            .push((line_no, String::from_utf8_lossy(line).into_owned(), hit));
+    }
+
+    fn append(&mut self, later: Self, lines_before: u64) {
+        self.0
+            .extend(later.0.into_iter().map(|(n, l, h)| (n + lines_before, l, h)));
+    }
+}
+
+/// The sink gets, in file order and once each, exactly the lines holding a marker or hit by a
+/// signature, with the hit flag right, whether files are scanned whole or in pieces.
+#[test]
+fn line_sink_gets_marked_and_hit_lines_in_order() {
+    let kb = KnowledgeBase::load(&KbOrigin::Embedded).unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    write_bench_bundle(dir.path(), &BenchOptions { scale: 0.01, seed: 3 }).unwrap();
+    let bundle = Bundle::open(dir.path(), &kb.kinds).unwrap();
+    let markers: Vec<Vec<u8>> = kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect();
+    assert!(!markers.is_empty());
+    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
+    let feed = |segment_bytes| {
+        let options = ScanOptions {
+            segment_bytes,
+            ..ScanOptions::default()
+        };
+        scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|_, _| {
+            Some(Recorder::default())
+        })
+    };
+    let (whole, fed_whole) = feed(u64::MAX);
+    let (_, fed_pieces) = feed(8 * 1024);
+    let as_map = |fed: Vec<(String, Recorder)>| -> BTreeMap<String, Vec<(u64, String, bool)>> {
+        fed.into_iter().map(|(p, r)| (p, r.0)).collect()
+    };
+    let fed_whole = as_map(fed_whole);
+    assert_eq!(fed_whole, as_map(fed_pieces), "pieces feed what whole files feed");
+
+    let mut lines_checked = 0;
+    for file in bundle.files.iter().filter(|f| f.format == FileFormat::Log) {
+        let text = decompressed(file);
+        let expected: Vec<(u64, String, bool)> = text
+            .split(|&b| b == b'\n')
+            .enumerate()
+            .filter_map(|(i, line)| {
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                let hit = kb
+                    .signatures
+                    .iter()
+                    .any(|s| applies(s, file) && s.regex.is_match(line));
+                let marked = markers.iter().any(|m| line.windows(m.len()).any(|w| w == &m[..]));
+                (hit || marked).then(|| (i as u64 + 1, String::from_utf8_lossy(line).into_owned(), hit))
+            })
+            .collect();
+        let got = fed_whole.get(&file.path).cloned().unwrap_or_default();
+        assert_eq!(got.len(), expected.len(), "{}", file.path);
+        assert!(got == expected, "{}: the fed lines differ", file.path);
+        lines_checked += got.len();
+    }
+    assert!(
+        lines_checked > 1000,
+        "the bundle has lines that matter: {lines_checked}"
+    );
+    assert!(whole.files.iter().all(|f| f.error.is_none()));
 }

@@ -6,12 +6,11 @@ use super::progress::ScanProgress;
 use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
-use crate::digest::{digest_what_matters, DigestExcerpt, DigestOptions};
+use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
-use crate::scan::{scan_bundle_with, ScanOptions, SignatureSet};
+use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 use rayon::prelude::*;
-use std::collections::BTreeMap;
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
@@ -26,18 +25,37 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         None => None,
     };
     let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
-    let set = SignatureSet::new(kb.signatures.clone());
+    // The KB's level markers ride along in the scan's automaton, so the digest gets the
+    // warnings and errors without a second read of the bundle.
+    let markers: Vec<Vec<u8>> = kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect();
+    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
     let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
     let options = ScanOptions {
         progress: &|bytes| progress.add(bytes),
         ..ScanOptions::default()
     };
-    // The digest reads the logs beside the scan, on the other rayon workers.
-    let (scan, digests) = rayon::join(
-        || scan_bundle_with(&bundle, &set, &kb.components, &options),
-        || digest_logs(&bundle),
-    );
+    // The loop a log ends in is looked for in its last 65,536 digested lines (the default
+    // window, 262,144, would hold 8 MB per log).
+    let digest_options = DigestOptions {
+        loop_window: 1 << 16,
+        ..DigestOptions::default()
+    };
+    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, starts| {
+        // Logs of a known kind only: the document digests those.
+        file.kind
+            .is_some()
+            .then(|| DigestFeed::new(starts, &digest_options))
+    });
     progress.finish();
+    let lines: std::collections::HashMap<&str, u64> =
+        scan.files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
+    let digests: std::collections::BTreeMap<String, DigestExcerpt> = feeds
+        .into_par_iter()
+        .map(|(path, feed)| {
+            let excerpt = feed.finish(lines.get(path.as_str()).copied().unwrap_or(0));
+            (path, excerpt)
+        })
+        .collect();
     let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
     let evaluation = kb.rules.evaluate(&facts);
@@ -82,21 +100,4 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         .fail_on
         .is_some_and(|level| doc.findings.iter().any(|f| f.severity >= level));
     Ok(if failing { exit::FINDINGS } else { exit::OK })
-}
-
-/// Digests the lines that matter of every log (files with a log kind); a file that cannot be
-/// read is left out here (the scan reports it).
-fn digest_logs(bundle: &Bundle) -> BTreeMap<String, DigestExcerpt> {
-    let opts = DigestOptions::default();
-    bundle
-        .files
-        .par_iter()
-        .filter(|f| f.format == crate::kb::FileFormat::Log && f.kind.is_some())
-        .filter_map(|f| {
-            let reader = crate::bundle::open_stream(f).ok()?;
-            let digest =
-                digest_what_matters(std::io::BufReader::with_capacity(1 << 20, reader), &opts).ok()?;
-            Some((f.path.clone(), digest))
-        })
-        .collect()
 }

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use crate::time::{parse_iso_prefix, Timestamp};
+use crate::time::{days_from_civil, parse_iso_prefix, Timestamp};
 
 pub use crate::logline::Level;
 
@@ -84,17 +84,6 @@ fn is_weekday(w: &[u8]) -> bool {
         ];
         WEEKDAYS.iter().any(|d| **d == l)
     }
-}
-
-/// Days since 1970-01-01 of a civil date (proleptic Gregorian), H. Hinnant's algorithm.
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
 }
 
 /// A validated civil time as a [`Timestamp`].

@@ -85,6 +85,8 @@ pub(crate) struct Recent {
 pub struct TemplateMiner {
     opts: DigestOptions,
     shape: Option<HeaderShape>,
+    /// The shape learned from the sample so far, while `shape` is not fixed.
+    provisional: HeaderShape,
     sample: Vec<Box<[u8]>>,
     pub(crate) interner: Interner,
     pub(crate) clusters: Vec<Cluster>,
@@ -125,8 +127,8 @@ fn trim_eol(line: &[u8]) -> &[u8] {
 }
 
 impl TemplateMiner {
-    /// A miner that learns the header shape from the lines it is given, re-learning after
-    /// each of the first `opts.header_sample` lines and then freezing it. Prefer
+    /// A miner that learns the header shape from the lines it is given, re-learning as the
+    /// first `opts.header_sample` lines come (at 1, 2, 4, 8 ... lines) and then freezing it. Prefer
     /// [`with_shape`](Self::with_shape) when the first lines can be read ahead (as
     /// [`digest_reader`](super::digest_reader) does), so every line is parsed alike.
     pub fn new(opts: DigestOptions) -> Self {
@@ -143,6 +145,7 @@ impl TemplateMiner {
         TemplateMiner {
             opts,
             shape,
+            provisional: HeaderShape::default(),
             sample: Vec::new(),
             interner: Interner::new(),
             clusters: Vec::new(),
@@ -186,12 +189,16 @@ impl TemplateMiner {
             return shape.parse(line);
         }
         self.sample.push(line[..line.len().min(SAMPLE_BYTES)].into());
-        let shape = self.learned_shape();
-        if self.sample.len() >= self.opts.header_sample {
-            self.shape = Some(shape);
+        // Re-learned as the sample doubles, and once more when it is full.
+        let n = self.sample.len();
+        if n.is_power_of_two() || n >= self.opts.header_sample {
+            self.provisional = self.learned_shape();
+        }
+        if n >= self.opts.header_sample {
+            self.shape = Some(self.provisional);
             self.sample = Vec::new();
         }
-        shape.parse(line)
+        self.provisional.parse(line)
     }
 
     /// Mines one physical line (`line_no` is 1-based; a trailing `\r\n` is ignored) and
@@ -202,6 +209,44 @@ impl TemplateMiner {
     pub fn add(&mut self, line_no: u64, line: &[u8]) -> ClusterId {
         let line = trim_eol(line);
         let h = self.header(line);
+        self.mine(line_no, line, &h)
+    }
+
+    /// Like [`add`](Self::add), but only when `keep` accepts the line's header (parsed once,
+    /// and learned from either way); returns `None` for a line left out.
+    pub fn add_if(
+        &mut self,
+        line_no: u64,
+        line: &[u8],
+        keep: impl FnOnce(&Header, &[u8]) -> bool,
+    ) -> Option<ClusterId> {
+        let line = trim_eol(line);
+        let h = self.header(line);
+        keep(&h, line).then(|| self.mine(line_no, line, &h))
+    }
+
+    /// Counts one more line for `variant`, an id this miner returned for an earlier line that
+    /// this one repeats but for its numbers, with the time and level of this line's header:
+    /// what [`add`](Self::add) would do with it, without tokenising it again.
+    pub fn add_repeat(
+        &mut self,
+        line_no: u64,
+        variant: ClusterId,
+        time: Option<Timestamp>,
+        level: Option<Level>,
+    ) {
+        let h = Header {
+            time,
+            level,
+            ..Header::default()
+        };
+        self.count_line(&h);
+        let time = self.effective_time;
+        self.touch(variant, line_no, time, &h);
+    }
+
+    /// The per-file counts of a mined line.
+    fn count_line(&mut self, h: &Header) {
         self.lines += 1;
         if let Some(t) = h.time {
             self.first_time = Some(self.first_time.map_or(t, |f| f.min(t)));
@@ -211,6 +256,11 @@ impl TemplateMiner {
         if let Some(l) = h.level {
             self.levels[l as usize] += 1;
         }
+    }
+
+    fn mine(&mut self, line_no: u64, line: &[u8], h: &Header) -> ClusterId {
+        let h = *h;
+        self.count_line(&h);
         let start = h.content.min(line.len());
         let end = line.len().min(start + self.opts.max_line_bytes);
         let mut ids = std::mem::take(&mut self.ids);

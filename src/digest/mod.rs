@@ -21,7 +21,7 @@ use std::io::{self, BufRead, Write};
 
 use serde::Serialize;
 
-pub use excerpt::{digest_what_matters, DigestExcerpt, SCOPE};
+pub use excerpt::{DigestExcerpt, DigestFeed, SCOPE};
 pub use header::{Header, HeaderShape, Level};
 pub use miner::{ClusterId, TemplateMiner};
 pub use report::{render_text, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary};
@@ -130,15 +130,13 @@ fn read_line_capped(reader: &mut impl BufRead, buf: &mut Vec<u8>, cap: usize) ->
     }
 }
 
-/// Mines the lines of `reader` that `keep` accepts (given the learned header layout), calling
-/// `each(line_no, id)` for each; returns the finished miner's output, its id map and the
-/// number of lines read.
-fn mine_filtered(
+/// Mines every line of `reader`, calling `each(line_no, id)` for each; returns the finished
+/// miner's output and its id map.
+fn mine_all(
     mut reader: impl BufRead,
     opts: &DigestOptions,
-    mut keep: impl FnMut(&HeaderShape, &[u8]) -> bool,
     mut each: impl FnMut(u64, ClusterId),
-) -> io::Result<(FileDigest, Vec<ClusterId>, u64)> {
+) -> io::Result<(FileDigest, Vec<ClusterId>)> {
     let cap = opts.max_line_bytes.saturating_add(2);
     let mut sample: Vec<Vec<u8>> = Vec::new();
     let mut buf = Vec::new();
@@ -156,31 +154,16 @@ fn mine_filtered(
     let mut n = 0u64;
     for line in &sample {
         n += 1;
-        if keep(&shape, line) {
-            each(n, miner.add(n, line));
-        }
+        each(n, miner.add(n, line));
     }
     drop(sample);
     if !eof {
         while read_line_capped(&mut reader, &mut buf, cap)? {
             n += 1;
-            if keep(&shape, &buf) {
-                each(n, miner.add(n, &buf));
-            }
+            each(n, miner.add(n, &buf));
         }
     }
-    let (digest, map) = miner.finish_with_map();
-    Ok((digest, map, n))
-}
-
-/// Mines every line of `reader`.
-fn mine_all(
-    reader: impl BufRead,
-    opts: &DigestOptions,
-    each: impl FnMut(u64, ClusterId),
-) -> io::Result<(FileDigest, Vec<ClusterId>)> {
-    let (digest, map, _) = mine_filtered(reader, opts, |_, _| true, each)?;
-    Ok((digest, map))
+    Ok(miner.finish_with_map())
 }
 
 /// Digests a whole log. Lines are bytes: invalid UTF-8 is replaced, never an error.

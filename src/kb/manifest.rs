@@ -25,6 +25,10 @@ pub struct BundleMap {
     /// Workload components recognised from pod names, tried in order.
     #[serde(default)]
     pub components: Vec<ComponentSpec>,
+    /// Literals that mark a line of warning level or worse in the logs these kinds name
+    /// (`|ERRO|`, `[WARN]`): the scan hands such lines to the log digest.
+    #[serde(default)]
+    pub level_markers: Vec<String>,
 }
 
 /// How a file kind is recognised and read.

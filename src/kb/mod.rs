@@ -48,6 +48,8 @@ pub struct KnowledgeBase {
     pub kinds: FileKinds,
     /// Workload components.
     pub components: Components,
+    /// Literals marking warning-or-worse lines, for the digest (see `kb/kinds.yaml`).
+    pub level_markers: Vec<String>,
     /// Every signature: shared ones, then each rule's own, in load order.
     pub signatures: Vec<Signature>,
     /// The rules, compiled.
@@ -225,6 +227,7 @@ impl KnowledgeBase {
             manifest,
             fingerprint,
             kind_specs: map.kinds,
+            level_markers: map.level_markers,
             kinds,
             components,
             signatures,

@@ -12,6 +12,11 @@
 //! the thread count.
 //!
 //! Tables (pod listings) are parsed here too, since this is the stage that reads files.
+//!
+//! A [`LineSink`] can ride along (the log digest does): it is handed, in file order, every line a
+//! signature matched and every line holding one of the set's *markers* (literals searched in the
+//! same automaton, such as level words), so a consumer of "the lines that matter" needs no
+//! second read of the bundle.
 
 mod hits;
 mod matcher;
@@ -46,6 +51,32 @@ pub const SEGMENT_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Most literals the automaton's SIMD prefilter (Teddy) handles.
 const TEDDY_MAX: usize = 64;
+
+/// The owner of a marker literal in [`KindPlan::candidates`] (sorts after every signature).
+const MARKER: u32 = u32::MAX;
+
+/// Receives, during the scan of one log file, the lines that matter: each line a signature
+/// matched (`hit`) and each line holding a marker of the [`SignatureSet`], in file order.
+///
+/// A large file is scanned in pieces, each with a sink of its own (`line_no` counts from the
+/// start of the piece); the sinks are then joined in file order with [`append`](Self::append).
+pub trait LineSink: Send + Sized {
+    /// One line, without its line break; `line_no` is 1-based within the piece; `time` is
+    /// the ISO-8601 time the line starts with, if it does.
+    fn line(&mut self, line_no: u64, line: &[u8], time: Option<Timestamp>, hit: bool);
+    /// Appends the sink of the next piece, whose lines come after `lines_before` lines of the
+    /// file.
+    fn append(&mut self, later: Self, lines_before: u64);
+}
+
+/// The sink of a scan that feeds nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSink;
+
+impl LineSink for NoSink {
+    fn line(&mut self, _: u64, _: &[u8], _: Option<Timestamp>, _: bool) {}
+    fn append(&mut self, _: Self, _: u64) {}
+}
 
 /// Every signature of the knowledge base, compiled into one matcher.
 #[derive(Debug)]
@@ -181,11 +212,24 @@ impl BlockCursor<'_> {
 }
 
 impl KindPlan {
-    /// The plan for the signatures `applies` selects.
-    fn new(signatures: &[Signature], applies: impl Fn(&Signature) -> bool) -> KindPlan {
+    /// The plan for the signatures `applies` selects, and the markers.
+    fn new(signatures: &[Signature], markers: &[Vec<u8>], applies: impl Fn(&Signature) -> bool) -> KindPlan {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut unfiltered = Vec::new();
+        let mut own = |atom: Vec<u8>, owner: u32| {
+            let slot = match literals.iter().position(|l| *l == atom) {
+                Some(slot) => slot,
+                None => {
+                    literals.push(atom);
+                    owners.push(Vec::new());
+                    literals.len() - 1
+                }
+            };
+            if !owners[slot].contains(&owner) {
+                owners[slot].push(owner);
+            }
+        };
         for (index, sig) in signatures.iter().enumerate() {
             if !applies(sig) {
                 continue;
@@ -200,18 +244,11 @@ impl KindPlan {
                 continue;
             };
             for atom in atoms {
-                let slot = match literals.iter().position(|l| *l == atom) {
-                    Some(slot) => slot,
-                    None => {
-                        literals.push(atom);
-                        owners.push(Vec::new());
-                        literals.len() - 1
-                    }
-                };
-                if !owners[slot].contains(&(index as u32)) {
-                    owners[slot].push(index as u32);
-                }
+                own(atom, index as u32);
             }
+        }
+        for marker in markers.iter().filter(|m| !m.is_empty()) {
+            own(marker.clone(), MARKER);
         }
         let candidates = literals
             .iter()
@@ -239,6 +276,13 @@ impl KindPlan {
 impl SignatureSet {
     /// Builds the matcher for `signatures` (their order is kept: index = position).
     pub fn new(signatures: Vec<Signature>) -> Self {
+        Self::with_markers(signatures, &[])
+    }
+
+    /// Builds the matcher for `signatures` and `markers`: literals (case-sensitive) whose lines
+    /// go to the scan's [`LineSink`] in every file, as if a signature had matched them, but
+    /// counted nowhere.
+    pub fn with_markers(signatures: Vec<Signature>, markers: &[Vec<u8>]) -> Self {
         let matchers = signatures.iter().map(LineMatcher::for_signature).collect();
         let mut kinds: Vec<&String> = signatures.iter().flat_map(|s| &s.spec.kinds).collect();
         kinds.sort();
@@ -246,14 +290,14 @@ impl SignatureSet {
         let by_kind = kinds
             .into_iter()
             .map(|kind| {
-                let plan = KindPlan::new(&signatures, |s| {
+                let plan = KindPlan::new(&signatures, markers, |s| {
                     s.spec.kinds.is_empty() || s.spec.kinds.contains(kind)
                 });
                 (kind.clone(), plan)
             })
             .collect();
         SignatureSet {
-            other: KindPlan::new(&signatures, |s| s.spec.kinds.is_empty()),
+            other: KindPlan::new(&signatures, markers, |s| s.spec.kinds.is_empty()),
             by_kind,
             matchers,
             signatures,
@@ -387,6 +431,20 @@ pub fn scan_bundle_with(
     components: &Components,
     options: &ScanOptions<'_>,
 ) -> ScanReport {
+    scan_bundle_feeding(bundle, set, components, options, &|_, _| None::<NoSink>).0
+}
+
+/// Scans every file of the bundle, feeding the log files for which `sink` gives a
+/// [`LineSink`] (it is called once per piece, with whether the piece starts the file: the
+/// sinks of the later pieces are appended to that one); returns the report and the fed sinks by file path (in path order). The sinks
+/// see the same lines in the same order whatever the pool's size.
+pub fn scan_bundle_feeding<S: LineSink>(
+    bundle: &Bundle,
+    set: &SignatureSet,
+    components: &Components,
+    options: &ScanOptions<'_>,
+    sink: &(dyn Fn(&BundleFile, bool) -> Option<S> + Sync),
+) -> (ScanReport, Vec<(String, S)>) {
     let tasks = tasks(bundle, options.segment_bytes.max(1));
     // Longest tasks first (compressed files cannot be split), so no long task starts last.
     // Tasks are handed out in this order; the pieces of a file, adjacent in it, finish about
@@ -394,40 +452,55 @@ pub fn scan_bundle_with(
     // are: memory holds one result per file and a few pieces, however large the files.
     let mut order: Vec<usize> = (0..tasks.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tasks[i].cost()));
-    let files: Vec<Mutex<FileMerge>> = bundle.files.iter().map(|_| Mutex::default()).collect();
+    let files: Vec<Mutex<FileMerge<S>>> = bundle.files.iter().map(|_| Mutex::default()).collect();
     order.into_iter().par_bridge().for_each(|i| {
         let task = &tasks[i];
-        let result = run_task(task, set, components, options.progress);
+        let result = run_task(task, set, components, options.progress, sink);
         files[task.file_index]
             .lock()
             .expect("no panic while merging")
             .add(task.piece, result);
     });
     let mut report = ScanReport::default();
+    let mut sinks = Vec::new();
     for merge in files {
         let merge = merge.into_inner().expect("no panic while merging");
         debug_assert!(merge.pending.is_empty(), "every piece merged");
         match merge.done {
-            Some(Scanned::Log(f)) => report.files.push(f),
+            Some(Scanned::Log(f, fed)) => {
+                if let Some(fed) = fed {
+                    sinks.push((f.path.clone(), fed));
+                }
+                report.files.push(f);
+            }
             Some(Scanned::Table(t)) => report.pod_tables.push(t),
             Some(Scanned::Skipped(s)) => report.skipped.push(s),
             None => {}
         }
     }
-    report
+    (report, sinks)
 }
 
 /// The pieces of one file merged so far, in order, and those that finished early.
-#[derive(Default)]
-struct FileMerge {
+struct FileMerge<S> {
     /// Pieces `0..next` merged.
-    done: Option<Scanned>,
+    done: Option<Scanned<S>>,
     next: usize,
-    pending: BTreeMap<usize, Scanned>,
+    pending: BTreeMap<usize, Scanned<S>>,
 }
 
-impl FileMerge {
-    fn add(&mut self, piece: usize, result: Scanned) {
+impl<S> Default for FileMerge<S> {
+    fn default() -> Self {
+        FileMerge {
+            done: None,
+            next: 0,
+            pending: BTreeMap::new(),
+        }
+    }
+}
+
+impl<S: LineSink> FileMerge<S> {
+    fn add(&mut self, piece: usize, result: Scanned<S>) {
         self.pending.insert(piece, result);
         while let Some(result) = self.pending.remove(&self.next) {
             self.done = Some(match self.done.take() {
@@ -489,19 +562,23 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
     tasks
 }
 
-enum Scanned {
-    Log(FileScan),
+enum Scanned<S> {
+    /// A log (or a piece of one), and what it fed its sink.
+    Log(FileScan, Option<S>),
     Table(PodTable),
     Skipped(Skipped),
 }
 
-impl Scanned {
+impl<S: LineSink> Scanned<S> {
     /// This piece followed by the next piece of the same file.
-    fn then(self, later: Scanned) -> Scanned {
+    fn then(self, later: Scanned<S>) -> Scanned<S> {
         match (self, later) {
-            (Scanned::Log(mut a), Scanned::Log(b)) => {
+            (Scanned::Log(mut a, mut fed), Scanned::Log(b, later_fed)) => {
+                if let (Some(fed), Some(later_fed)) = (&mut fed, later_fed) {
+                    fed.append(later_fed, a.lines);
+                }
                 a.append(b);
-                Scanned::Log(a)
+                Scanned::Log(a, fed)
             }
             (skipped @ Scanned::Skipped(_), _) => skipped,
             (_, skipped @ Scanned::Skipped(_)) => skipped,
@@ -540,12 +617,13 @@ impl FileScan {
     }
 }
 
-fn run_task(
+fn run_task<S: LineSink>(
     task: &Task<'_>,
     set: &SignatureSet,
     components: &Components,
     progress: &(dyn Fn(u64) + Sync),
-) -> Scanned {
+    sink: &(dyn Fn(&BundleFile, bool) -> Option<S> + Sync),
+) -> Scanned<S> {
     let file = task.file;
     let skipped = |reason| {
         Scanned::Skipped(Skipped {
@@ -569,8 +647,9 @@ fn run_task(
             },
             set,
             progress,
+            sink(file, task.piece == 0),
         ) {
-            Ok(scan) => Scanned::Log(scan),
+            Ok((scan, fed)) => Scanned::Log(scan, fed),
             Err(reason) => skipped(reason),
         },
     }

@@ -20,7 +20,7 @@ use memchr::{memchr, memrchr};
 
 use super::hits::HitLine;
 use super::tally::{PendingHit, Tally};
-use super::{FileScan, KindPlan, Scratch, SignatureSet};
+use super::{FileScan, KindPlan, LineSink, Scratch, SignatureSet, MARKER};
 use crate::bundle::BundleFile;
 use crate::logline::line_time;
 use crate::time::Timestamp;
@@ -51,14 +51,16 @@ pub(super) struct Piece<'a> {
     pub range: Option<(u64, u64)>,
 }
 
-/// Scans one piece. `Err` only when the file cannot be scanned at all (unreadable, binary).
-pub(super) fn scan_piece(
+/// Scans one piece, feeding `sink` the lines that matter. `Err` only when the file cannot be
+/// scanned at all (unreadable, binary).
+pub(super) fn scan_piece<S: LineSink>(
     piece: Piece<'_>,
     set: &SignatureSet,
     progress: &(dyn Fn(u64) + Sync),
-) -> Result<FileScan, String> {
+    sink: Option<S>,
+) -> Result<(FileScan, Option<S>), String> {
     let file = piece.file;
-    let mut scanner = PieceScanner::new(file, set);
+    let mut scanner = PieceScanner::new(file, set, sink);
     let raw = File::open(&file.disk_path).map_err(|e| format!("cannot open: {e}"))?;
     let counted = Counting { inner: raw, progress };
     if file.gzip {
@@ -223,7 +225,7 @@ impl Read for ChannelReader {
 }
 
 /// The state of one piece being scanned.
-struct PieceScanner<'a> {
+struct PieceScanner<'a, S> {
     set: &'a SignatureSet,
     plan: &'a KindPlan,
     tallies: Vec<Tally>,
@@ -236,11 +238,15 @@ struct PieceScanner<'a> {
     /// Time of the last timestamped line before the current block.
     carried_time: Option<Timestamp>,
     tried: Vec<u32>,
+    /// Where the lines that matter go, if anywhere.
+    sink: Option<S>,
+    /// Lines of the current block for the sink: (line number, start, end, a signature hit).
+    feed: Vec<(u64, usize, usize, bool)>,
     out: FileScan,
 }
 
-impl<'a> PieceScanner<'a> {
-    fn new(file: &BundleFile, set: &'a SignatureSet) -> Self {
+impl<'a, S: LineSink> PieceScanner<'a, S> {
+    fn new(file: &BundleFile, set: &'a SignatureSet, sink: Option<S>) -> Self {
         PieceScanner {
             set,
             plan: set.plan(file.kind.as_deref()),
@@ -250,6 +256,8 @@ impl<'a> PieceScanner<'a> {
             lines_before: 0,
             carried_time: None,
             tried: Vec::new(),
+            sink,
+            feed: Vec::new(),
             out: FileScan {
                 path: file.path.clone(),
                 kind: file.kind.clone(),
@@ -378,6 +386,7 @@ impl<'a> PieceScanner<'a> {
         if !self.plan.unfiltered.is_empty() {
             self.every_line(block);
         }
+        self.feed_sink(block);
         for sig in self.touched.drain(..) {
             self.tallies[sig].end_block(|h| HitLine {
                 line: h.line,
@@ -435,10 +444,19 @@ impl<'a> PieceScanner<'a> {
                 self.tried.sort_unstable();
                 self.tried.dedup();
             }
+            // The marker sorts last.
+            let marked = self.tried.last() == Some(&MARKER);
+            if marked {
+                self.tried.pop();
+            }
             let hint = first - line_start;
+            let mut hit = false;
             for i in 0..self.tried.len() {
                 let sig = self.tried[i] as usize;
-                self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
+                hit |= self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
+            }
+            if (hit || marked) && self.sink.is_some() {
+                self.feed.push((line_no + 1, line_start, line_end, hit));
             }
         }
         (counted_to, line_no - self.lines_before)
@@ -451,16 +469,45 @@ impl<'a> PieceScanner<'a> {
         while line_start < block.len() {
             let line_end = memchr(b'\n', &block[line_start..]).map_or(block.len(), |i| line_start + i);
             line_no += 1;
+            let mut hit = false;
             for k in 0..self.plan.unfiltered.len() {
                 let sig = self.plan.unfiltered[k];
-                self.try_signature(sig, block, line_start, line_end, line_no, 0);
+                hit |= self.try_signature(sig, block, line_start, line_end, line_no, 0);
+            }
+            if hit && self.sink.is_some() {
+                self.feed.push((line_no, line_start, line_end, true));
             }
             line_start = line_end + 1;
         }
     }
 
+    /// Hands the sink the block's lines that matter, in line order (the literal pass and the
+    /// every-line pass each found some), once each.
+    fn feed_sink(&mut self, block: &[u8]) {
+        let Some(sink) = &mut self.sink else {
+            return;
+        };
+        if self.feed.is_empty() {
+            return;
+        }
+        self.feed.sort_unstable_by_key(|&(line, ..)| line);
+        let mut i = 0;
+        while i < self.feed.len() {
+            let (line_no, start, end, mut hit) = self.feed[i];
+            i += 1;
+            while i < self.feed.len() && self.feed[i].0 == line_no {
+                hit |= self.feed[i].3;
+                i += 1;
+            }
+            let line = &block[start..end];
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            sink.line(line_no, line, line_time(line), hit);
+        }
+        self.feed.clear();
+    }
+
     /// Runs signature `sig` on the line `start..end` of the block; `hint` is where in the line
-    /// the first literal of any signature was found.
+    /// the first literal of any signature was found. Returns whether it matched.
     fn try_signature(
         &mut self,
         sig: usize,
@@ -469,13 +516,13 @@ impl<'a> PieceScanner<'a> {
         end: usize,
         line_no: u64,
         hint: usize,
-    ) {
+    ) -> bool {
         let line = &block[start..end];
         let line = line.strip_suffix(b"\r").unwrap_or(line);
         let matcher = &self.set.matchers[sig];
         let state = &mut self.scratch.states[sig];
         if !matcher.matches(line, line.is_ascii(), hint, state) {
-            return;
+            return false;
         }
         let tally = &mut self.tallies[sig];
         for k in 0..matcher.group_count() {
@@ -503,9 +550,10 @@ impl<'a> PieceScanner<'a> {
             },
             head,
         );
+        true
     }
 
-    fn finish(mut self) -> FileScan {
+    fn finish(mut self) -> (FileScan, Option<S>) {
         self.set.return_scratch(std::mem::take(&mut self.scratch));
         self.out.lines = self.lines_before;
         for (sig, tally) in self.tallies.into_iter().enumerate() {
@@ -516,7 +564,7 @@ impl<'a> PieceScanner<'a> {
                     .insert(signature.id.clone(), tally.finish(&signature.captures));
             }
         }
-        self.out
+        (self.out, self.sink)
     }
 }
 
