@@ -123,11 +123,19 @@ struct Seen {
 }
 
 /// The key of a line for [`Mining::repeats`]: the time it starts with is not part of what it
-/// repeats.
+/// repeats. (A repeat is counted with its own time, and the level of the line it repeats: the
+/// level word is part of the key.)
 fn repeat_key(line: &[u8], time: Option<Timestamp>) -> u64 {
-    let skip = time
-        .and_then(|_| crate::time::parse_iso_prefix(line))
-        .map_or(0, |(_, used)| used);
+    // A line with a time starts with it: skip its digits and separators, and the padding
+    // after it (NeuVector pads short fractions with spaces).
+    let skip = match time {
+        Some(_) => line
+            .iter()
+            .take(40)
+            .position(|b| !(b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b',' | b'T' | b'Z' | b' ')))
+            .unwrap_or(0),
+        None => 0,
+    };
     number_blind_hash(&line[skip..])
 }
 
