@@ -117,7 +117,7 @@ pub enum KbCommand {
 /// `casebook rule ...`.
 #[derive(Debug, Subcommand)]
 pub enum RuleCommand {
-    /// Scaffold a rule (rules/<AREA>/<NAME>.yaml), its runbook (runbooks/<NAME>.md) and one
+    /// Scaffold a rule (`rules/AREA/NAME.yaml`), its runbook (`runbooks/NAME.md`) and one
     /// match and one no_match test.
     New(RuleNewArgs),
     /// Run the rules' inline and fixture-bundle tests; exit 1 when one fails.

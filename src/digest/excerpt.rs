@@ -12,8 +12,7 @@
 use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use super::header::{Header, Level};
-use super::miner::{ClusterId, TemplateMiner};
+use super::repeat::{repeat_key, Mining};
 use super::report::{RareTemplate, Storm, TailLoop, TemplateSummary};
 use super::DigestOptions;
 use crate::scan::LineSink;
@@ -50,20 +49,11 @@ pub struct DigestExcerpt {
 /// The scope of a [`DigestFeed`], as the document words it.
 pub const SCOPE: &str = "warning, error and fatal lines, and every line a signature matched";
 
-/// Whether a line is digested without a signature hit: its level is warning or worse, or it
-/// has no level and starts a record (not an indented continuation).
-fn matters(header: &Header, line: &[u8]) -> bool {
-    match header.level {
-        Some(l) => l >= Level::Warn,
-        None => !matches!(line.first(), None | Some(b' ' | b'\t' | b'|')),
-    }
-}
-
 /// The document's digest of one log, fed by the scan.
 ///
 /// Storms make most of these lines repeats of an earlier one but for their numbers (times,
 /// ids, addresses, ports): such a repeat is counted for the template of the line it repeats,
-/// with its own time, without being parsed and tokenised again (see [`number_blind_hash`]).
+/// with its own time, without being parsed and tokenised again (see `digest::repeat`).
 ///
 /// The sink of the piece that starts the file mines as lines come. The sink of a later piece
 /// (a large plain file is scanned in pieces, in parallel) hashes its lines as they come and
@@ -102,166 +92,20 @@ struct KeptLine {
     text_end: Option<usize>,
 }
 
-#[derive(Debug)]
-struct Mining {
-    miner: TemplateMiner,
-    repeats: FxHashMap<u64, Seen>,
-}
-
-/// What became of the first line of a hash.
-#[derive(Debug, Clone, Copy)]
-struct Seen {
-    /// Its variant, if it was digested.
-    variant: Option<ClusterId>,
-    /// Whether it mattered without a signature hit (by its level).
-    matters_alone: bool,
-    level: Option<Level>,
-    /// Its header's time was the ISO time the scan read (or both had none): the scan's time
-    /// of a repeat is then what the header parser would read.
-    time_agrees: bool,
-    timed: bool,
-}
-
-/// The key of a line for [`Mining::repeats`]: the time it starts with is not part of what it
-/// repeats. (A repeat is counted with its own time, and the level of the line it repeats: the
-/// level word is part of the key.)
-fn repeat_key(line: &[u8], time: Option<Timestamp>) -> u64 {
-    // A line with a time starts with it: skip its digits and separators, and the padding
-    // after it (NeuVector pads short fractions with spaces).
-    let skip = match time {
-        Some(_) => line
-            .iter()
-            .take(40)
-            .position(|b| !(b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b',' | b'T' | b'Z' | b' ')))
-            .unwrap_or(0),
-        None => 0,
-    };
-    number_blind_hash(&line[skip..])
-}
-
-/// The high bit of each byte of `word` that is an ASCII digit; the lowest one set is exact
-/// (a borrow can only mark bytes above a real digit). See "Bit Twiddling Hacks", `hasless`.
-fn digit_mask(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    let x = word ^ (ONES * u64::from(b'0'));
-    x.wrapping_sub(ONES * 10) & !x & (ONES * 0x80)
-}
-
-/// Index of the first ASCII digit in `b[from..]`, or `b.len()`; eight bytes at a time.
-fn next_digit(b: &[u8], mut i: usize) -> usize {
-    while i + 8 <= b.len() {
-        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
-        let mask = digit_mask(word);
-        if mask != 0 {
-            return i + (mask.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
-    }
-    while i < b.len() && !b[i].is_ascii_digit() {
-        i += 1;
-    }
-    i
-}
-
-/// The hash of `line` with each word holding a digit (a run of ASCII letters and digits:
-/// numbers, hex ids, `pod-7d8f9` suffixes, with what `.`, `:` or `-` join to it before a
-/// digit: `10.42.0.7:8300`) folded into one mark: the text between such words is hashed in
-/// order, each piece with its length, and a mark for each word.
-fn number_blind_hash(line: &[u8]) -> u64 {
-    use std::hash::Hasher;
-    let mut h = rustc_hash::FxHasher::default();
-    let mut i = 0;
-    while i < line.len() {
-        let d = next_digit(line, i);
-        let mut word = d;
-        while d < line.len() && word > i && line[word - 1].is_ascii_alphanumeric() {
-            word -= 1;
-        }
-        h.write_usize(word - i);
-        h.write(&line[i..word]);
-        i = d;
-        if i < line.len() {
-            h.write_u8(0);
-            // The word, and words joined to it by `.`, `:` or `-` before a digit (addresses,
-            // ports, versions, times).
-            while i < line.len()
-                && (line[i].is_ascii_alphanumeric()
-                    || (matches!(line[i], b'.' | b':' | b'-')
-                        && line.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                i += 1;
-            }
-        }
-    }
-    h.finish()
-}
-
-impl Mining {
-    fn new(opts: &DigestOptions) -> Mining {
-        Mining {
-            miner: TemplateMiner::new(opts.clone()),
-            repeats: FxHashMap::default(),
-        }
-    }
-
-    /// Digests one line (when it matters). `text` may be left out for a line whose hash was
-    /// seen before; it is then counted as a repeat even where its own header would have been
-    /// read (a layout whose ISO time the header parser reads differently, which no known
-    /// layout does).
-    fn line(&mut self, line_no: u64, key: u64, text: Option<&[u8]>, time: Option<Timestamp>, hit: bool) {
-        if let Some(seen) = self.repeats.get(&key).copied() {
-            match seen.variant {
-                // Left out before, and still no signature says it matters.
-                _ if !hit && !seen.matters_alone => return,
-                Some(variant) if text.is_none() || (seen.time_agrees && time.is_some() == seen.timed) => {
-                    self.miner.add_repeat(line_no, variant, time, seen.level);
-                    return;
-                }
-                _ => {}
-            }
-        }
-        let Some(text) = text else {
-            return;
-        };
-        let mut header = None;
-        let variant = self.miner.add_if(line_no, text, |h, l| {
-            let alone = matters(h, l);
-            header = Some((h.level, h.time, alone));
-            hit || alone
-        });
-        let (level, header_time, matters_alone) = header.expect("add_if reads the header");
-        let seen = Seen {
-            variant,
-            matters_alone,
-            level,
-            time_agrees: header_time == time,
-            timed: time.is_some(),
-        };
-        self.repeats
-            .entry(key)
-            .and_modify(|s| {
-                if s.variant.is_none() {
-                    *s = seen;
-                }
-            })
-            .or_insert(seen);
-    }
-
+impl Kept {
     /// Digests what a later piece kept, its lines numbered after `lines_before`.
-    fn replay(&mut self, kept: &Kept, lines_before: u64) {
+    fn replay(&self, mining: &mut Mining, lines_before: u64) {
         let mut start = 0;
-        for line in &kept.lines {
+        for line in &self.lines {
             let text = line.text_end.map(|end| {
-                let text = &kept.text[start..end];
+                let text = &self.text[start..end];
                 start = end;
                 text
             });
-            self.line(line.line_no + lines_before, line.key, text, line.time, line.hit);
+            mining.line(line.line_no + lines_before, line.key, text, line.time, line.hit);
         }
     }
-}
 
-impl Kept {
     fn line(&mut self, line_no: u64, line: &[u8], time: Option<Timestamp>, hit: bool) {
         let key = repeat_key(line, time);
         // The text is kept for the first line of a hash, for a hit whose hash first came
@@ -306,7 +150,7 @@ impl DigestFeed {
     fn mining(&mut self) -> &mut Mining {
         if let Feed::Kept(kept) = &self.feed {
             let mut mining = Mining::new(&self.opts);
-            mining.replay(kept, 0);
+            kept.replay(&mut mining, 0);
             self.feed = Feed::Mining(Box::new(mining));
         }
         match &mut self.feed {
@@ -359,7 +203,7 @@ impl LineSink for DigestFeed {
 
     fn append(&mut self, later: DigestFeed, lines_before: u64) {
         match later.feed {
-            Feed::Kept(kept) => self.mining().replay(&kept, lines_before),
+            Feed::Kept(kept) => kept.replay(self.mining(), lines_before),
             // Only the piece that starts a file mines, and nothing is appended before it.
             Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
         }
@@ -441,55 +285,6 @@ mod tests {
             first.append(third, cuts[1] as u64);
             let pieces = serde_json::to_string(&first.finish(443)).unwrap();
             assert_eq!(pieces, whole, "cut at {cuts:?}");
-        }
-    }
-
-    #[test]
-    fn number_blind_hash_folds_words_with_digits() {
-        let a = number_blind_hash(b"2025-01-26T13:09:02.525|ERRO|CTL|x: conn=10.42.55.36:41234 id=7");
-        let b = number_blind_hash(b"2024-12-31T23:59:59.1|ERRO|CTL|x: conn=10.1.2.3:9 id=123456789");
-        assert_eq!(a, b);
-        assert_eq!(
-            number_blind_hash(b"abcdefgh12ijklmnop"),
-            number_blind_hash(b"abcdefgh7ijklmnop")
-        );
-        assert_eq!(
-            number_blind_hash(b"a1bcdefghijklmnop"),
-            number_blind_hash(b"a123456789bcdefghijklmnop")
-        );
-        assert_eq!(number_blind_hash(b"id=a1b x"), number_blind_hash(b"id=ab1 x"));
-        assert_eq!(
-            number_blind_hash(b"key=bench/271609665e80/custom"),
-            number_blind_hash(b"key=bench/90004dd8e062/custom")
-        );
-        assert_ne!(
-            number_blind_hash(b"key=bench/a/custom"),
-            number_blind_hash(b"key=bench/1/custom")
-        );
-        assert_ne!(number_blind_hash(b"id=a1b x"), number_blind_hash(b"id=a1b y"));
-        assert_eq!(
-            number_blind_hash(b"tcp 10.42.0.1:8300->10.42.0.2:54321: use"),
-            number_blind_hash(b"tcp 10.1.1.1:1->10.2.3.4:5: use")
-        );
-        assert_ne!(number_blind_hash(b"a 1.b"), number_blind_hash(b"a 1b"));
-        assert_ne!(
-            number_blind_hash(b"exit status -1"),
-            number_blind_hash(b"exit status 1")
-        );
-        assert_ne!(number_blind_hash(b"abcdefgh"), number_blind_hash(b"abcdefgi"));
-        assert_ne!(number_blind_hash(b""), number_blind_hash(b"\0"));
-        assert_ne!(number_blind_hash(b"ab"), number_blind_hash(b"ab1"));
-        assert_ne!(number_blind_hash(b""), number_blind_hash(b"1"));
-        for b in 0..=255u8 {
-            let line = [b'x', 0xff, 0, b, b'/', b':', b' ', b'a', b'1'];
-            let first = line.iter().position(u8::is_ascii_digit).unwrap();
-            assert_eq!(next_digit(&line, 0), first, "{b}");
-            assert_eq!(
-                next_digit(&line[..8], 0),
-                if b.is_ascii_digit() { 3 } else { 8 },
-                "{b}"
-            );
-            assert_eq!(next_digit(&line, 4), 8);
         }
     }
 }

@@ -14,6 +14,7 @@ mod excerpt;
 pub mod header;
 pub mod miner;
 mod refine;
+mod repeat;
 pub mod report;
 pub mod token;
 
@@ -150,20 +151,31 @@ fn mine_all(
     }
     let mut shape = HeaderShape::learn(sample.iter().map(|l| l.as_slice()));
     shape.assume_year = opts.assume_year;
-    let mut miner = TemplateMiner::with_shape(opts.clone(), shape);
+    // Every line is mined; a line that repeats an earlier one but for its numbers joins that
+    // one's template without being tokenised again.
+    let mut mining = repeat::Mining::with_miner(TemplateMiner::with_shape(opts.clone(), shape));
+    let mut mine = |n: u64, line: &[u8]| {
+        let line = line.strip_suffix(b"\n").unwrap_or(line);
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let time = crate::logline::line_time(line);
+        let key = repeat::repeat_key(line, time);
+        mining
+            .line(n, key, Some(line), time, true)
+            .expect("a hit is always mined")
+    };
     let mut n = 0u64;
     for line in &sample {
         n += 1;
-        each(n, miner.add(n, line));
+        each(n, mine(n, line));
     }
     drop(sample);
     if !eof {
         while read_line_capped(&mut reader, &mut buf, cap)? {
             n += 1;
-            each(n, miner.add(n, &buf));
+            each(n, mine(n, &buf));
         }
     }
-    Ok(miner.finish_with_map())
+    Ok(mining.miner.finish_with_map())
 }
 
 /// Digests a whole log. Lines are bytes: invalid UTF-8 is replaced, never an error.
