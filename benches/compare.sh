@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Times `casebook analyze` (the whole command, full knowledge base) against `rg -c -f` on the
-# knowledge base's own patterns and against `cat`/`zcat`, on the same generated bundle, in the
-# same run, and reports medians, ratios and peak RSS. Not a CI job: minutes, and gigabytes.
+# Times `casebook analyze` (the whole command, full knowledge base; also with --no-digest)
+# against `rg -c -f` on the knowledge base's own patterns and against `cat`/`zcat`, on the same
+# generated bundle, in the same run, and reports medians, ratios and peak RSS. Not a CI job: minutes, and gigabytes.
 #
 #   benches/compare.sh [--runs N] [--kb DIR] [SCALE...]      (default: --runs 5, scale 10)
 #
@@ -89,6 +89,7 @@ for scale in "${scales[@]}"; do
     : >"$times"
     for ((i = 1; i <= runs; i++)); do
         echo "casebook $(timed "$casebook" analyze "$dir" -q -o /dev/null "${kb_args[@]}")" >>"$times"
+        echo "no-digest $(timed "$casebook" analyze "$dir" -q --no-digest -o /dev/null "${kb_args[@]}")" >>"$times"
         echo "rg $(timed rg -c -z -f "$patterns" "$dir")" >>"$times"
         echo "cat $(timed bash -c 'cat_all "$1" >/dev/null' _ "$dir")" >>"$times"
     done
@@ -100,12 +101,14 @@ for scale in "${scales[@]}"; do
     echo "scale $scale: $(awk -v b="$bytes" 'BEGIN {printf "%.2f GB", b / 1e9}') of logs, $runs runs"
     echo "| tool | median wall (s) | all runs (s) | peak RSS (MB) |"
     echo "|---|---|---|---|"
-    for t in casebook rg cat; do
+    for t in casebook no-digest rg cat; do
         all=$(awk -v t="$t" '$1 == t {printf "%s ", $2}' "$times")
         rss=$(awk -v t="$t" '$1 == t {print $3}' "$times" | sort -g | tail -n1)
         echo "| $t | $(med "$t" 2) | ${all% } | $(awk -v k="$rss" 'BEGIN {printf "%.1f", k / 1024}') |"
     done
-    awk -v cb="$cb" -v rg="$rg" -v ct="$ct" -v rss="$cb_rss" -v rgrss="$rg_rss" 'BEGIN {
+    nd=$(med no-digest 2)
+    awk -v cb="$cb" -v nd="$nd" -v rg="$rg" -v ct="$ct" -v rss="$cb_rss" -v rgrss="$rg_rss" 'BEGIN {
         printf "casebook/rg = %.2f (target <= 0.5), casebook/cat = %.2f (target <= 5), casebook peak RSS %.1f MB (target <= 256)\n", cb / rg, cb / ct, rss / 1024
+        printf "without the digest (--no-digest): casebook/rg = %.2f, casebook/cat = %.2f\n", nd / rg, nd / ct
     }'
 done

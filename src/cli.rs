@@ -82,6 +82,10 @@ pub struct AnalyzeArgs {
     /// `host-1`, `node-1`) throughout the document; secrets are masked either way.
     #[arg(long)]
     pub redact: bool,
+    /// Leave out each log's digest (templates, storms, the loop it ends in): the scan then only
+    /// looks for signatures, which is faster on large bundles with many warning lines.
+    #[arg(long)]
+    pub no_digest: bool,
     /// Explain on standard error why this rule fired or did not.
     #[arg(long, value_name = "RULE")]
     pub explain: Vec<String>,

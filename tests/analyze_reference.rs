@@ -227,3 +227,53 @@ fn same_bundle_same_document() {
     assert!(a.status.success());
     assert_eq!(a.stdout, b.stdout);
 }
+
+/// Each controller log's digest is read in the scan's pass: the loop the first log ends in is
+/// the seed's "start looping ... No cluster leader => rpc_max_conns_per_client", and the
+/// connect-request storm is a template of 28034 hits; `--no-digest` leaves the digest out and
+/// changes no finding.
+#[test]
+fn digest_of_each_log_and_no_digest() {
+    let doc = analyze_json(&reference_bundle(), &[]);
+    let first = doc["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["file"].as_str().unwrap().contains("fhw25"))
+        .unwrap();
+    let digest = &first["digest"];
+    assert_eq!(digest["lines_total"], 121674);
+    let top = digest["top"].as_array().unwrap();
+    assert!(top.iter().any(|t| t["count"] == 28034
+        && t["template"]
+            .as_str()
+            .unwrap()
+            .contains("Receive connect request")));
+    assert!(top.iter().any(|t| t["count"] == 88736
+        && t["template"]
+            .as_str()
+            .unwrap()
+            .contains("rpc_max_conns_per_client exceeded")));
+    let members: Vec<&str> = digest["tail_loop"]["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["template"].as_str().unwrap())
+        .collect();
+    assert!(
+        members.iter().any(|m| m.contains("No cluster leader")),
+        "{members:?}"
+    );
+    assert!(
+        members.iter().any(|m| m.contains("rpc_max_conns_per_client")),
+        "{members:?}"
+    );
+
+    let bare = analyze_json(&reference_bundle(), &["--no-digest"]);
+    assert!(bare["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|l| l["digest"].is_null()));
+    assert_eq!(bare["findings"], doc["findings"]);
+}

@@ -27,7 +27,11 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
     // The KB's level markers ride along in the scan's automaton, so the digest gets the
     // warnings and errors without a second read of the bundle.
-    let markers: Vec<Vec<u8>> = kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect();
+    let markers: Vec<Vec<u8>> = if args.no_digest {
+        Vec::new()
+    } else {
+        kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect()
+    };
     let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
     let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
     let options = ScanOptions {
@@ -42,9 +46,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, starts| {
         // Logs of a known kind only: the document digests those.
-        file.kind
-            .is_some()
-            .then(|| DigestFeed::new(starts, &digest_options))
+        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::new(starts, &digest_options))
     });
     progress.finish();
     let lines: std::collections::HashMap<&str, u64> =
