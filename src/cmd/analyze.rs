@@ -44,9 +44,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         loop_window: 1 << 16,
         ..DigestOptions::default()
     };
-    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, starts| {
+    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, whole| {
         // Logs of a known kind only: the document digests those.
-        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::new(starts, &digest_options))
+        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::new(whole, &digest_options))
     });
     progress.finish();
     let lines: std::collections::HashMap<&str, u64> =

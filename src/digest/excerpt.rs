@@ -55,11 +55,12 @@ pub const SCOPE: &str = "warning, error and fatal lines, and every line a signat
 /// ids, addresses, ports): such a repeat is counted for the template of the line it repeats,
 /// with its own time, without being parsed and tokenised again (see `digest::repeat`).
 ///
-/// The sink of the piece that starts the file mines as lines come. The sink of a later piece
-/// (a large plain file is scanned in pieces, in parallel) hashes its lines as they come and
-/// keeps a short record of each (the text only of the first line of each hash), until it is
-/// appended in file order: mining sees every line in file order whatever the thread count,
-/// and the work left for the in-order append is a lookup per line.
+/// The sink of a file read whole (every compressed file, and plain files up to the piece size)
+/// mines as lines come. A large plain file is scanned in pieces, in parallel: the sink of each
+/// piece hashes its lines as they come and keeps a short record of each (the text only of the
+/// first line of each hash), and the pieces are mined when they are appended in file order:
+/// mining sees every line in file order whatever the thread count, the work left for the
+/// in-order append is about a lookup per line, and no piece waits long for the one before.
 #[derive(Debug)]
 pub struct DigestFeed {
     opts: DigestOptions,
@@ -78,8 +79,9 @@ struct Kept {
     lines: Vec<KeptLine>,
     /// Texts of the lines that keep one, end to end.
     text: Vec<u8>,
-    /// Hashes seen in this piece, and whether a signature matched the first line of each.
-    first: FxHashMap<u64, bool>,
+    /// Hashes seen in this piece: whether a signature matched the first line of each, and
+    /// where its text is in `text`.
+    first: FxHashMap<u64, (bool, usize, usize)>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -102,7 +104,18 @@ impl Kept {
                 start = end;
                 text
             });
-            mining.line(line.line_no + lines_before, line.key, text, line.time, line.hit);
+            let stand_in = match text {
+                Some(_) => None,
+                None => self.first.get(&line.key).map(|&(_, a, b)| &self.text[a..b]),
+            };
+            mining.line(
+                line.line_no + lines_before,
+                line.key,
+                text,
+                stand_in,
+                line.time,
+                line.hit,
+            );
         }
     }
 
@@ -111,17 +124,19 @@ impl Kept {
         // The text is kept for the first line of a hash, for a hit whose hash first came
         // without one (its level may not make it matter), and for an untimed line (its
         // header decides).
-        let keep_text = match self.first.get(&key) {
-            None => {
-                self.first.insert(key, hit);
-                true
-            }
-            Some(&first_hit) => (hit && !first_hit) || time.is_none(),
+        let first = self.first.get(&key).copied();
+        let keep_text = match first {
+            None => true,
+            Some((first_hit, ..)) => (hit && !first_hit) || time.is_none(),
         };
         let text_end = keep_text.then(|| {
             self.text.extend_from_slice(line);
             self.text.len()
         });
+        if first.is_none() {
+            self.first
+                .insert(key, (hit, self.text.len() - line.len(), self.text.len()));
+        }
         self.lines.push(KeptLine {
             line_no,
             key,
@@ -133,9 +148,10 @@ impl Kept {
 }
 
 impl DigestFeed {
-    /// A feed for a piece; `starts_file` for the piece that begins the file.
-    pub fn new(starts_file: bool, opts: &DigestOptions) -> DigestFeed {
-        let feed = if starts_file {
+    /// A feed for a piece; `whole` when the piece is the whole file (it then mines as lines
+    /// come; the pieces of a file scanned in pieces keep records until they are appended).
+    pub fn new(whole: bool, opts: &DigestOptions) -> DigestFeed {
+        let feed = if whole {
             Feed::Mining(Box::new(Mining::new(opts)))
         } else {
             Feed::Kept(Box::default())
@@ -195,7 +211,7 @@ impl LineSink for DigestFeed {
         match &mut self.feed {
             Feed::Mining(mining) => {
                 let key = repeat_key(line, time);
-                mining.line(line_no, key, Some(line), time, hit);
+                mining.line(line_no, key, Some(line), None, time, hit);
             }
             Feed::Kept(kept) => kept.line(line_no, line, time, hit),
         }
@@ -204,7 +220,7 @@ impl LineSink for DigestFeed {
     fn append(&mut self, later: DigestFeed, lines_before: u64) {
         match later.feed {
             Feed::Kept(kept) => kept.replay(self.mining(), lines_before),
-            // Only the piece that starts a file mines, and nothing is appended before it.
+            // Only a whole file's feed mines as it goes, and nothing is appended to a whole file.
             Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
         }
     }
@@ -274,12 +290,24 @@ mod tests {
         feed(&mut whole, &lines, 1);
         let whole = serde_json::to_string(&whole.finish(443)).unwrap();
 
-        for cuts in [[150, 300], [1, 442], [230, 231]] {
-            let mut first = DigestFeed::new(true, &opts);
+        // With room for one key only, lines past it are mined in full (or from a stand-in).
+        let tight = DigestOptions {
+            max_repeats: 1,
+            ..DigestOptions::default()
+        };
+        for (cuts, opts) in [
+            ([150, 300], &opts),
+            ([1, 442], &opts),
+            ([230, 231], &opts),
+            ([150, 300], &tight),
+        ] {
+            // The first piece mines as it goes when its feed is a whole file's (the way the
+            // feeds of pieces never are), or keeps records like the others.
+            let mut first = DigestFeed::new(cuts[0] % 2 == 0, opts);
             feed(&mut first, &lines[..cuts[0]], 1);
-            let mut second = DigestFeed::new(false, &opts);
+            let mut second = DigestFeed::new(false, opts);
             feed(&mut second, &lines[cuts[0]..cuts[1]], 1);
-            let mut third = DigestFeed::new(false, &opts);
+            let mut third = DigestFeed::new(false, opts);
             feed(&mut third, &lines[cuts[1]..], 1);
             first.append(second, cuts[0] as u64);
             first.append(third, cuts[1] as u64);

@@ -220,8 +220,23 @@ impl TemplateMiner {
         line: &[u8],
         keep: impl FnOnce(&Header, &[u8]) -> bool,
     ) -> Option<ClusterId> {
+        self.add_if_at(line_no, line, None, keep)
+    }
+
+    /// Like [`add_if`](Self::add_if), with `time` (when given) in place of the time the
+    /// header holds: for a line mined from a stand-in text of the same shape.
+    pub fn add_if_at(
+        &mut self,
+        line_no: u64,
+        line: &[u8],
+        time: Option<Timestamp>,
+        keep: impl FnOnce(&Header, &[u8]) -> bool,
+    ) -> Option<ClusterId> {
         let line = trim_eol(line);
-        let h = self.header(line);
+        let mut h = self.header(line);
+        if time.is_some() {
+            h.time = time;
+        }
         keep(&h, line).then(|| self.mine(line_no, line, &h))
     }
 

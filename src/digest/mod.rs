@@ -74,6 +74,9 @@ pub struct DigestOptions {
     pub rare_max_count: u64,
     /// Most rare templates listed.
     pub rare_limit: usize,
+    /// Most line keys remembered for repeats (`digest::repeat`); lines of keys past it are
+    /// mined in full.
+    pub max_repeats: usize,
 }
 
 impl Default for DigestOptions {
@@ -99,6 +102,7 @@ impl Default for DigestOptions {
             max_buckets: 100_000,
             rare_max_count: 3,
             rare_limit: 50,
+            max_repeats: 1 << 18,
         }
     }
 }
@@ -160,7 +164,7 @@ fn mine_all(
         let time = crate::logline::line_time(line);
         let key = repeat::repeat_key(line, time);
         mining
-            .line(n, key, Some(line), time, true)
+            .line(n, key, Some(line), None, time, true)
             .expect("a hit is always mined")
     };
     let mut n = 0u64;

@@ -135,12 +135,14 @@ impl Mining {
     /// ISO time `time`; returns its provisional id, if it was digested. `text` may be left out
     /// for a line whose key was seen before; it is then counted as a repeat even where its own
     /// header would have been read (a layout whose ISO time the header parser reads
-    /// differently, which no known layout does).
+    /// differently, which no known layout does), and where the key was not remembered (past
+    /// [`DigestOptions::max_repeats`]) `stand_in`, an earlier line of the same key, is mined in its place.
     pub(crate) fn line(
         &mut self,
         line_no: u64,
         key: u64,
         text: Option<&[u8]>,
+        stand_in: Option<&[u8]>,
         time: Option<Timestamp>,
         hit: bool,
     ) -> Option<ClusterId> {
@@ -155,9 +157,12 @@ impl Mining {
                 _ => {}
             }
         }
-        let text = text?;
+        let (text, at) = match text {
+            Some(text) => (text, None),
+            None => (stand_in?, time),
+        };
         let mut header = None;
-        let variant = self.miner.add_if(line_no, text, |h, l| {
+        let variant = self.miner.add_if_at(line_no, text, at, |h, l| {
             let alone = matters(h, l);
             header = Some((h.level, h.time, alone));
             hit || alone
@@ -170,6 +175,11 @@ impl Mining {
             time_agrees: header_time == time,
             timed: time.is_some(),
         };
+        if self.repeats.len() >= self.miner.options().max_repeats && !self.repeats.contains_key(&key) {
+            // Memory stays bounded on logs of endlessly new shapes: their lines take the full
+            // path, which is bounded by the template cap.
+            return variant;
+        }
         self.repeats
             .entry(key)
             .and_modify(|s| {
