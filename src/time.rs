@@ -140,16 +140,7 @@ pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
     if bytes.len() < 19 {
         return None;
     }
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let mut v = 0u32;
-        for &b in &bytes[range] {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            v = v * 10 + u32::from(b - b'0');
-        }
-        Some(v)
-    };
+    let num = |range: std::ops::Range<usize>| decimal(&bytes[range]);
     if bytes[4] != b'-' || bytes[7] != b'-' || bytes[13] != b':' || bytes[16] != b':' {
         return None;
     }
@@ -186,6 +177,13 @@ pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
     Some((ts, used))
 }
 
+/// The value of a run of ASCII digits; `None` if any byte is not one.
+fn decimal(digits: &[u8]) -> Option<u32> {
+    digits.iter().try_fold(0u32, |v, &b| {
+        b.is_ascii_digit().then(|| v * 10 + u32::from(b - b'0'))
+    })
+}
+
 thread_local! {
     /// The last `YYYY-MM-DDTHH` read by [`hour_millis`] and its value: consecutive lines of a
     /// log mostly share their hour.
@@ -198,16 +196,7 @@ fn hour_millis(text: [u8; 13]) -> Option<i64> {
     if last == text {
         return Some(value);
     }
-    let num = |range: std::ops::Range<usize>| -> Option<u32> {
-        let mut v = 0u32;
-        for &b in &text[range] {
-            if !b.is_ascii_digit() {
-                return None;
-            }
-            v = v * 10 + u32::from(b - b'0');
-        }
-        Some(v)
-    };
+    let num = |range: std::ops::Range<usize>| decimal(&text[range]);
     let (year, month, day, hour) = (num(0..4)? as i32, num(5..7)?, num(8..10)?, num(11..13)?);
     let value = Timestamp::from_civil(year, month, day, hour, 0, 0, 0)?.millis();
     LAST_HOUR.with(|c| c.set((text, value)));
