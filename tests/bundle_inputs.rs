@@ -170,3 +170,31 @@ fn output_goes_only_where_asked() {
         .unwrap()
         .contains("### Findings"));
 }
+
+/// `casebook digest` reads one log from a pipe (`/dev/stdin`), and says so when a bundle holds
+/// no log it knows instead of printing nothing.
+#[test]
+fn digest_reads_a_pipe_and_refuses_a_bundle_without_logs() {
+    let mut log = String::new();
+    for i in 0..300 {
+        log.push_str(&format!(
+            "2025-01-26T13:{:02}:{:02}.100Z [ERROR] agent: Coordinate update error: error=\"No cluster leader\"\n",
+            i / 60,
+            i % 60
+        ));
+    }
+    let out = casebook()
+        .args(["digest", "/dev/stdin"])
+        .write_stdin(log)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("300 lines, 1 templates"), "{text}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("notes.md"), "no logs here\n").unwrap();
+    let out = casebook().arg("digest").arg(dir.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no log file of a kind the knowledge base knows"));
+}

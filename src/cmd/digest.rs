@@ -15,7 +15,9 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
     let opts = DigestOptions::default();
     let path = &args.input;
     let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-    let single = meta.is_file() && !is_archive(path);
+    // A directory or an archive is a bundle; anything else (a file, a pipe such as
+    // `/dev/stdin`) is one log.
+    let single = !meta.is_dir() && !is_archive(path);
     if args.per_line {
         if !single {
             return Err(Failure::input(format!(
@@ -46,6 +48,12 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
             .collect();
         for s in &bundle.skipped {
             eprintln!("casebook: skipped {}: {}", s.path, s.reason);
+        }
+        if files.is_empty() {
+            return Err(Failure::input(format!(
+                "{}: no log file of a kind the knowledge base knows (kb/kinds.yaml)",
+                path.display()
+            )));
         }
         _bundle = bundle;
     }
