@@ -107,6 +107,8 @@ pub struct TemplateMiner {
     pub(crate) ring: Vec<Recent>,
     pub(crate) ring_next: usize,
     pub(crate) levels: [u64; 6],
+    /// Minute buckets held by all variants (at most `opts.max_total_buckets`).
+    buckets: usize,
     ids: Vec<u32>,
     scratch: Vec<u8>,
 }
@@ -163,6 +165,7 @@ impl TemplateMiner {
             ring: Vec::with_capacity(ring_cap.min(1 << 16)),
             ring_next: 0,
             levels: [0; 6],
+            buckets: 0,
             ids: Vec::new(),
             scratch: Vec::new(),
         }
@@ -487,6 +490,7 @@ impl TemplateMiner {
 
     fn touch(&mut self, id: u32, line_no: u64, time: Option<Timestamp>, h: &Header) {
         let max_buckets = self.opts.max_buckets;
+        let room = self.buckets < self.opts.max_total_buckets;
         let v = &mut self.variants[id as usize];
         v.count += 1;
         v.last_line = line_no;
@@ -505,7 +509,8 @@ impl TemplateMiner {
                     b.last_line = line_no;
                 }
                 None => {
-                    if v.buckets.len() < max_buckets {
+                    if v.buckets.len() < max_buckets && room {
+                        self.buckets += 1;
                         v.buckets.push(Bucket {
                             minute,
                             count: 1,

@@ -70,6 +70,10 @@ pub struct DigestOptions {
     pub storm_min_rate: u64,
     /// Minute buckets kept per template (older ones are kept, newer ones dropped).
     pub max_buckets: usize,
+    /// Minute buckets kept by all templates of a file together (32 bytes each): a log whose
+    /// times jump back and forth (logs concatenated out of order) would otherwise open new
+    /// buckets without end. Past it, new minutes are not recorded (storms there go unseen).
+    pub max_total_buckets: usize,
     /// Templates with at most this many lines are "rare".
     pub rare_max_count: u64,
     /// Most rare templates listed.
@@ -100,6 +104,7 @@ impl Default for DigestOptions {
             storm_factor: 10.0,
             storm_min_rate: 30,
             max_buckets: 100_000,
+            max_total_buckets: 1 << 20,
             rare_max_count: 3,
             rare_limit: 50,
             max_repeats: 1 << 18,
