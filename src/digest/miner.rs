@@ -641,6 +641,26 @@ mod tests {
     }
 
     #[test]
+    fn minute_buckets_are_capped_per_file() {
+        let opts = DigestOptions {
+            max_total_buckets: 3,
+            ..DigestOptions::default()
+        };
+        let mut m = TemplateMiner::new(opts);
+        for minute in 0..10 {
+            for line in [
+                format!("2025-01-26T13:{minute:02}:00.100Z [ERROR] agent: Coordinate update error"),
+                format!("2025-01-26T13:{minute:02}:00.200Z [WARN] agent: yamux keepalive failed"),
+            ] {
+                m.add(minute + 1, line.as_bytes());
+            }
+        }
+        let held: usize = m.variants.iter().map(|v| v.buckets.len()).sum();
+        assert_eq!(held, 3);
+        assert_eq!(m.variants.iter().map(|v| v.count).sum::<u64>(), 20);
+    }
+
+    #[test]
     fn overflow_bucket_when_capped() {
         let opts = DigestOptions {
             max_templates: 2,
