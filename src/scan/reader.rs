@@ -240,8 +240,9 @@ struct PieceScanner<'a, S> {
     tried: Vec<u32>,
     /// Where the lines that matter go, if anywhere.
     sink: Option<S>,
-    /// Lines of the current block for the sink: (line number, start, end, a signature hit).
-    feed: Vec<(u64, usize, usize, bool)>,
+    /// Lines of the current block for the sink: (line number, start, end, a signature hit,
+    /// the ISO time the line starts with).
+    feed: Vec<(u64, usize, usize, bool, Option<Timestamp>)>,
     out: FileScan,
 }
 
@@ -451,12 +452,15 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             }
             let hint = first - line_start;
             let mut hit = false;
+            let mut own_time = None;
             for i in 0..self.tried.len() {
                 let sig = self.tried[i] as usize;
-                hit |= self.try_signature(sig, block, line_start, line_end, line_no + 1, hint);
+                let line = (line_start, line_end, line_no + 1);
+                hit |= self.try_signature(sig, block, line, hint, &mut own_time);
             }
             if (hit || marked) && self.sink.is_some() {
-                self.feed.push((line_no + 1, line_start, line_end, hit));
+                let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
+                self.feed.push((line_no + 1, line_start, line_end, hit, time));
             }
         }
         (counted_to, line_no - self.lines_before)
@@ -470,12 +474,14 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             let line_end = memchr(b'\n', &block[line_start..]).map_or(block.len(), |i| line_start + i);
             line_no += 1;
             let mut hit = false;
+            let mut own_time = None;
             for k in 0..self.plan.unfiltered.len() {
                 let sig = self.plan.unfiltered[k];
-                hit |= self.try_signature(sig, block, line_start, line_end, line_no, 0);
+                hit |= self.try_signature(sig, block, (line_start, line_end, line_no), 0, &mut own_time);
             }
             if hit && self.sink.is_some() {
-                self.feed.push((line_no, line_start, line_end, true));
+                let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
+                self.feed.push((line_no, line_start, line_end, true, time));
             }
             line_start = line_end + 1;
         }
@@ -493,32 +499,29 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         self.feed.sort_unstable_by_key(|&(line, ..)| line);
         let mut i = 0;
         while i < self.feed.len() {
-            let (line_no, start, end, mut hit) = self.feed[i];
+            let (line_no, start, end, mut hit, time) = self.feed[i];
             i += 1;
             while i < self.feed.len() && self.feed[i].0 == line_no {
                 hit |= self.feed[i].3;
                 i += 1;
             }
-            let line = &block[start..end];
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            sink.line(line_no, line, line_time(line), hit);
+            sink.line(line_no, trim_cr(&block[start..end]), time, hit);
         }
         self.feed.clear();
     }
 
-    /// Runs signature `sig` on the line `start..end` of the block; `hint` is where in the line
-    /// the first literal of any signature was found. Returns whether it matched.
+    /// Runs signature `sig` on the line `(start, end, line_no)` of the block; `hint` is where
+    /// in the line the first literal of any signature was found; `own_time` caches the ISO time
+    /// the line starts with, for the other signatures and the sink. Returns whether it matched.
     fn try_signature(
         &mut self,
         sig: usize,
         block: &[u8],
-        start: usize,
-        end: usize,
-        line_no: u64,
+        (start, end, line_no): (usize, usize, u64),
         hint: usize,
+        own_time: &mut Option<Option<Timestamp>>,
     ) -> bool {
-        let line = &block[start..end];
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = trim_cr(&block[start..end]);
         let matcher = &self.set.matchers[sig];
         let state = &mut self.scratch.states[sig];
         if !matcher.matches(line, line.is_ascii(), hint, state) {
@@ -530,7 +533,8 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 tally.captures[k].add(&line[span]);
             }
         }
-        let time = line_time(line)
+        let time = own_time
+            .get_or_insert_with(|| line_time(line))
             .or_else(|| record_time(block, start))
             .or(self.carried_time);
         let head = tally.wants_head().then(|| HitLine {
@@ -566,6 +570,11 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         }
         (self.out, self.sink)
     }
+}
+
+/// A line without the `\r` of a CRLF ending.
+fn trim_cr(line: &[u8]) -> &[u8] {
+    line.strip_suffix(b"\r").unwrap_or(line)
 }
 
 /// The line at `start` with the continuation lines that follow it (indented, `| ...`, `) ...`).
