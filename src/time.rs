@@ -256,6 +256,39 @@ mod tests {
     }
 
     #[test]
+    fn hour_cache_gives_what_a_fresh_parse_gives() {
+        // Alternate hours and days so the cached hour is both hit and replaced.
+        let lines = [
+            ("2025-01-26T13:09:02.525|I", (2025, 1, 26, 13, 9, 2, 525), 23),
+            ("2025-01-26T13:59:59.5  |I", (2025, 1, 26, 13, 59, 59, 500), 21),
+            ("2025-01-26T14:00:00|MON", (2025, 1, 26, 14, 0, 0, 0), 19),
+            (
+                "2025-01-26 13:09:02,123456789 x",
+                (2025, 1, 26, 13, 9, 2, 123),
+                29,
+            ),
+            (
+                "2024-02-29T13:09:03.061Z [ERROR]",
+                (2024, 2, 29, 13, 9, 3, 61),
+                24,
+            ),
+            ("2025-01-26T13:00:00.9", (2025, 1, 26, 13, 0, 0, 900), 21),
+        ];
+        for _ in 0..2 {
+            for (text, (y, mo, d, h, mi, s, ms), used) in lines {
+                let expected = Timestamp::from_civil(y, mo, d, h, mi, s, ms).unwrap();
+                assert_eq!(
+                    parse_iso_prefix(text.as_bytes()),
+                    Some((expected, used)),
+                    "{text}"
+                );
+            }
+        }
+        assert_eq!(parse_iso_prefix(b"2025-01-26T13:60:00"), None);
+        assert_eq!(parse_iso_prefix(b"2025-02-30T13:00:00"), None);
+    }
+
+    #[test]
     fn civil_arithmetic_agrees_with_chrono() {
         use chrono::NaiveDate;
         for year in [1900, 1970, 1999, 2000, 2024, 2025, 2100, 2400] {

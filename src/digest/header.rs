@@ -174,47 +174,6 @@ fn skip_zone(b: &[u8], at: usize) -> usize {
     at
 }
 
-thread_local! {
-    /// The last whole second parsed by [`iso_cached`]: its 19 text bytes and its value.
-    static ISO_SECOND: std::cell::Cell<([u8; 19], i64)> = const { std::cell::Cell::new(([0; 19], 0)) };
-}
-
-/// [`parse_iso_prefix`] with a one-entry cache of the whole second: consecutive lines of a
-/// log mostly share it, and only the fraction is read again.
-fn iso_cached(rest: &[u8]) -> Option<(Timestamp, usize)> {
-    let key: [u8; 19] = rest.get(..19)?.try_into().ok()?;
-    let (k, base) = ISO_SECOND.with(|c| c.get());
-    if k != key {
-        let (ts, _) = parse_iso_prefix(&key)?;
-        ISO_SECOND.with(|c| c.set((key, ts.millis())));
-        return parse_iso_prefix(rest);
-    }
-    let mut used = 19;
-    let mut millis = 0i64;
-    if matches!(rest.get(used), Some(b'.' | b',')) {
-        let start = used + 1;
-        let mut end = start;
-        while end < rest.len() && end - start < 9 && rest[end].is_ascii_digit() {
-            end += 1;
-        }
-        if end > start {
-            for i in 0..3 {
-                let d = if start + i < end {
-                    rest[start + i] - b'0'
-                } else {
-                    0
-                };
-                millis = millis * 10 + i64::from(d);
-            }
-            used = end;
-        }
-    }
-    if rest.get(used) == Some(&b'Z') {
-        used += 1;
-    }
-    Some((Timestamp(base + millis), used))
-}
-
 /// Tries every known timestamp form at `b[at..]`. Returns the time (when it has a date) and
 /// the end offset.
 fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize)> {
@@ -222,7 +181,7 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
     let first = *rest.first()?;
     if first.is_ascii_digit() {
         // ISO-8601 (with `T` or space, 0-9 fraction digits, optional `Z`).
-        if let Some((ts, used)) = iso_cached(rest) {
+        if let Some((ts, used)) = parse_iso_prefix(rest) {
             return Some((Some(ts), skip_zone(b, at + used)));
         }
         // YYYY/MM/DD or YY/MM/DD, then space and clock.
@@ -670,21 +629,6 @@ mod tests {
         let h = s.parse(apache[1].as_bytes());
         assert_eq!(h.level, Some(Level::Error));
         assert_eq!(h.time.unwrap().to_string(), "2005-12-04T04:47:44.000Z");
-    }
-
-    #[test]
-    fn cached_iso_matches_the_parser() {
-        for t in [
-            "2025-01-26T13:09:02.525|I",
-            "2025-01-26T13:09:02.5  |I",
-            "2025-01-26T13:09:02|MON",
-            "2025-01-26T13:09:02.061Z [ERROR]",
-            "2025-01-26 13:09:02,123456789 x",
-            "2025-01-26T13:09:03.9",
-        ] {
-            assert_eq!(iso_cached(t.as_bytes()), parse_iso_prefix(t.as_bytes()), "{t}");
-            assert_eq!(iso_cached(t.as_bytes()), parse_iso_prefix(t.as_bytes()), "{t}");
-        }
     }
 
     #[test]
