@@ -50,14 +50,17 @@ pub(crate) fn repeat_key(line: &[u8], time: Option<Timestamp>) -> u64 {
     // A line with a time starts with it: skip its digits and separators, and the padding
     // after it (NeuVector pads short fractions with spaces).
     let skip = match time {
-        Some(_) => line
-            .iter()
-            .take(40)
-            .position(|b| {
-                !(b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b',' | b'T' | b'Z' | b' '))
-            })
-            .unwrap_or(0),
-        None => 0,
+        // Its first 19 bytes (`YYYY-MM-DDTHH:MM:SS`) are all digits and separators.
+        Some(_) if line.len() >= 19 => {
+            debug_assert!(crate::time::parse_iso_prefix(line).is_some());
+            line[19..line.len().min(40)]
+                .iter()
+                .position(|b| {
+                    !(b.is_ascii_digit() || matches!(b, b'-' | b':' | b'.' | b',' | b'T' | b'Z' | b' '))
+                })
+                .map_or(0, |p| 19 + p)
+        }
+        _ => 0,
     };
     number_blind_hash(&line[skip..])
 }
@@ -65,7 +68,6 @@ pub(crate) fn repeat_key(line: &[u8], time: Option<Timestamp>) -> u64 {
 /// The high bit of each byte of `word` that is an ASCII digit; the lowest one set is exact
 /// (a borrow can only mark bytes above a real digit). See "Bit Twiddling Hacks", `hasless`.
 fn digit_mask(word: u64) -> u64 {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     let x = word ^ (ONES * u64::from(b'0'));
     x.wrapping_sub(ONES * 10) & !x & (ONES * 0x80)
 }
@@ -81,6 +83,42 @@ fn next_digit(b: &[u8], mut i: usize) -> usize {
         i += 8;
     }
     while i < b.len() && !b[i].is_ascii_digit() {
+        i += 1;
+    }
+    i
+}
+
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGH: u64 = ONES * 0x80;
+
+/// The high bit of each byte `b` of `y` (all bytes below 128) with `m < b < n`, for
+/// `n <= 128`: no byte borrows or carries into the next. See "Bit Twiddling Hacks", `hasbetween`.
+fn between(y: u64, m: u8, n: u8) -> u64 {
+    (ONES * (127 + u64::from(n)) - y) & (y + ONES * (127 - u64::from(m))) & HIGH
+}
+
+/// The high bit of each byte of `word` that is an ASCII letter or digit.
+fn alnum_mask(word: u64) -> u64 {
+    let y = word & (ONES * 0x7f);
+    let ascii = !word & HIGH;
+    let digit = between(y, b'0' - 1, b'9' + 1);
+    // `| 0x20` lowers a letter and moves no other byte into `a..=z`.
+    let alpha = between(y | (ONES * 0x20), b'a' - 1, b'z' + 1);
+    (digit | alpha) & ascii
+}
+
+/// Index of the first byte of `b[i..]` that is not an ASCII letter or digit, or `b.len()`;
+/// eight bytes at a time.
+fn alnum_end(b: &[u8], mut i: usize) -> usize {
+    while i + 8 <= b.len() {
+        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let other = !alnum_mask(word) & HIGH;
+        if other != 0 {
+            return i + (other.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i].is_ascii_alphanumeric() {
         i += 1;
     }
     i
@@ -107,12 +145,14 @@ fn number_blind_hash(line: &[u8]) -> u64 {
             h.write_u8(0);
             // The word, and words joined to it by `.`, `:` or `-` before a digit (addresses,
             // ports, versions, times).
-            while i < line.len()
-                && (line[i].is_ascii_alphanumeric()
-                    || (matches!(line[i], b'.' | b':' | b'-')
-                        && line.get(i + 1).is_some_and(u8::is_ascii_digit)))
-            {
-                i += 1;
+            loop {
+                i = alnum_end(line, i);
+                if i + 1 < line.len() && matches!(line[i], b'.' | b':' | b'-') && line[i + 1].is_ascii_digit()
+                {
+                    i += 1;
+                } else {
+                    break;
+                }
             }
         }
     }
@@ -195,6 +235,29 @@ impl Mining {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn alnum_end_agrees_with_a_byte_loop() {
+        for b in 0..=255u8 {
+            for lane in 0..8 {
+                for fill in [b'a', b'Z', b'5', b' ', 0x80, 0xff, 0x00, b'z'] {
+                    let mut word = [fill; 8];
+                    word[lane] = b;
+                    let bytes: Vec<u8> = word.iter().chain(b"x!").copied().collect();
+                    for from in 0..bytes.len() {
+                        let slow = (from..bytes.len())
+                            .find(|&i| !bytes[i].is_ascii_alphanumeric())
+                            .unwrap_or(bytes.len());
+                        assert_eq!(
+                            alnum_end(&bytes, from),
+                            slow,
+                            "{b} lane {lane} fill {fill} from {from}"
+                        );
+                    }
+                }
+            }
+        }
+    }
 
     #[test]
     fn number_blind_hash_folds_words_with_digits() {
