@@ -38,12 +38,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         progress: &|bytes| progress.add(bytes),
         ..ScanOptions::default()
     };
-    // The loop a log ends in is looked for in its last 65,536 digested lines (the default
-    // window, 262,144, would hold 8 MB per log).
-    let digest_options = DigestOptions {
-        loop_window: 1 << 16,
-        ..DigestOptions::default()
-    };
+    let digest_options = DigestOptions::default();
     let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, whole| {
         // Logs of a known kind only: the document digests those.
         (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::new(whole, &digest_options))

@@ -27,9 +27,10 @@ const SAMPLE_BYTES: usize = 512;
 /// Distinct masked sequences remembered in the exact-match cache.
 const MAX_EXACT: usize = 1 << 20;
 
-/// Lines of one variant that fell in one minute.
+/// Lines of one variant that fell in one bucket of its width (`Variant::width` minutes).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Bucket {
+    /// First minute of the bucket (a multiple of the width).
     pub minute: i64,
     pub count: u32,
     pub first_line: u64,
@@ -68,14 +69,63 @@ pub(crate) struct Variant {
     pub source: Box<[u8]>,
     pub example: Box<[u8]>,
     pub buckets: Vec<Bucket>,
+    /// Minutes per bucket: 1, doubled (and the buckets merged in pairs) when the file's
+    /// buckets reach `max_total_buckets` and this variant holds the most, or its own reach
+    /// `max_buckets`.
+    pub width: i64,
+    /// Mined lines up to and including its last line (the loop's start is counted from it).
+    pub last_seq: u64,
+    /// The line mined right after its last line: its variant, line number (0: none yet) and
+    /// time.
+    pub after_variant: u32,
+    pub after_line: u64,
+    pub after_time: Option<Timestamp>,
 }
 
-/// One entry of the tail ring.
+/// One mined line, as the tail loop's rings remember it.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Recent {
     pub cluster: u32,
+    /// Mined lines up to and including this one.
+    pub seq: u64,
+    /// `seq` of the template's line before (0: none).
+    pub seq_before: u64,
     pub line: u64,
     pub time: Option<Timestamp>,
+}
+
+/// The last `cap` values pushed.
+#[derive(Debug)]
+pub(crate) struct Ring<T> {
+    items: Vec<T>,
+    next: usize,
+    cap: usize,
+}
+
+impl<T: Copy> Ring<T> {
+    fn new(cap: usize) -> Self {
+        Ring {
+            items: Vec::new(),
+            next: 0,
+            cap: cap.max(1),
+        }
+    }
+
+    fn push(&mut self, item: T) {
+        if self.items.len() < self.cap {
+            self.items.push(item);
+        } else {
+            self.items[self.next] = item;
+        }
+        self.next = (self.next + 1) % self.cap;
+    }
+
+    /// The values, oldest first.
+    pub(crate) fn in_order(&self) -> Vec<T> {
+        let mut v = self.items[self.next..].to_vec();
+        v.extend_from_slice(&self.items[..self.next]);
+        v
+    }
 }
 
 /// Streaming log-template miner.
@@ -104,10 +154,15 @@ pub struct TemplateMiner {
     pub(crate) first_time: Option<Timestamp>,
     pub(crate) last_time: Option<Timestamp>,
     effective_time: Option<Timestamp>,
-    pub(crate) ring: Vec<Recent>,
-    pub(crate) ring_next: usize,
+    /// The last `loop_window` lines mined.
+    pub(crate) ring: Ring<Recent>,
+    /// The last `loop_window` lines whose template had not been seen in the `loop_tail`
+    /// lines before: where templates join (or come back), further back than `ring` reaches.
+    pub(crate) joins: Ring<Recent>,
+    /// The variant of the last line mined.
+    prev: Option<u32>,
     pub(crate) levels: [u64; 6],
-    /// Minute buckets held by all variants (at most `opts.max_total_buckets`).
+    /// Buckets held by all variants (at most `opts.max_total_buckets`).
     buckets: usize,
     ids: Vec<u32>,
     scratch: Vec<u8>,
@@ -143,7 +198,7 @@ impl TemplateMiner {
     }
 
     fn build(opts: DigestOptions, shape: Option<HeaderShape>) -> Self {
-        let ring_cap = opts.loop_window.max(1);
+        let window = opts.loop_window;
         TemplateMiner {
             opts,
             shape,
@@ -162,8 +217,9 @@ impl TemplateMiner {
             first_time: None,
             last_time: None,
             effective_time: None,
-            ring: Vec::with_capacity(ring_cap.min(1 << 16)),
-            ring_next: 0,
+            ring: Ring::new(window),
+            joins: Ring::new(window),
+            prev: None,
             levels: [0; 6],
             buckets: 0,
             ids: Vec::new(),
@@ -484,16 +540,29 @@ impl TemplateMiner {
             source: source[..source.len().min(96)].into(),
             example: line[..line.len().min(EXAMPLE_BYTES)].into(),
             buckets: Vec::new(),
+            width: 1,
+            last_seq: 0,
+            after_variant: 0,
+            after_line: 0,
+            after_time: None,
         });
         id
     }
 
     fn touch(&mut self, id: u32, line_no: u64, time: Option<Timestamp>, h: &Header) {
-        let max_buckets = self.opts.max_buckets;
-        let room = self.buckets < self.opts.max_total_buckets;
+        if let Some(prev) = self.prev.replace(id) {
+            let p = &mut self.variants[prev as usize];
+            p.after_variant = id;
+            p.after_line = line_no;
+            p.after_time = time;
+        }
+        let seq = self.lines;
         let v = &mut self.variants[id as usize];
+        let seq_before = v.last_seq;
+        let joined = v.count == 0 || seq - seq_before > self.opts.loop_tail as u64;
         v.count += 1;
         v.last_line = line_no;
+        v.last_seq = seq;
         if v.level.is_none() {
             v.level = h.level;
         }
@@ -502,47 +571,84 @@ impl TemplateMiner {
                 v.first_time = Some(t);
             }
             v.last_time = Some(t);
-            let minute = t.millis().div_euclid(60_000);
-            match v.buckets.iter_mut().rev().take(4).find(|b| b.minute == minute) {
-                Some(b) => {
-                    b.count += 1;
-                    b.last_line = line_no;
-                }
-                None => {
-                    if v.buckets.len() < max_buckets && room {
-                        self.buckets += 1;
-                        v.buckets.push(Bucket {
-                            minute,
-                            count: 1,
-                            first_line: line_no,
-                            last_line: line_no,
-                        });
-                    }
-                }
-            }
+            self.count_in_bucket(id, t.millis().div_euclid(60_000), line_no);
         }
         let rec = Recent {
             cluster: id,
+            seq,
+            seq_before,
             line: line_no,
             time,
         };
-        let cap = self.opts.loop_window.max(1);
-        if self.ring.len() < cap {
-            self.ring.push(rec);
-        } else {
-            self.ring[self.ring_next] = rec;
+        self.ring.push(rec);
+        if joined {
+            self.joins.push(rec);
         }
-        self.ring_next = (self.ring_next + 1) % cap;
     }
 
-    /// The tail ring in file order.
-    pub(crate) fn ring_in_order(&self) -> Vec<Recent> {
-        if self.ring.len() < self.opts.loop_window.max(1) {
-            return self.ring.clone();
+    /// Counts a line of `minute` in its variant's bucket, opening one if needed; the
+    /// buckets stay within their caps by widening (see [`Variant::width`]).
+    fn count_in_bucket(&mut self, id: u32, minute: i64, line_no: u64) {
+        let v = &mut self.variants[id as usize];
+        let start = minute - minute.rem_euclid(v.width);
+        if let Some(b) = v.buckets.iter_mut().rev().take(4).find(|b| b.minute == start) {
+            b.count += 1;
+            b.last_line = line_no;
+            return;
         }
-        let mut v = self.ring[self.ring_next..].to_vec();
-        v.extend_from_slice(&self.ring[..self.ring_next]);
-        v
+        if v.buckets.len() >= self.opts.max_buckets.max(2) {
+            self.widen(id);
+        } else if self.buckets >= self.opts.max_total_buckets.max(2) {
+            let most = (0..self.variants.len())
+                .max_by_key(|&i| (self.variants[i].buckets.len(), std::cmp::Reverse(i)))
+                .expect("a variant holds the buckets");
+            self.widen(most as u32);
+        }
+        let v = &mut self.variants[id as usize];
+        let start = minute - minute.rem_euclid(v.width);
+        match v.buckets.iter_mut().rev().take(4).find(|b| b.minute == start) {
+            Some(b) => {
+                b.count += 1;
+                b.last_line = line_no;
+            }
+            None => {
+                self.buckets += 1;
+                v.buckets.push(Bucket {
+                    minute: start,
+                    count: 1,
+                    first_line: line_no,
+                    last_line: line_no,
+                });
+            }
+        }
+    }
+
+    /// Doubles a variant's bucket width (more than once if that merges too few), merging
+    /// neighbouring buckets that now share a start.
+    fn widen(&mut self, id: u32) {
+        let v = &mut self.variants[id as usize];
+        let before = v.buckets.len();
+        loop {
+            v.width *= 2;
+            let width = v.width;
+            let mut merged: Vec<Bucket> = Vec::with_capacity(v.buckets.len());
+            for b in v.buckets.drain(..) {
+                let start = b.minute - b.minute.rem_euclid(width);
+                match merged.last_mut() {
+                    Some(m) if m.minute == start => {
+                        m.count += b.count;
+                        m.first_line = m.first_line.min(b.first_line);
+                        m.last_line = m.last_line.max(b.last_line);
+                    }
+                    _ => merged.push(Bucket { minute: start, ..b }),
+                }
+            }
+            v.buckets = merged;
+            if v.buckets.len() <= before * 3 / 4 || v.width >= 1 << 20 {
+                break;
+            }
+        }
+        self.buckets -= before - v.buckets.len();
     }
 
     /// The template text of token ids.
@@ -641,23 +747,36 @@ mod tests {
     }
 
     #[test]
-    fn minute_buckets_are_capped_per_file() {
+    fn buckets_widen_to_stay_within_the_file_cap() {
         let opts = DigestOptions {
-            max_total_buckets: 3,
+            max_total_buckets: 8,
             ..DigestOptions::default()
         };
         let mut m = TemplateMiner::new(opts);
-        for minute in 0..10 {
-            for line in [
-                format!("2025-01-26T13:{minute:02}:00.100Z [ERROR] agent: Coordinate update error"),
-                format!("2025-01-26T13:{minute:02}:00.200Z [WARN] agent: yamux keepalive failed"),
-            ] {
-                m.add(minute + 1, line.as_bytes());
+        for minute in 0..40u64 {
+            m.add(
+                2 * minute + 1,
+                format!("2025-01-26T13:{minute:02}:00.100Z [ERROR] agent: Coordinate update error")
+                    .as_bytes(),
+            );
+            if minute % 10 == 0 {
+                m.add(
+                    2 * minute + 2,
+                    format!("2025-01-26T13:{minute:02}:00.200Z [WARN] agent: yamux keepalive failed")
+                        .as_bytes(),
+                );
             }
         }
         let held: usize = m.variants.iter().map(|v| v.buckets.len()).sum();
-        assert_eq!(held, 3);
-        assert_eq!(m.variants.iter().map(|v| v.count).sum::<u64>(), 20);
+        assert!(held <= 8, "{held}");
+        assert_eq!(held, m.buckets);
+        // The busy variant widened, the quiet one kept minutes; no line is lost.
+        let busy = &m.variants[0];
+        assert!(busy.width > 1);
+        assert_eq!(busy.buckets.iter().map(|b| u64::from(b.count)).sum::<u64>(), 40);
+        assert!(busy.buckets.iter().all(|b| b.minute % busy.width == 0));
+        assert_eq!(m.variants[1].width, 1);
+        assert_eq!(m.variants[1].buckets.len(), 4);
     }
 
     #[test]

@@ -68,11 +68,12 @@ pub struct DigestOptions {
     pub storm_factor: f64,
     /// ... and at least this many lines per minute.
     pub storm_min_rate: u64,
-    /// Minute buckets kept per template (older ones are kept, newer ones dropped).
+    /// Time buckets kept per template variant: past it, its buckets widen (two minutes,
+    /// four ...), merged in pairs.
     pub max_buckets: usize,
-    /// Minute buckets kept by all templates of a file together (32 bytes each): a log whose
-    /// times jump back and forth (logs concatenated out of order) would otherwise open new
-    /// buckets without end. Past it, new minutes are not recorded (storms there go unseen).
+    /// Time buckets kept by all templates of a file together (32 bytes each), so memory per
+    /// log does not grow with the time it spans: past it, the variant holding the most
+    /// widens its buckets. Storms are then found at that width.
     pub max_total_buckets: usize,
     /// Templates with at most this many lines are "rare".
     pub rare_max_count: u64,
@@ -96,15 +97,15 @@ impl Default for DigestOptions {
             max_line_bytes: 8 * 1024,
             header_sample: 500,
             assume_year: 1970,
-            loop_window: 1 << 18,
+            loop_window: 1 << 12,
             loop_tail: 200,
             loop_min_hits: 50,
             max_loop_templates: 8,
             storm_min_count: 100,
             storm_factor: 10.0,
             storm_min_rate: 30,
-            max_buckets: 100_000,
-            max_total_buckets: 1 << 20,
+            max_buckets: 1 << 13,
+            max_total_buckets: 1 << 13,
             rare_max_count: 3,
             rare_limit: 50,
             max_repeats: 1 << 18,

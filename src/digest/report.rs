@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::header::{HeaderShape, Level};
-use super::miner::{Bucket, ClusterId, Recent, TemplateMiner};
+use super::miner::{Bucket, ClusterId, Recent, TemplateMiner, Variant};
 use super::refine::Regrouped;
 use super::DigestOptions;
 use crate::time::Timestamp;
@@ -93,9 +93,9 @@ pub struct TailLoop {
     pub hits: u64,
     /// Other lines tolerated inside the loop.
     pub other_lines: u64,
-    /// True when the loop is longer than the remembered tail (`loop_window` lines): the
-    /// start comes from the last sighting of other templates and per-member hits cover only
-    /// the remembered part.
+    /// True when the loop is longer than the remembered tail (`loop_window` lines): its
+    /// start and hits come from where the other templates were last seen and its members
+    /// joined (see `digest::report`), and per-member hits cover only the remembered part.
     pub truncated: bool,
 }
 
@@ -153,7 +153,12 @@ struct Agg {
     last_time: Option<Timestamp>,
     level: Option<Level>,
     buckets: Vec<Bucket>,
+    /// Minutes per bucket: the widest of its variants'.
+    width: i64,
     overflow: bool,
+    /// Mined lines up to its last line, and the line mined right after that one.
+    last_seq: u64,
+    after: Recent,
 }
 
 fn lossy(b: &[u8]) -> String {
@@ -181,6 +186,13 @@ fn max_opt<T: Ord>(a: Option<T>, b: Option<T>) -> Option<T> {
 pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec<ClusterId>) {
     let opts = miner.options().clone();
     let map = groups.final_of_variant;
+    let after_of = |v: &Variant| Recent {
+        cluster: map[v.after_variant as usize],
+        seq: v.last_seq + 1,
+        seq_before: 0,
+        line: v.after_line,
+        time: v.after_time,
+    };
     let mut aggs: Vec<Option<Agg>> = (0..groups.tokens.len()).map(|_| None).collect();
     for (vi, v) in miner.variants.iter().enumerate() {
         let f = map[vi] as usize;
@@ -195,7 +207,10 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
                     last_time: v.last_time,
                     level: v.level,
                     buckets: v.buckets.clone(),
+                    width: v.width,
                     overflow: groups.overflow[f],
+                    last_seq: v.last_seq,
+                    after: after_of(v),
                 });
             }
             Some(a) => {
@@ -211,6 +226,11 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
                 a.first_time = min_opt(a.first_time, v.first_time);
                 a.last_time = max_opt(a.last_time, v.last_time);
                 a.buckets.extend_from_slice(&v.buckets);
+                a.width = a.width.max(v.width);
+                if v.last_seq > a.last_seq {
+                    a.last_seq = v.last_seq;
+                    a.after = after_of(v);
+                }
             }
         }
     }
@@ -219,6 +239,9 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
         .map(|a| a.expect("every final template has a variant"))
         .collect();
     for a in &mut aggs {
+        for b in &mut a.buckets {
+            b.minute -= b.minute.rem_euclid(a.width);
+        }
         a.buckets.sort_by_key(|b| (b.minute, b.first_line));
         let mut merged: Vec<Bucket> = Vec::with_capacity(a.buckets.len());
         for b in a.buckets.drain(..) {
@@ -264,16 +287,17 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
         })
         .collect();
     let storms = find_storms(&aggs, &texts, &opts);
-    let ring: Vec<Recent> = miner
-        .ring_in_order()
-        .into_iter()
-        .map(|r| Recent {
-            cluster: map[r.cluster as usize],
-            ..r
-        })
-        .collect();
-    let ring_full = miner.lines as usize > ring.len();
-    let tail_loop = find_tail_loop(&ring, ring_full, &aggs, &texts, &opts);
+    let final_ids = |rs: Vec<Recent>| -> Vec<Recent> {
+        rs.into_iter()
+            .map(|r| Recent {
+                cluster: map[r.cluster as usize],
+                ..r
+            })
+            .collect()
+    };
+    let ring = final_ids(miner.ring.in_order());
+    let joins = final_ids(miner.joins.in_order());
+    let tail_loop = find_tail_loop(&ring, &joins, &aggs, &texts, &opts);
     let rare = find_rare(&templates, &opts);
     let levels = [
         Level::Trace,
@@ -315,13 +339,16 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
     ) else {
         return Vec::new();
     };
-    let span = (hi - lo + 1) as usize;
     let mut storms = Vec::new();
     for (id, a) in aggs.iter().enumerate() {
         if a.overflow || a.count < opts.storm_min_count || a.buckets.is_empty() {
             continue;
         }
-        // Median lines per minute over the whole file span (zeros included).
+        // Buckets of `w` minutes (1 unless the template's buckets were widened).
+        let w = a.width;
+        let span = ((hi - hi.rem_euclid(w)) - (lo - lo.rem_euclid(w))) / w + 1;
+        let span = span as usize;
+        // Median lines per bucket over the whole file span (zeros included).
         let mut counts: Vec<u32> = a.buckets.iter().map(|b| b.count).collect();
         counts.sort_unstable();
         let zeros = span.saturating_sub(counts.len());
@@ -331,7 +358,7 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
         } else {
             f64::from(counts[(mid - zeros).min(counts.len() - 1)])
         };
-        let threshold = (median * opts.storm_factor).max(opts.storm_min_rate as f64);
+        let threshold = (median * opts.storm_factor).max((opts.storm_min_rate * w as u64) as f64);
         let mut i = 0;
         let b = &a.buckets;
         while i < b.len() {
@@ -342,8 +369,8 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
             let start = i;
             let mut end = i;
             let mut j = i + 1;
-            // Extend over minutes above threshold, bridging one quiet minute.
-            while j < b.len() && b[j].minute - b[end].minute <= 2 {
+            // Extend over buckets above threshold, bridging one quiet bucket.
+            while j < b.len() && b[j].minute - b[end].minute <= 2 * w {
                 if f64::from(b[j].count) >= threshold {
                     end = j;
                 }
@@ -353,17 +380,24 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
             let count: u64 = run.iter().map(|x| u64::from(x.count)).sum();
             if count >= opts.storm_min_count {
                 // Baseline: the rate outside the burst, never below the median.
-                let outside = (a.count - count) as f64 / (span as f64 - run.len() as f64).max(1.0);
+                let minutes = (span * w as usize) as f64;
+                let outside = (a.count - count) as f64 / (minutes - (run.len() * w as usize) as f64).max(1.0);
+                let per_minute = median / w as f64;
                 storms.push(Storm {
                     cluster: id as u32,
                     template: texts[id].clone(),
                     start: crate::time::Timestamp(b[start].minute * 60_000),
-                    end: crate::time::Timestamp(b[end].minute * 60_000 + 59_999),
+                    end: crate::time::Timestamp((b[end].minute + w) * 60_000 - 1),
                     start_line: run.iter().map(|x| x.first_line).min().unwrap_or(0),
                     end_line: run.iter().map(|x| x.last_line).max().unwrap_or(0),
                     count,
-                    peak_per_minute: run.iter().map(|x| u64::from(x.count)).max().unwrap_or(0),
-                    baseline_per_minute: (outside.max(median) * 100.0).round() / 100.0,
+                    peak_per_minute: run
+                        .iter()
+                        .map(|x| u64::from(x.count))
+                        .max()
+                        .unwrap_or(0)
+                        .div_ceil(w as u64),
+                    baseline_per_minute: (outside.max(per_minute) * 100.0).round() / 100.0,
                 });
             }
             i = end + 1;
@@ -373,9 +407,18 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
     storms
 }
 
+/// The loop the file ends in, from the ring of its last mined lines: the templates seen at
+/// least twice in the last `opts.loop_tail` lines, back to where other templates stop being
+/// rare, from where the last of them joined.
+///
+/// A loop longer than the ring began after the last line of any other template before the
+/// ring (each template remembers its last line's sequence number), where the last member
+/// joined: `joins` holds the lines whose template had not been seen in the `loop_tail` lines
+/// before, and when it was last seen. Its hits are then every line from there on (exact); its members' own hits cover
+/// the ring only.
 fn find_tail_loop(
     ring: &[Recent],
-    ring_full: bool,
+    joins: &[Recent],
     aggs: &[Agg],
     texts: &[String],
     opts: &DigestOptions,
@@ -423,34 +466,16 @@ fn find_tail_loop(
             }
         }
     }
-    let mut start = start?;
+    let start = start?;
     let end = last_member?;
-    // A loop is where its templates alternate: it cannot start before every member has
-    // appeared (a long run of one member before the others join is a storm, not the loop).
-    let mut latest_first = start;
-    for &m in &members {
-        if let Some(first) = (start..=end).find(|&i| ring[i].cluster == m) {
-            latest_first = latest_first.max(first);
-        }
-    }
-    // ... but its first cycle includes the other members just before that line, when they
-    // are close in time (within a minute) rather than the tail of an earlier burst.
-    let joined_at = ring[latest_first].time;
-    let mut cycle: Vec<u32> = vec![ring[latest_first].cluster];
-    while latest_first > start {
-        let prev = &ring[latest_first - 1];
-        let close = match (prev.time, joined_at) {
-            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
-            _ => true,
-        };
-        if !is_member(prev.cluster) || cycle.contains(&prev.cluster) || !close {
-            break;
-        }
-        let c = prev.cluster;
-        cycle.push(c);
-        latest_first -= 1;
-    }
-    start = latest_first;
+    // The loop fills the ring: it began before, where its last member joined.
+    let before = (start == 0 && ring[0].seq > 1)
+        .then(|| loop_start_before(ring, joins, aggs, &members))
+        .flatten();
+    let start = match before {
+        Some(_) => 0,
+        None => first_cycle(ring, start, end, &members),
+    };
     let region = &ring[start..=end];
     let mut hits: BTreeMap<u32, u64> = BTreeMap::new();
     let mut order: Vec<u32> = Vec::new();
@@ -463,34 +488,17 @@ fn find_tail_loop(
             *h += 1;
         }
     }
-    let total: u64 = hits.values().sum();
-    let truncated = ring_full && start == 0;
-    let mut start_line = region[0].line;
-    let mut start_time = region[0].time;
-    let mut total_hits = total;
-    if truncated {
-        // The loop began before the remembered tail: it starts after the last line of any
-        // other template (the most one can say without the whole history).
-        let before = aggs
-            .iter()
-            .enumerate()
-            .filter(|(id, _)| !is_member(*id as u32))
-            .map(|(_, a)| a.last_line)
-            .filter(|&l| l < start_line)
-            .max()
-            .unwrap_or(0);
-        let first_member = members
-            .iter()
-            .map(|&c| &aggs[c as usize])
-            .filter(|a| a.last_line >= start_line)
-            .map(|a| (a.first_line.max(before + 1), a.first_time))
-            .min();
-        if let Some((l, t)) = first_member {
-            total_hits += start_line.saturating_sub(l);
-            start_line = l;
-            start_time = t.or(start_time);
-        }
+    if let Some(joined) = before.filter(|b| is_member(b.cluster)) {
+        // The member whose joining started the loop comes first.
+        order.retain(|&c| c != joined.cluster);
+        order.insert(0, joined.cluster);
     }
+    let in_ring: u64 = hits.values().sum();
+    let (start_line, start_time, total_hits) = match before {
+        Some(b) => (b.line, b.time, in_ring + ring[0].seq - b.seq),
+        None => (region[0].line, region[0].time, in_ring),
+    };
+    let truncated = before.is_some();
     if total_hits < opts.loop_min_hits {
         return None;
     }
@@ -511,6 +519,90 @@ fn find_tail_loop(
         other_lines: other_at_start,
         truncated,
     })
+}
+
+/// Where a loop that fills the whole ring began: after the last line of any other template
+/// before the ring, where the last of its members joined (a member with no join since was
+/// there all along). `None` when that is inside the ring after all.
+fn loop_start_before(ring: &[Recent], joins: &[Recent], aggs: &[Agg], members: &[u32]) -> Option<Recent> {
+    let ring_start = ring[0].seq;
+    let is_member = |c: u32| members.binary_search(&c).is_ok();
+    let other = aggs
+        .iter()
+        .enumerate()
+        .filter(|&(id, a)| !is_member(id as u32) && a.last_seq < ring_start)
+        .map(|(_, a)| a)
+        .max_by_key(|a| a.last_seq);
+    let mut start = match other {
+        Some(a) => a.after,
+        None => {
+            // The loop's templates are all the log has had.
+            let (first, id) = members
+                .iter()
+                .map(|&c| (&aggs[c as usize], c))
+                .min_by_key(|(a, _)| a.first_line)?;
+            Recent {
+                cluster: id,
+                seq: 1,
+                seq_before: 0,
+                line: first.first_line,
+                time: first.first_time,
+            }
+        }
+    };
+    let boundary = start.seq;
+    for &m in members {
+        // Its first join since: its first line since, unless it had a line since before it.
+        let first = joins.iter().find(|j| j.cluster == m && j.seq >= boundary);
+        if let Some(j) = first.filter(|j| j.seq_before < boundary) {
+            if j.seq > start.seq {
+                start = *j;
+            }
+        }
+    }
+    // Its first cycle includes the members that joined on the lines just before, within a
+    // minute (as `first_cycle` does in the ring).
+    let mut cycle = vec![start.cluster];
+    while let Some(j) = joins.iter().find(|j| j.seq + 1 == start.seq && j.seq >= boundary) {
+        let close = match (j.time, start.time) {
+            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
+            _ => true,
+        };
+        if !is_member(j.cluster) || cycle.contains(&j.cluster) || !close {
+            break;
+        }
+        cycle.push(j.cluster);
+        start = *j;
+    }
+    (start.seq < ring_start).then_some(start)
+}
+
+/// Where a loop found from `start` really begins: not before every member has appeared (a
+/// long run of one member before the others join is a storm, not the loop), but with the
+/// other members just before that line when they are close in time (within a minute) rather
+/// than the tail of an earlier burst.
+fn first_cycle(ring: &[Recent], start: usize, end: usize, members: &[u32]) -> usize {
+    let mut latest_first = start;
+    for &m in members {
+        if let Some(first) = (start..=end).find(|&i| ring[i].cluster == m) {
+            latest_first = latest_first.max(first);
+        }
+    }
+    let joined_at = ring[latest_first].time;
+    let mut cycle: Vec<u32> = vec![ring[latest_first].cluster];
+    while latest_first > start {
+        let prev = &ring[latest_first - 1];
+        let close = match (prev.time, joined_at) {
+            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
+            _ => true,
+        };
+        if members.binary_search(&prev.cluster).is_err() || cycle.contains(&prev.cluster) || !close {
+            break;
+        }
+        cycle.push(prev.cluster);
+        latest_first -= 1;
+    }
+    latest_first
 }
 
 fn find_rare(templates: &[TemplateSummary], opts: &DigestOptions) -> Vec<RareTemplate> {
@@ -601,12 +693,11 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
             .collect();
         let _ = writeln!(
             s,
-            "tail loop: from line {} ({}) start looping {} ... {} hits{} until line {} ({})",
+            "tail loop: from line {} ({}) start looping {} ... {} hits until line {} ({})",
             l.start_line,
             fmt_time(l.start_time),
             names.join(" => "),
             l.hits,
-            if l.truncated { " (at least)" } else { "" },
             l.end_line,
             fmt_time(l.end_time)
         );
@@ -681,6 +772,99 @@ mod tests {
             "{text}"
         );
         assert!(text.contains("... 600 hits"), "{text}");
+    }
+
+    /// A log of ordinary lines, an error that storms alone, then a second error joining it
+    /// in turns until the end: `storm` lines of the first alone, `looped` lines in turns.
+    fn storm_then_loop(storm: u32, looped: u32) -> Vec<String> {
+        let mut lines = Vec::new();
+        for i in 0..300u32 {
+            let msg = match i % 3 {
+                0 => format!("cache.Sync: Sync done - items={i}"),
+                1 => format!("rest.Login: User logged in - user=u{i}"),
+                _ => "kv.Watch: Watch restarted".to_string(),
+            };
+            lines.push(format!("{}|INFO|CTL|{msg}", ts(i / 60, i % 60, 0)));
+        }
+        let rejected = |i: u32| {
+            format!("rpc: rejecting RPC conn from because rpc_max_conns_per_client exceeded: conn=from=10.42.55.36:{}", 30000 + i)
+        };
+        for i in 0..storm {
+            lines.push(format!(
+                "{}|ERRO|CTL|{}",
+                ts(10 + i / 600, (i / 10) % 60, i % 10),
+                rejected(i)
+            ));
+        }
+        for i in 0..looped {
+            let msg = if i % 3 == 0 {
+                "agent: Coordinate update error: error=\"No cluster leader\"".to_string()
+            } else {
+                rejected(i)
+            };
+            lines.push(format!(
+                "{}|ERRO|CTL|{msg}",
+                ts(200 + i / 600, (i / 10) % 60, i % 10)
+            ));
+        }
+        lines
+    }
+
+    #[test]
+    fn a_loop_longer_than_the_ring_keeps_its_start_and_hits() {
+        let lines = storm_then_loop(3000, 5000);
+        let opts = DigestOptions {
+            loop_window: 1 << 16,
+            ..DigestOptions::default()
+        };
+        let whole = crate::digest::digest_reader(lines.join("\n").as_bytes(), &opts)
+            .unwrap()
+            .tail_loop
+            .expect("a loop");
+        assert!(!whole.truncated);
+        assert_eq!(whole.start_line, 3301);
+        assert_eq!(whole.hits, 5000);
+        assert_eq!(
+            whole.members[0].template,
+            "Coordinate update error: error=\"No cluster leader\""
+        );
+        for window in [64, 500, 4999] {
+            let opts = DigestOptions {
+                loop_window: window,
+                ..DigestOptions::default()
+            };
+            let small = crate::digest::digest_reader(lines.join("\n").as_bytes(), &opts)
+                .unwrap()
+                .tail_loop
+                .expect("a loop");
+            assert!(small.truncated, "{window}");
+            assert_eq!(
+                (small.start_line, small.start_time, small.end_line, small.hits),
+                (whole.start_line, whole.start_time, whole.end_line, whole.hits),
+                "{window}"
+            );
+            let names = |l: &TailLoop| l.members.iter().map(|m| m.template.clone()).collect::<Vec<_>>();
+            assert_eq!(names(&small), names(&whole), "{window}");
+            assert_eq!(
+                small.members.iter().map(|m| m.hits).sum::<u64>(),
+                window.min(5000) as u64
+            );
+        }
+    }
+
+    #[test]
+    fn a_loop_from_the_first_line_is_counted_whole_past_the_ring() {
+        let lines: Vec<String> = storm_then_loop(0, 2000).split_off(300);
+        let opts = DigestOptions {
+            loop_window: 100,
+            ..DigestOptions::default()
+        };
+        let l = crate::digest::digest_reader(lines.join("\n").as_bytes(), &opts)
+            .unwrap()
+            .tail_loop
+            .expect("a loop");
+        assert!(l.truncated);
+        assert_eq!((l.start_line, l.end_line, l.hits), (1, 2000, 2000));
     }
 
     #[test]
