@@ -59,3 +59,41 @@ fn same_report_whatever_the_thread_count() {
         "pieces and whole files agree"
     );
 }
+
+/// A piece whose first (skipped) line ends exactly where its first read ends: the line after
+/// it is scanned, and no long line is made up. The file is cut in two pieces inside a line
+/// longer than a read, so the second piece skips to a newline at the last byte of its read.
+#[test]
+fn a_piece_whose_skipped_line_ends_with_its_first_read() {
+    use casebook::scan::READ_WINDOW;
+    let rejected = |port: u32| {
+        format!(
+            "2024-05-01T08:00:05.100Z [ERROR] agent.server.rpc: rejecting RPC conn from because rpc_max_conns_per_client exceeded: conn=from=10.1.2.3:{port}\n"
+        )
+    };
+    let first = rejected(40001);
+    // The second piece starts at `cut` and reads from `cut - 1`; its first newline is the one
+    // ending the long line, at the last byte of that read.
+    let cut = READ_WINDOW + 400;
+    let newline_at = cut - 1 + READ_WINDOW - 1;
+    let mut log = first.clone().into_bytes();
+    log.resize(newline_at, b'x');
+    log.push(b'\n');
+    log.extend_from_slice(rejected(40002).as_bytes());
+    let pad = 2 * cut - log.len() - 1;
+    log.extend(std::iter::repeat_n(b'y', pad));
+    log.push(b'\n');
+    assert_eq!(log.len(), 2 * cut);
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("neuvector-controller-pod-x.log"), &log).unwrap();
+
+    let whole = json(&scan(dir.path(), 1, 1 << 40));
+    let pieces = json(&scan(dir.path(), 1, cut as u64));
+    let file = &whole["files"][0];
+    assert_eq!(
+        file["hits"]["nv.consul.rpc-conn-limit/rejected"]["count"], 2,
+        "{file}"
+    );
+    assert_eq!(file["long_lines"].as_array().unwrap().len(), 1, "{file}");
+    assert_eq!(pieces, whole);
+}

@@ -34,7 +34,7 @@ use serde::Serialize;
 
 pub use hits::{CaptureStats, HitLine, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 pub use prefilter::required_literals;
-pub use reader::LINE_WINDOW;
+pub use reader::{LINE_WINDOW, READ_WINDOW};
 
 use crate::bundle::{open_stream, Bundle, BundleFile, Skipped};
 use crate::kb::{FileFormat, Signature};

@@ -27,6 +27,9 @@ use crate::time::Timestamp;
 
 /// Bytes read at a time.
 const BLOCK: usize = 1 << 20;
+/// The read buffer: a block and room for the line it ends in. Pieces of a file start with a
+/// read of this many bytes.
+pub const READ_WINDOW: usize = BLOCK + LINE_WINDOW;
 /// Longest line matched whole; longer lines are matched on this many bytes.
 pub const LINE_WINDOW: usize = 1 << 20;
 /// Continuation lines kept with a sample.
@@ -270,7 +273,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
     /// Reads `stream` to its end (or to `bounds`), scanning whole lines a block at a time.
     fn run(&mut self, stream: &mut dyn Read, bounds: Bounds) -> Result<(), String> {
         let mut buf = std::mem::take(&mut self.scratch.buf);
-        buf.resize(BLOCK + LINE_WINDOW, 0);
+        buf.resize(READ_WINDOW, 0);
         let result = self.run_with(stream, bounds, &mut buf);
         self.scratch.buf = buf;
         result
@@ -337,6 +340,13 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                         continue;
                     }
                 }
+            }
+            if start == end && !eof {
+                // The skipped line ended with the buffer: read on (an empty rest is not a line
+                // filling the whole buffer).
+                base += end as u64;
+                filled = 0;
+                continue;
             }
             let cut = if eof {
                 end
