@@ -95,6 +95,13 @@ struct KeptLine {
 }
 
 impl Kept {
+    /// A miner of what this piece kept, as the first piece of its file.
+    fn mined(&self, opts: &DigestOptions) -> Mining {
+        let mut mining = Mining::new(opts);
+        self.replay(&mut mining, 0);
+        mining
+    }
+
     /// Digests what a later piece kept, its lines numbered after `lines_before`.
     fn replay(&self, mining: &mut Mining, lines_before: u64) {
         let mut start = 0;
@@ -165,9 +172,7 @@ impl DigestFeed {
     /// The miner, mining what this feed kept so far first if it has not mined yet.
     fn mining(&mut self) -> &mut Mining {
         if let Feed::Kept(kept) = &self.feed {
-            let mut mining = Mining::new(&self.opts);
-            kept.replay(&mut mining, 0);
-            self.feed = Feed::Mining(Box::new(mining));
+            self.feed = Feed::Mining(Box::new(kept.mined(&self.opts)));
         }
         match &mut self.feed {
             Feed::Mining(mining) => mining,
@@ -176,12 +181,11 @@ impl DigestFeed {
     }
 
     /// The excerpt of a file of `lines_total` lines.
-    pub fn finish(mut self, lines_total: u64) -> DigestExcerpt {
-        self.mining();
-        let Feed::Mining(mining) = self.feed else {
-            unreachable!("mined above")
+    pub fn finish(self, lines_total: u64) -> DigestExcerpt {
+        let miner = match self.feed {
+            Feed::Mining(mining) => mining.miner,
+            Feed::Kept(kept) => kept.mined(&self.opts).miner,
         };
-        let miner = mining.miner;
         let digested = miner.lines;
         let digest = miner.finish();
         let mut top = digest.templates.clone();
