@@ -17,7 +17,7 @@ use crate::kb::KnowledgeBase;
 use crate::redact::Redactor;
 use crate::rules::{Evaluation, OutcomeStatus};
 use crate::runbooks::Plan;
-use crate::scan::{FileScan, HitLine, ScanReport, SignatureHits};
+use crate::scan::{FileScan, HitLine, MinuteCounts, ScanReport, SignatureHits};
 use crate::tables::PodTable;
 use crate::time::Timestamp;
 
@@ -1074,26 +1074,20 @@ fn timeline(findings: &[DocFinding], scan: &ScanReport) -> Vec<TimelineEvent> {
 
 fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFinding]) -> Activity {
     let files: Vec<&FileScan> = files.collect();
-    let mut per_file: Vec<(&str, BTreeMap<i64, u64>)> = Vec::new();
+    let mut per_file: Vec<(&str, MinuteCounts)> = Vec::new();
     for f in &files {
-        let mut minutes: BTreeMap<i64, u64> = BTreeMap::new();
+        let mut minutes = MinuteCounts::default();
         for h in f.hits.values() {
-            for (bucket, n) in &h.histogram {
-                *minutes.entry(*bucket).or_default() += n;
-            }
+            minutes.merge(&h.histogram);
         }
         if !minutes.is_empty() {
             per_file.push((&f.path, minutes));
         }
     }
-    let start = per_file
-        .iter()
-        .filter_map(|(_, m)| m.keys().next())
-        .min()
-        .copied();
+    let start = per_file.iter().filter_map(|(_, m)| m.keys().next()).min();
     let end = per_file
         .iter()
-        .filter_map(|(_, m)| m.keys().next_back())
+        .filter_map(|(_, m)| m.keys().last())
         .max()
         .map(|b| b + crate::scan::BUCKET_MS);
     let (Some(start), Some(end)) = (start, end) else {
@@ -1113,13 +1107,13 @@ fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFindin
         .into_iter()
         .map(|(file, minutes)| {
             let mut counts = vec![0u64; bins];
-            for (bucket, n) in &minutes {
+            for (bucket, n) in minutes.iter() {
                 let i = ((bucket - start) / bin_ms) as usize;
                 counts[i.min(bins - 1)] += n;
             }
             ActivityLane {
                 file: file.to_owned(),
-                total: minutes.values().sum(),
+                total: minutes.iter().map(|(_, n)| n).sum(),
                 bins: counts,
             }
         })

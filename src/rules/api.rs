@@ -173,12 +173,7 @@ impl BundleView {
             .files
             .iter()
             .filter_map(|f| f.hits.get(&id))
-            .map(|h| {
-                h.histogram
-                    .range(from..=to_ms)
-                    .map(|(_, n)| *n as i64)
-                    .sum::<i64>()
-            })
+            .map(|h| h.histogram.range(from, to_ms).map(|(_, n)| n as i64).sum::<i64>())
             .sum()
     }
 

@@ -32,7 +32,7 @@ use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 use rayon::prelude::*;
 use serde::Serialize;
 
-pub use hits::{CaptureStats, HitLine, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
+pub use hits::{CaptureStats, HitLine, MinuteCounts, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 pub use prefilter::required_literals;
 pub use reader::{LINE_WINDOW, READ_WINDOW};
 

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use foldhash::fast::FixedState;
 
-use super::hits::{CaptureStats, HitLine, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
+use super::hits::{CaptureStats, HitLine, MinuteCounts, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 use crate::time::Timestamp;
 
 /// A hit of the current block whose text is not decoded yet.
@@ -141,7 +141,7 @@ pub(super) struct Tally {
     last_time: Option<Timestamp>,
     /// The bucket being counted and its count so far.
     bucket: Option<(i64, u64)>,
-    histogram: BTreeMap<i64, u64>,
+    histogram: MinuteCounts,
     /// One per named group, in the signature's order.
     pub captures: Vec<ValueTally>,
 }
@@ -172,7 +172,7 @@ impl Tally {
                 Some((b, n)) if *b == bucket => *n += 1,
                 current => {
                     if let Some((b, n)) = current.replace((bucket, 1)) {
-                        *self.histogram.entry(b).or_default() += n;
+                        self.histogram.add(b, n);
                     }
                 }
             }
@@ -210,8 +210,9 @@ impl Tally {
     pub(super) fn finish(mut self, names: &[String]) -> SignatureHits {
         debug_assert!(self.pending.is_empty(), "end_block before finish");
         if let Some((b, n)) = self.bucket.take() {
-            *self.histogram.entry(b).or_default() += n;
+            self.histogram.add(b, n);
         }
+        self.histogram.settle();
         let captures = names
             .iter()
             .zip(self.captures)
