@@ -506,7 +506,10 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         if self.feed.is_empty() {
             return;
         }
-        self.feed.sort_unstable_by_key(|&(line, ..)| line);
+        // In line order already unless the every-line pass added some.
+        if !self.feed.is_sorted_by_key(|&(line, ..)| line) {
+            self.feed.sort_unstable_by_key(|&(line, ..)| line);
+        }
         let mut i = 0;
         while i < self.feed.len() {
             let (line_no, start, end, mut hit, time) = self.feed[i];
