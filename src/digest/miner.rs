@@ -37,6 +37,19 @@ pub(crate) struct Bucket {
     pub last_line: u64,
 }
 
+/// Merges each run of neighbouring buckets that share a start into one.
+pub(crate) fn merge_neighbours(buckets: &mut Vec<Bucket>) {
+    buckets.dedup_by(|later, kept| {
+        let same = later.minute == kept.minute;
+        if same {
+            kept.count += later.count;
+            kept.first_line = kept.first_line.min(later.first_line);
+            kept.last_line = kept.last_line.max(later.last_line);
+        }
+        same
+    });
+}
+
 /// One Drain template while mining.
 #[derive(Debug)]
 pub(crate) struct Cluster {
@@ -80,6 +93,22 @@ pub(crate) struct Variant {
     pub after_variant: u32,
     pub after_line: u64,
     pub after_time: Option<Timestamp>,
+}
+
+impl Variant {
+    /// Counts a line of `minute` in one of the last few buckets (lines come nearly in time
+    /// order) if one holds that minute.
+    fn count_in_open_bucket(&mut self, minute: i64, line_no: u64) -> bool {
+        let start = minute - minute.rem_euclid(self.width);
+        match self.buckets.iter_mut().rev().take(4).find(|b| b.minute == start) {
+            Some(b) => {
+                b.count += 1;
+                b.last_line = line_no;
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 /// One mined line, as the tail loop's rings remember it.
@@ -589,14 +618,10 @@ impl TemplateMiner {
     /// Counts a line of `minute` in its variant's bucket, opening one if needed; the
     /// buckets stay within their caps by widening (see [`Variant::width`]).
     fn count_in_bucket(&mut self, id: u32, minute: i64, line_no: u64) {
-        let v = &mut self.variants[id as usize];
-        let start = minute - minute.rem_euclid(v.width);
-        if let Some(b) = v.buckets.iter_mut().rev().take(4).find(|b| b.minute == start) {
-            b.count += 1;
-            b.last_line = line_no;
+        if self.variants[id as usize].count_in_open_bucket(minute, line_no) {
             return;
         }
-        if v.buckets.len() >= self.opts.max_buckets.max(2) {
+        if self.variants[id as usize].buckets.len() >= self.opts.max_buckets.max(2) {
             self.widen(id);
         } else if self.buckets >= self.opts.max_total_buckets.max(2) {
             let most = (0..self.variants.len())
@@ -604,22 +629,16 @@ impl TemplateMiner {
                 .expect("a variant holds the buckets");
             self.widen(most as u32);
         }
+        // Widening may have made room in an open bucket.
         let v = &mut self.variants[id as usize];
-        let start = minute - minute.rem_euclid(v.width);
-        match v.buckets.iter_mut().rev().take(4).find(|b| b.minute == start) {
-            Some(b) => {
-                b.count += 1;
-                b.last_line = line_no;
-            }
-            None => {
-                self.buckets += 1;
-                v.buckets.push(Bucket {
-                    minute: start,
-                    count: 1,
-                    first_line: line_no,
-                    last_line: line_no,
-                });
-            }
+        if !v.count_in_open_bucket(minute, line_no) {
+            self.buckets += 1;
+            v.buckets.push(Bucket {
+                minute: minute - minute.rem_euclid(v.width),
+                count: 1,
+                first_line: line_no,
+                last_line: line_no,
+            });
         }
     }
 
@@ -630,20 +649,10 @@ impl TemplateMiner {
         let before = v.buckets.len();
         loop {
             v.width *= 2;
-            let width = v.width;
-            let mut merged: Vec<Bucket> = Vec::with_capacity(v.buckets.len());
-            for b in v.buckets.drain(..) {
-                let start = b.minute - b.minute.rem_euclid(width);
-                match merged.last_mut() {
-                    Some(m) if m.minute == start => {
-                        m.count += b.count;
-                        m.first_line = m.first_line.min(b.first_line);
-                        m.last_line = m.last_line.max(b.last_line);
-                    }
-                    _ => merged.push(Bucket { minute: start, ..b }),
-                }
+            for b in &mut v.buckets {
+                b.minute -= b.minute.rem_euclid(v.width);
             }
-            v.buckets = merged;
+            merge_neighbours(&mut v.buckets);
             if v.buckets.len() <= before * 3 / 4 || v.width >= 1 << 20 {
                 break;
             }

@@ -11,7 +11,7 @@ use std::fmt::Write as _;
 use serde::Serialize;
 
 use super::header::{HeaderShape, Level};
-use super::miner::{Bucket, ClusterId, Recent, TemplateMiner, Variant};
+use super::miner::{merge_neighbours, Bucket, ClusterId, Recent, TemplateMiner, Variant};
 use super::refine::Regrouped;
 use super::DigestOptions;
 use crate::time::Timestamp;
@@ -243,18 +243,7 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
             b.minute -= b.minute.rem_euclid(a.width);
         }
         a.buckets.sort_by_key(|b| (b.minute, b.first_line));
-        let mut merged: Vec<Bucket> = Vec::with_capacity(a.buckets.len());
-        for b in a.buckets.drain(..) {
-            match merged.last_mut() {
-                Some(m) if m.minute == b.minute => {
-                    m.count += b.count;
-                    m.first_line = m.first_line.min(b.first_line);
-                    m.last_line = m.last_line.max(b.last_line);
-                }
-                _ => merged.push(b),
-            }
-        }
-        a.buckets = merged;
+        merge_neighbours(&mut a.buckets);
     }
     let texts: Vec<String> = aggs
         .iter()
@@ -564,11 +553,7 @@ fn loop_start_before(ring: &[Recent], joins: &[Recent], aggs: &[Agg], members: &
     // minute (as `first_cycle` does in the ring).
     let mut cycle = vec![start.cluster];
     while let Some(j) = joins.iter().find(|j| j.seq + 1 == start.seq && j.seq >= boundary) {
-        let close = match (j.time, start.time) {
-            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
-            _ => true,
-        };
-        if !is_member(j.cluster) || cycle.contains(&j.cluster) || !close {
+        if !is_member(j.cluster) || cycle.contains(&j.cluster) || !within_a_minute(j.time, start.time) {
             break;
         }
         cycle.push(j.cluster);
@@ -592,17 +577,24 @@ fn first_cycle(ring: &[Recent], start: usize, end: usize, members: &[u32]) -> us
     let mut cycle: Vec<u32> = vec![ring[latest_first].cluster];
     while latest_first > start {
         let prev = &ring[latest_first - 1];
-        let close = match (prev.time, joined_at) {
-            (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
-            _ => true,
-        };
-        if members.binary_search(&prev.cluster).is_err() || cycle.contains(&prev.cluster) || !close {
+        if members.binary_search(&prev.cluster).is_err()
+            || cycle.contains(&prev.cluster)
+            || !within_a_minute(prev.time, joined_at)
+        {
             break;
         }
         cycle.push(prev.cluster);
         latest_first -= 1;
     }
     latest_first
+}
+
+/// Whether `earlier` is at most a minute before `later` (or either has no time).
+fn within_a_minute(earlier: Option<Timestamp>, later: Option<Timestamp>) -> bool {
+    match (earlier, later) {
+        (Some(a), Some(b)) => b.millis() - a.millis() <= 60_000,
+        _ => true,
+    }
 }
 
 fn find_rare(templates: &[TemplateSummary], opts: &DigestOptions) -> Vec<RareTemplate> {

@@ -1087,7 +1087,7 @@ fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFindin
     let start = per_file.iter().filter_map(|(_, m)| m.keys().next()).min();
     let end = per_file
         .iter()
-        .filter_map(|(_, m)| m.keys().last())
+        .filter_map(|(_, m)| m.keys().next_back())
         .max()
         .map(|b| b + crate::scan::BUCKET_MS);
     let (Some(start), Some(end)) = (start, end) else {

@@ -99,25 +99,31 @@ impl MinuteCounts {
     }
 
     /// (minute start in ms, hits), in time order.
-    pub fn iter(&self) -> impl Iterator<Item = (i64, u64)> + '_ {
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = (i64, u64)> + '_ {
         debug_assert!(self.late.is_empty(), "settled before reading");
-        self.minutes
-            .iter()
-            .map(|&(m, n)| (i64::from(m) * BUCKET_MS, u64::from(n)))
+        as_ms(&self.minutes)
     }
 
     /// Minute starts in ms, in time order.
-    pub fn keys(&self) -> impl Iterator<Item = i64> + '_ {
+    pub fn keys(&self) -> impl DoubleEndedIterator<Item = i64> + '_ {
         self.iter().map(|(ms, _)| ms)
     }
 
     /// The minutes whose start is within `from_ms..=to_ms`.
     pub fn range(&self, from_ms: i64, to_ms: i64) -> impl Iterator<Item = (i64, u64)> + '_ {
+        debug_assert!(self.late.is_empty(), "settled before reading");
         let start = self
             .minutes
             .partition_point(|&(m, _)| i64::from(m) * BUCKET_MS < from_ms);
-        self.iter().skip(start).take_while(move |&(ms, _)| ms <= to_ms)
+        as_ms(&self.minutes[start..]).take_while(move |&(ms, _)| ms <= to_ms)
     }
+}
+
+/// (minute start in ms, hits) of stored minutes.
+fn as_ms(minutes: &[(i32, u32)]) -> impl DoubleEndedIterator<Item = (i64, u64)> + '_ {
+    minutes
+        .iter()
+        .map(|&(m, n)| (i64::from(m) * BUCKET_MS, u64::from(n)))
 }
 
 /// Two sorted minute lists as one, counts of the same minute added.
