@@ -6,7 +6,7 @@ use super::progress::ScanProgress;
 use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
-use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions};
+use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions, FeedPool};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
 use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
@@ -39,9 +39,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         ..ScanOptions::default()
     };
     let digest_options = DigestOptions::default();
+    let pool = Arc::new(FeedPool::default());
     let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, whole| {
         // Logs of a known kind only: the document digests those.
-        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::new(whole, &digest_options))
+        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(whole, &digest_options, &pool))
     });
     progress.finish();
     let lines: std::collections::HashMap<&str, u64> =

@@ -22,7 +22,7 @@ use std::io::{self, BufRead, Write};
 
 use serde::Serialize;
 
-pub use excerpt::{DigestExcerpt, DigestFeed, SCOPE};
+pub use excerpt::{DigestExcerpt, DigestFeed, FeedPool, SCOPE};
 pub use header::{Header, HeaderShape, Level};
 pub use miner::{ClusterId, TemplateMiner};
 pub use report::{render_text, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary};

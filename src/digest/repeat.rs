@@ -7,6 +7,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::swar::{between, word_at, HIGH, ONES};
+
 use super::header::{Header, Level};
 use super::miner::{ClusterId, TemplateMiner};
 use super::DigestOptions;
@@ -75,7 +77,7 @@ fn digit_mask(word: u64) -> u64 {
 /// Index of the first ASCII digit in `b[from..]`, or `b.len()`; eight bytes at a time.
 fn next_digit(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
-        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let word = word_at(b, i);
         let mask = digit_mask(word);
         if mask != 0 {
             return i + (mask.trailing_zeros() / 8) as usize;
@@ -86,15 +88,6 @@ fn next_digit(b: &[u8], mut i: usize) -> usize {
         i += 1;
     }
     i
-}
-
-const ONES: u64 = 0x0101_0101_0101_0101;
-const HIGH: u64 = ONES * 0x80;
-
-/// The high bit of each byte `b` of `y` (all bytes below 128) with `m < b < n`, for
-/// `n <= 128`: no byte borrows or carries into the next. See "Bit Twiddling Hacks", `hasbetween`.
-fn between(y: u64, m: u8, n: u8) -> u64 {
-    (ONES * (127 + u64::from(n)) - y) & (y + ONES * (127 - u64::from(m))) & HIGH
 }
 
 /// The high bit of each byte of `word` that is an ASCII letter or digit.
@@ -111,7 +104,7 @@ fn alnum_mask(word: u64) -> u64 {
 /// eight bytes at a time.
 fn alnum_end(b: &[u8], mut i: usize) -> usize {
     while i + 8 <= b.len() {
-        let word = u64::from_le_bytes(b[i..i + 8].try_into().expect("8 bytes"));
+        let word = word_at(b, i);
         let other = !alnum_mask(word) & HIGH;
         if other != 0 {
             return i + (other.trailing_zeros() / 8) as usize;

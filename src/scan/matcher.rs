@@ -69,7 +69,8 @@ pub(super) struct LineMatcher {
     /// Number of named groups.
     names: usize,
     /// Whether the leading literal is the only literal the prefilter looks for, so that its
-    /// first occurrence in a candidate line is not before the first literal found there.
+    /// first occurrence in a candidate line is not before the hint (where the prefilter
+    /// first found a literal naming this signature).
     hinted: bool,
 }
 
@@ -147,8 +148,8 @@ impl LineMatcher {
     }
 
     /// Whether `line` matches (`ascii`: the line is all ASCII; `hint`: where the prefilter
-    /// found the line's first literal); when it does and the signature has groups, `state`
-    /// holds them for [`LineMatcher::group`].
+    /// first found a literal naming this signature in the line); when it does and the
+    /// signature has groups, `state` holds them for [`LineMatcher::group`].
     pub(super) fn matches(&self, line: &[u8], ascii: bool, hint: usize, state: &mut MatchState) -> bool {
         let from = if self.hinted { hint.min(line.len()) } else { 0 };
         match self.ascii() {

@@ -98,6 +98,8 @@ pub struct SignatureSet {
 struct Scratch {
     buf: Vec<u8>,
     states: Vec<matcher::MatchState>,
+    /// The current block's lines for the sink.
+    feed: Vec<reader::FeedLine>,
 }
 
 /// The literal search for the signatures that apply to one file kind.
@@ -116,30 +118,30 @@ struct KindPlan {
 /// The search for any of many literals.
 #[derive(Debug)]
 enum LiteralSearch {
-    /// Aho-Corasick, with its SIMD prefilter (Teddy) when the literals are few.
-    Automaton(AhoCorasick),
-    /// Teddy alone over groups of [`TEDDY_MAX`] literals, for more literals than that: past
-    /// it, the automaton walks the haystack byte by byte, several times slower than a few
-    /// Teddy passes (each group searched ahead once per block, see [`BlockCursor`]).
+    /// Teddy (SIMD) over groups of at most [`TEDDY_MAX`] literals (each group searched ahead
+    /// once per block, see [`BlockCursor`]). Teddy verifies its own candidates: on logs where
+    /// most lines hold a literal, that is cheaper than Aho-Corasick's automaton confirming each
+    /// one (measured: 15-20% less search time on the bench's controller logs). Past
+    /// [`TEDDY_MAX`] literals one group would confirm too many false candidates.
     Groups(Vec<aho_corasick::packed::Searcher>),
+    /// Aho-Corasick, where Teddy is not available (no SIMD on this CPU).
+    Automaton(AhoCorasick),
 }
 
 impl LiteralSearch {
     fn new(literals: &[Vec<u8>]) -> LiteralSearch {
-        if literals.len() > TEDDY_MAX {
-            let groups = literals
-                .chunks(TEDDY_MAX)
-                .map(|chunk| {
-                    aho_corasick::packed::Config::new()
-                        .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
-                        .builder()
-                        .extend(chunk)
-                        .build()
-                })
-                .collect::<Option<Vec<_>>>();
-            if let Some(groups) = groups {
-                return LiteralSearch::Groups(groups);
-            }
+        let groups = literals
+            .chunks(TEDDY_MAX)
+            .map(|chunk| {
+                aho_corasick::packed::Config::new()
+                    .match_kind(aho_corasick::packed::MatchKind::LeftmostFirst)
+                    .builder()
+                    .extend(chunk)
+                    .build()
+            })
+            .collect::<Option<Vec<_>>>();
+        if let Some(groups) = groups {
+            return LiteralSearch::Groups(groups);
         }
         let mut builder = AhoCorasickBuilder::new();
         builder.match_kind(MatchKind::LeftmostFirst);
@@ -310,6 +312,7 @@ impl SignatureSet {
         pooled.unwrap_or_else(|| Scratch {
             buf: Vec::new(),
             states: self.matchers.iter().map(LineMatcher::state).collect(),
+            feed: Vec::new(),
         })
     }
 

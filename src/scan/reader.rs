@@ -227,6 +227,10 @@ impl Read for ChannelReader {
     }
 }
 
+/// A line of the current block for the sink: (line number, start, end, a signature hit, the
+/// ISO time the line starts with).
+pub(super) type FeedLine = (u64, usize, usize, bool, Option<Timestamp>);
+
 /// The state of one piece being scanned.
 struct PieceScanner<'a, S> {
     set: &'a SignatureSet,
@@ -240,12 +244,11 @@ struct PieceScanner<'a, S> {
     lines_before: u64,
     /// Time of the last timestamped line before the current block.
     carried_time: Option<Timestamp>,
-    tried: Vec<u32>,
+    /// Signatures to try on the current candidate line, each with where in the block the
+    /// first literal naming it was found.
+    tried: Vec<(u32, usize)>,
     /// Where the lines that matter go, if anywhere.
     sink: Option<S>,
-    /// Lines of the current block for the sink: (line number, start, end, a signature hit,
-    /// the ISO time the line starts with).
-    feed: Vec<(u64, usize, usize, bool, Option<Timestamp>)>,
     out: FileScan,
 }
 
@@ -261,7 +264,6 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             carried_time: None,
             tried: Vec::new(),
             sink,
-            feed: Vec::new(),
             out: FileScan {
                 path: file.path.clone(),
                 kind: file.kind.clone(),
@@ -435,7 +437,8 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             // sharing its start with the reported one is in its candidate list); the first
             // one past the line starts the next candidate line.
             self.tried.clear();
-            self.tried.extend_from_slice(&plan.candidates[literal]);
+            self.tried
+                .extend(plan.candidates[literal].iter().map(|&sig| (sig, first)));
             let mut at = first + 1;
             loop {
                 next = if at < block.len() {
@@ -445,32 +448,35 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 };
                 match next {
                     Some((start, literal)) if start < line_end => {
-                        self.tried.extend_from_slice(&plan.candidates[literal]);
+                        self.tried
+                            .extend(plan.candidates[literal].iter().map(|&sig| (sig, start)));
                         at = start + 1;
                     }
                     _ => break,
                 }
             }
             if self.tried.len() > 1 {
+                // By signature, each at its first position.
                 self.tried.sort_unstable();
-                self.tried.dedup();
+                self.tried.dedup_by_key(|&mut (sig, _)| sig);
             }
             // The marker sorts last.
-            let marked = self.tried.last() == Some(&MARKER);
+            let marked = self.tried.last().is_some_and(|&(sig, _)| sig == MARKER);
             if marked {
                 self.tried.pop();
             }
-            let hint = first - line_start;
             let mut hit = false;
             let mut own_time = None;
             for i in 0..self.tried.len() {
-                let sig = self.tried[i] as usize;
+                let (sig, at) = self.tried[i];
                 let line = (line_start, line_end, line_no + 1);
-                hit |= self.try_signature(sig, block, line, hint, &mut own_time);
+                hit |= self.try_signature(sig as usize, block, line, at - line_start, &mut own_time);
             }
             if (hit || marked) && self.sink.is_some() {
                 let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
-                self.feed.push((line_no + 1, line_start, line_end, hit, time));
+                self.scratch
+                    .feed
+                    .push((line_no + 1, line_start, line_end, hit, time));
             }
         }
         (counted_to, line_no - self.lines_before)
@@ -491,7 +497,9 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             }
             if hit && self.sink.is_some() {
                 let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
-                self.feed.push((line_no, line_start, line_end, true, time));
+                self.scratch
+                    .feed
+                    .push((line_no, line_start, line_end, true, time));
             }
             line_start = line_end + 1;
         }
@@ -503,28 +511,29 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         let Some(sink) = &mut self.sink else {
             return;
         };
-        if self.feed.is_empty() {
+        if self.scratch.feed.is_empty() {
             return;
         }
         // In line order already unless the every-line pass added some.
-        if !self.feed.is_sorted_by_key(|&(line, ..)| line) {
-            self.feed.sort_unstable_by_key(|&(line, ..)| line);
+        if !self.scratch.feed.is_sorted_by_key(|&(line, ..)| line) {
+            self.scratch.feed.sort_unstable_by_key(|&(line, ..)| line);
         }
         let mut i = 0;
-        while i < self.feed.len() {
-            let (line_no, start, end, mut hit, time) = self.feed[i];
+        while i < self.scratch.feed.len() {
+            let (line_no, start, end, mut hit, time) = self.scratch.feed[i];
             i += 1;
-            while i < self.feed.len() && self.feed[i].0 == line_no {
-                hit |= self.feed[i].3;
+            while i < self.scratch.feed.len() && self.scratch.feed[i].0 == line_no {
+                hit |= self.scratch.feed[i].3;
                 i += 1;
             }
             sink.line(line_no, trim_cr(&block[start..end]), time, hit);
         }
-        self.feed.clear();
+        self.scratch.feed.clear();
     }
 
     /// Runs signature `sig` on the line `(start, end, line_no)` of the block; `hint` is where
-    /// in the line the first literal of any signature was found; `own_time` caches the ISO time
+    /// in the line the first literal naming it was found (a level marker found before it is
+    /// not where its own literal is); `own_time` caches the ISO time
     /// the line starts with, for the other signatures and the sink. Returns whether it matched.
     fn try_signature(
         &mut self,

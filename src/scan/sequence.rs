@@ -14,13 +14,21 @@
 
 use regex_syntax::hir::{Class, Hir, HirKind, Look};
 
+use crate::swar::{word_at, AsciiRanges, HIGH};
+
 /// Steps allowed per byte of the line (plus a constant) before giving up.
 const STEPS_PER_BYTE: usize = 16;
 const STEPS_BASE: usize = 1024;
 
-/// A set of bytes, as a table (one load per byte tested).
+/// A set of bytes, as a table (one load per byte tested), and as ASCII ranges for runs of
+/// them eight bytes at a time.
 #[derive(Clone, PartialEq, Eq)]
-struct ByteSet(Box<[bool; 256]>);
+struct ByteSet {
+    table: Box<[bool; 256]>,
+    /// The ASCII members as ranges (`false`), or the ASCII non-members (`true`), whichever
+    /// takes fewer ranges, when that is at most [`ByteSet::MAX_RANGES`].
+    ranges: Option<(AsciiRanges, bool)>,
+}
 
 impl std::fmt::Debug for ByteSet {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -30,6 +38,32 @@ impl std::fmt::Debug for ByteSet {
 }
 
 impl ByteSet {
+    /// Most ranges tested per word (past it, the table is as fast).
+    const MAX_RANGES: usize = 4;
+
+    fn from_table(table: Box<[bool; 256]>) -> ByteSet {
+        let ranges_of = |member: bool| {
+            let mut ranges: Vec<(u8, u8)> = Vec::new();
+            for b in 0..128u8 {
+                if table[usize::from(b)] != member {
+                    continue;
+                }
+                match ranges.last_mut() {
+                    Some((_, hi)) if *hi + 1 == b => *hi = b,
+                    _ => ranges.push((b, b)),
+                }
+            }
+            ranges
+        };
+        let (members, others) = (ranges_of(true), ranges_of(false));
+        let ranges = if members.len() <= others.len() {
+            (members.len() <= Self::MAX_RANGES).then(|| (AsciiRanges::new(&members), false))
+        } else {
+            (others.len() <= Self::MAX_RANGES).then(|| (AsciiRanges::new(&others), true))
+        };
+        ByteSet { table, ranges }
+    }
+
     fn of_class(class: &Class) -> Option<ByteSet> {
         let mut table = Box::new([false; 256]);
         let mut add = |lo: u32, hi: u32| {
@@ -50,18 +84,52 @@ impl ByteSet {
                 }
             }
         }
-        Some(ByteSet(table))
+        Some(ByteSet::from_table(table))
     }
 
-    fn of_byte(b: u8) -> ByteSet {
+    fn of_bytes(bytes: impl IntoIterator<Item = u8>) -> ByteSet {
         let mut table = Box::new([false; 256]);
-        table[usize::from(b)] = true;
-        ByteSet(table)
+        for b in bytes {
+            table[usize::from(b)] = true;
+        }
+        ByteSet::from_table(table)
+    }
+
+    fn union(&self, other: &ByteSet) -> ByteSet {
+        ByteSet::from_table(Box::new(std::array::from_fn(|b| self.table[b] || other.table[b])))
+    }
+
+    fn is_disjoint(&self, other: &ByteSet) -> bool {
+        (0..256).all(|b| !(self.table[b] && other.table[b]))
     }
 
     #[inline]
     fn contains(&self, b: u8) -> bool {
-        self.0[usize::from(b)]
+        self.table[usize::from(b)]
+    }
+
+    /// How many bytes `run` starts with that are in the set.
+    #[inline]
+    fn run_length(&self, run: &[u8]) -> usize {
+        let mut i = 0;
+        if let Some((ranges, others)) = &self.ranges {
+            while i + 8 <= run.len() {
+                let word = word_at(run, i);
+                let listed = ranges.mask(word);
+                // A byte outside ASCII stops the words; the table decides it.
+                let inside = if *others { !listed & !word & HIGH } else { listed };
+                let stop = !inside & HIGH;
+                if stop != 0 {
+                    i += (stop.trailing_zeros() / 8) as usize;
+                    break;
+                }
+                i += 8;
+            }
+        }
+        i + run[i..]
+            .iter()
+            .position(|&b| !self.contains(b))
+            .unwrap_or(run.len() - i)
     }
 }
 
@@ -76,6 +144,9 @@ enum Item {
         min: usize,
         max: usize,
         greedy: bool,
+        /// Greedy, and what follows cannot start with a byte of `set` (or is the end): only
+        /// the longest run can match, so there is nothing to backtrack into.
+        possessive: bool,
     },
     Open(usize),
     Close(usize),
@@ -107,6 +178,7 @@ impl Sequence {
         let mut items = Vec::new();
         let mut groups = 1;
         flatten(hir, &mut items, &mut groups)?;
+        mark_possessive(&mut items);
         Some(Sequence {
             items,
             slots: groups * 2,
@@ -172,15 +244,16 @@ impl Sequence {
                     min,
                     max,
                     greedy,
+                    possessive,
                 } => {
                     let limit = line.len().min(pos.saturating_add(*max));
                     let run = &line[pos..limit];
-                    let n = run.iter().position(|&b| !set.contains(b)).unwrap_or(run.len());
+                    let n = set.run_length(run);
                     let (min, end) = (*min, pos + n);
                     if n < min {
                         return Some(false);
                     }
-                    if min == n {
+                    if min == n || *possessive {
                         pos = end;
                         i += 1;
                         continue;
@@ -230,6 +303,64 @@ fn look_holds(look: Look, line: &[u8], pos: usize) -> bool {
     }
 }
 
+/// What the items from `i` on can start with.
+enum First {
+    /// A byte of this set.
+    Set(ByteSet),
+    /// They can match the empty string at the end of the items.
+    End,
+    /// Not worked out (a look-around comes first).
+    Unknown,
+}
+
+fn first_of(items: &[Item], i: usize) -> First {
+    match items.get(i) {
+        None => First::End,
+        Some(Item::Open(_) | Item::Close(_)) => first_of(items, i + 1),
+        Some(Item::Look(_)) => First::Unknown,
+        Some(Item::Literal(lit)) => match lit.first() {
+            Some(&b) => First::Set(ByteSet::of_bytes([b])),
+            None => first_of(items, i + 1),
+        },
+        Some(Item::Either(branches)) => match branches
+            .iter()
+            .map(|b| b.first().copied())
+            .collect::<Option<Vec<u8>>>()
+        {
+            Some(firsts) => First::Set(ByteSet::of_bytes(firsts)),
+            None => First::Unknown,
+        },
+        Some(Item::Run { set, min, .. }) if *min > 0 => First::Set(set.clone()),
+        Some(Item::Run { set, .. }) => match first_of(items, i + 1) {
+            First::Set(rest) => First::Set(set.union(&rest)),
+            // The run may be empty and end the match, or not: either way it starts with `set`
+            // or ends.
+            First::End | First::Unknown => First::Unknown,
+        },
+    }
+}
+
+/// Marks the greedy runs that can be matched possessively (see [`Item::Run`]).
+fn mark_possessive(items: &mut [Item]) {
+    for i in 0..items.len() {
+        let follows = first_of(items, i + 1);
+        if let Item::Run {
+            set,
+            greedy: true,
+            possessive,
+            ..
+        } = &mut items[i]
+        {
+            *possessive = match &follows {
+                // Nothing left: the longest run is tried first and matches.
+                First::End => true,
+                First::Set(next) => set.is_disjoint(next),
+                First::Unknown => false,
+            };
+        }
+    }
+}
+
 fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
     match hir.kind() {
         HirKind::Empty => {}
@@ -239,6 +370,7 @@ fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
             min: 1,
             max: 1,
             greedy: true,
+            possessive: false,
         }),
         HirKind::Look(look) => match look {
             Look::Start | Look::End | Look::WordAscii | Look::WordAsciiNegate => {
@@ -249,7 +381,7 @@ fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
         HirKind::Repetition(rep) => {
             let set = match rep.sub.kind() {
                 HirKind::Class(class) => ByteSet::of_class(class)?,
-                HirKind::Literal(lit) if lit.0.len() == 1 => ByteSet::of_byte(lit.0[0]),
+                HirKind::Literal(lit) if lit.0.len() == 1 => ByteSet::of_bytes([lit.0[0]]),
                 _ => return None,
             };
             items.push(Item::Run {
@@ -257,6 +389,7 @@ fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
                 min: rep.min as usize,
                 max: rep.max.map_or(usize::MAX, |m| m as usize),
                 greedy: rep.greedy,
+                possessive: false,
             });
         }
         HirKind::Capture(cap) => {
@@ -356,6 +489,95 @@ mod tests {
         check(r"a*?(?P<x>a+)b", &["aaab", "ab", "b"]);
         check(r"(?:ab|a)(?P<x>b*)c", &["abbc", "abc", "ac"]);
         check(r"x{2,3}(?P<y>x*)$", &["xxxxx", "xx", "x"]);
+        // Runs that cannot give bytes back (possessive) and runs that can.
+        check(
+            r"(?P<w>[a-z]+)(?P<d>[0-9]+)\.(?P<e>\d*)x",
+            &["abc123.45x", "abc123.x", "abc.1x", "a1.2", "zz9.9x9"],
+        );
+        check(
+            r"(?P<a>\S+)(?P<b>[a-z]*) end",
+            &["ab end", "a b end", "abc  end", " end"],
+        );
+        check(
+            r"(?P<a>[a-c]*)(?P<b>c|d)(?P<r>e*)",
+            &["abcce", "abd", "ccc", "d", "x"],
+        );
+        check(r"(?P<a>\w+)\b(?P<b>\W*)", &["ab  cd", "ab", "--"]);
+    }
+
+    /// Long lines (runs tested eight bytes at a time) from a small alphabet, non-ASCII and
+    /// control bytes included, against the `regex` crate.
+    #[test]
+    fn agrees_with_the_regex_crate_on_generated_lines() {
+        const ALPHABET: &[u8] = b"ab9f:. -\t=x\x80\xff_(";
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut lines = Vec::new();
+        for _ in 0..3000 {
+            let mut line = Vec::new();
+            seed = seed
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            for _ in 0..(seed >> 58) {
+                seed = seed
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                line.push(ALPHABET[(seed >> 33) as usize % ALPHABET.len()]);
+            }
+            lines.push(line);
+        }
+        for pattern in [
+            r"(?P<h>[^:\s]+)\S*=(?P<id>[0-9a-f]+)",
+            r"(?P<w>[\w.()]+):(?P<r>.*)x",
+            r"(?P<a>[a-f0-9]*?):(?P<b>\d+)",
+            r"(?P<a>\S+)\s+(?P<b>[^x]*)$",
+        ] {
+            let seq = Sequence::new(&hir(pattern)).unwrap_or_else(|| panic!("{pattern} compiles"));
+            let reference = regex::bytes::Regex::new(&format!("^(?-u:{pattern})")).unwrap();
+            let mut slots = vec![usize::MAX; seq.slot_count()];
+            let mut matched = 0;
+            for line in &lines {
+                let expected = reference.captures(line);
+                let got = seq.match_at(line, 0, &mut slots);
+                assert_eq!(got == Outcome::Match, expected.is_some(), "{pattern} on {line:?}");
+                if let Some(caps) = expected {
+                    matched += 1;
+                    for g in 1..caps.len() {
+                        let want = caps.get(g).map(|m| m.range());
+                        assert_eq!(
+                            Some(slots[2 * g]..slots[2 * g + 1]),
+                            want,
+                            "{pattern} on {line:?}: group {g}"
+                        );
+                    }
+                }
+            }
+            // Both outcomes are exercised.
+            assert!(
+                (10..lines.len() - 10).contains(&matched),
+                "{pattern}: {matched} matches"
+            );
+        }
+    }
+
+    #[test]
+    fn possessive_only_where_nothing_can_be_given_back() {
+        let possessive = |pattern: &str| -> Vec<bool> {
+            Sequence::new(&hir(pattern))
+                .unwrap()
+                .items
+                .iter()
+                .filter_map(|item| match item {
+                    Item::Run { possessive, .. } => Some(*possessive),
+                    _ => None,
+                })
+                .collect()
+        };
+        assert_eq!(possessive(r"[^:\s]+\S* id=[0-9a-f]+"), [false, true, true]);
+        assert_eq!(possessive(r".*error=x"), [false]);
+        assert_eq!(possessive(r"[a-c]*c"), [false]);
+        assert_eq!(possessive(r"[a-c]*?d"), [false]);
+        assert_eq!(possessive(r"[a-c]*d"), [true]);
+        assert_eq!(possessive(r"[a-c]*\bd"), [false]);
     }
 
     #[test]
