@@ -153,10 +153,23 @@ enum Item {
     Look(Look),
 }
 
+/// One step of the compiled sequence: set the slots `marks` names to the position (a group
+/// opens or closes there), then match `item` (never `Open` or `Close`). One step per item
+/// that consumes or tests bytes: a step is a dispatch, and dispatches are most of the cost.
+#[derive(Debug, Clone)]
+struct Step {
+    marks: std::ops::Range<usize>,
+    item: Item,
+}
+
 /// The compiled sequence.
 #[derive(Debug, Clone)]
 pub(super) struct Sequence {
-    items: Vec<Item>,
+    steps: Vec<Step>,
+    /// The slot indices of every step's marks, end to end.
+    marks: Vec<usize>,
+    /// The marks after the last step.
+    tail: std::ops::Range<usize>,
     /// Slots needed: two per group index, group 0 included.
     slots: usize,
 }
@@ -179,10 +192,36 @@ impl Sequence {
         let mut groups = 1;
         flatten(hir, &mut items, &mut groups)?;
         mark_possessive(&mut items);
+        let mut steps = Vec::new();
+        let mut marks = Vec::new();
+        let mut from = 0;
+        for item in items {
+            match item {
+                Item::Open(g) => marks.push(2 * g),
+                Item::Close(g) => marks.push(2 * g + 1),
+                item => {
+                    steps.push(Step {
+                        marks: from..marks.len(),
+                        item,
+                    });
+                    from = marks.len();
+                }
+            }
+        }
         Some(Sequence {
-            items,
+            steps,
+            tail: from..marks.len(),
+            marks,
             slots: groups * 2,
         })
+    }
+
+    /// Sets the slots of `marks` to `pos`.
+    #[inline]
+    fn mark(&self, marks: &std::ops::Range<usize>, pos: usize, slots: &mut [usize]) {
+        for &slot in &self.marks[marks.clone()] {
+            slots[slot] = pos;
+        }
     }
 
     /// Slots to pass to [`Sequence::match_at`].
@@ -212,18 +251,19 @@ impl Sequence {
     ) -> Option<bool> {
         loop {
             *budget = budget.checked_sub(1)?;
-            let Some(item) = self.items.get(i) else {
+            let Some(step) = self.steps.get(i) else {
+                self.mark(&self.tail, pos, slots);
                 return Some(true);
             };
-            match item {
+            self.mark(&step.marks, pos, slots);
+            match &step.item {
                 Item::Literal(lit) => {
                     if !line[pos..].starts_with(lit) {
                         return Some(false);
                     }
                     pos += lit.len();
                 }
-                Item::Open(g) => slots[2 * g] = pos,
-                Item::Close(g) => slots[2 * g + 1] = pos,
+                Item::Open(_) | Item::Close(_) => unreachable!("marks, not steps"),
                 Item::Look(look) => {
                     if !look_holds(*look, line, pos) {
                         return Some(false);
@@ -259,7 +299,7 @@ impl Sequence {
                         continue;
                     }
                     // A literal next: only lengths followed by its first byte can work.
-                    let next = match self.items.get(i + 1) {
+                    let next = match self.steps.get(i + 1).map(|s| &s.item) {
                         Some(Item::Literal(lit)) => Some(lit[0]),
                         _ => None,
                     };
@@ -564,9 +604,9 @@ mod tests {
         let possessive = |pattern: &str| -> Vec<bool> {
             Sequence::new(&hir(pattern))
                 .unwrap()
-                .items
+                .steps
                 .iter()
-                .filter_map(|item| match item {
+                .filter_map(|step| match &step.item {
                     Item::Run { possessive, .. } => Some(*possessive),
                     _ => None,
                 })
