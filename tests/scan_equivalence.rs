@@ -140,6 +140,10 @@ fn hundreds_of_signatures_count_what_their_own_regexes_count() {
             vec![],
         );
     }
+    // Literals holding a line break can be found, across lines, but no line holds them; one
+    // starts at every line break, right after the line before it.
+    add("gen.across-lines".into(), r"\n20\d\d-".into(), vec![], vec![]);
+    add("gen.pid-across".into(), r", pid=1\n".into(), vec![], vec![]);
     assert!(signatures.len() > 200);
     // grep once per signature and file would be thousands of processes: the oracle only.
     check_signatures(&kb, signatures, false);
@@ -185,6 +189,13 @@ fn check_signatures(kb: &KnowledgeBase, signatures: Vec<Signature>, with_grep: b
             .find(|f| f.path == file.path)
             .expect("every log is scanned");
         assert_eq!(scanned.bytes, text.len() as u64, "{}", file.path);
+        let body = text.strip_suffix(b"\n").unwrap_or(&text);
+        let lines = if text.is_empty() {
+            0
+        } else {
+            body.split(|&b| b == b'\n').count() as u64
+        };
+        assert_eq!(scanned.lines, lines, "{}", file.path);
         for sig in &signatures {
             if !applies(sig, file) {
                 assert!(

@@ -193,6 +193,12 @@ impl BlockCursor<'_> {
                     .find(aho_corasick::Input::new(block).span(from..block.len()))
                     .map(|m| (m.start(), m.pattern().as_usize()));
             }
+            LiteralSearch::Groups(groups) if groups.len() == 1 => {
+                // Nothing to remember between searches.
+                return groups[0]
+                    .find_in(block, aho_corasick::Span::from(from..block.len()))
+                    .map(|m| (m.start(), m.pattern().as_usize()));
+            }
             LiteralSearch::Groups(groups) => groups,
         };
         let mut best: Option<(usize, usize)> = None;

@@ -428,7 +428,18 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         let mut line_no = self.lines_before;
         let mut next = cursor.next(block, 0);
         while let Some((first, literal)) = next {
-            let line_start = memrchr(b'\n', &block[..first]).map_or(0, |i| i + 1);
+            if first < counted_to {
+                // A literal holding a line break, found at the end of the line before: no
+                // line can hold it.
+                next = (counted_to < block.len())
+                    .then(|| cursor.next(block, counted_to))
+                    .flatten();
+                continue;
+            }
+            // Lines between candidate lines are counted; a candidate line's own newline is
+            // counted below, so runs of candidate lines count nothing here.
+            let line_start =
+                memrchr(b'\n', &block[counted_to..first]).map_or(counted_to, |i| counted_to + i + 1);
             let line_end = memchr(b'\n', &block[first..]).map_or(block.len(), |i| first + i);
             line_no += bytecount::count(&block[counted_to..line_start], b'\n') as u64;
             counted_to = line_start;
@@ -477,6 +488,10 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 self.scratch
                     .feed
                     .push((line_no + 1, line_start, line_end, hit, time));
+            }
+            if line_end < block.len() {
+                line_no += 1;
+                counted_to = line_end + 1;
             }
         }
         (counted_to, line_no - self.lines_before)
