@@ -67,7 +67,7 @@ mod tests {
         for ranges in sets {
             let set = AsciiRanges::new(ranges);
             for start in (0..=255u8).step_by(3) {
-                let bytes: Vec<u8> = (0..8).map(|k| start.wrapping_add(k * 37)).collect();
+                let bytes: Vec<u8> = (0..8u8).map(|k| start.wrapping_add(k.wrapping_mul(37))).collect();
                 let mask = set.mask(word_at(&bytes, 0));
                 for (k, &b) in bytes.iter().enumerate() {
                     let want = b < 128 && ranges.iter().any(|&(lo, hi)| (lo..=hi).contains(&b));
