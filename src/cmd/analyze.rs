@@ -40,9 +40,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let digest_options = DigestOptions::default();
     let pool = Arc::new(FeedPool::default());
-    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, whole| {
+    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
         // Logs of a known kind only: the document digests those.
-        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(whole, &digest_options, &pool))
+        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
     });
     progress.finish();
     let lines: std::collections::HashMap<String, u64> =

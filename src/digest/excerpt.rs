@@ -57,10 +57,11 @@ pub const SCOPE: &str = "warning, error and fatal lines, and every line a signat
 /// ids, addresses, ports): such a repeat is counted for the template of the line it repeats,
 /// with its own time, without being parsed and tokenised again (see `digest::repeat`).
 ///
-/// The sink of a file read whole (every compressed file, and plain files up to the piece size)
-/// mines as lines come. A large plain file is scanned in pieces, in parallel: the sink of each
-/// piece hashes its lines as they come and keeps a short record of each (the text only of the
-/// first line of each hash), and the pieces are mined when they are appended in file order:
+/// The sink of a file's first piece (the whole file for every compressed file and for plain
+/// files up to the piece size) mines as lines come. A large plain file is scanned in pieces, in
+/// parallel: the sink of each later piece hashes its lines as they come and keeps a short
+/// record of each (the text only of the first line of each hash), and the pieces are mined
+/// when they are appended in file order:
 /// mining sees every line in file order whatever the thread count, the work left for the
 /// in-order append is about a lookup per line, and no piece waits long for the one before.
 #[derive(Debug)]
@@ -228,10 +229,11 @@ impl Kept {
 }
 
 impl DigestFeed {
-    /// A feed for a piece; `whole` when the piece is the whole file (it then mines as lines
-    /// come; the pieces of a file scanned in pieces keep records until they are appended).
-    pub fn new(whole: bool, opts: &DigestOptions) -> DigestFeed {
-        let feed = if whole {
+    /// A feed for a piece; `first` when the piece is its file's first (the whole file, or the
+    /// piece that starts it): it then mines as lines come; later pieces keep records until
+    /// they are appended.
+    pub fn new(first: bool, opts: &DigestOptions) -> DigestFeed {
+        let feed = if first {
             Feed::Mining(Box::new(Mining::new(opts)))
         } else {
             Feed::Kept(Box::default())
@@ -245,8 +247,8 @@ impl DigestFeed {
 
     /// [`DigestFeed::new`], taking a later piece's buffers from `pool` and giving those of
     /// the pieces appended to it back.
-    pub fn pooled(whole: bool, opts: &DigestOptions, pool: &Arc<FeedPool>) -> DigestFeed {
-        let feed = if whole {
+    pub fn pooled(first: bool, opts: &DigestOptions, pool: &Arc<FeedPool>) -> DigestFeed {
+        let feed = if first {
             Feed::Mining(Box::new(Mining::new(opts)))
         } else {
             Feed::Kept(pool.take())
@@ -321,7 +323,7 @@ impl LineSink for DigestFeed {
                     pool.give(*kept);
                 }
             }
-            // Only a whole file's feed mines as it goes, and nothing is appended to a whole file.
+            // Only a first piece's feed mines as it goes, and a first piece is appended to none.
             Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
         }
     }
@@ -402,8 +404,8 @@ mod tests {
             ([230, 231], &opts),
             ([150, 300], &tight),
         ] {
-            // The first piece mines as it goes when its feed is a whole file's (the way the
-            // feeds of pieces never are), or keeps records like the others.
+            // The first piece mines as it goes (as the scan's first pieces do), or keeps records
+            // like the others.
             let mut first = DigestFeed::new(cuts[0] % 2 == 0, opts);
             feed(&mut first, &lines[..cuts[0]], 1);
             let mut second = DigestFeed::new(false, opts);

@@ -444,9 +444,10 @@ pub fn scan_bundle_with(
 }
 
 /// Scans every file of the bundle, feeding the log files for which `sink` gives a
-/// [`LineSink`] (it is called once per piece, with whether the piece is the whole file; the
-/// sinks of a file's later pieces are appended to the first one's, in order); returns the report and the fed sinks by file path (in path order). The sinks
-/// see the same lines in the same order whatever the pool's size.
+/// [`LineSink`] (it is called once per piece, with whether the piece is its file's first: the
+/// whole file, or the piece that starts it; the sinks of a file's later pieces are appended to
+/// the first one's, in order); returns the report and the fed sinks by file path (in path
+/// order). The sinks see the same lines in the same order whatever the pool's size.
 pub fn scan_bundle_feeding<S: LineSink>(
     bundle: &Bundle,
     set: &SignatureSet,
@@ -656,7 +657,7 @@ fn run_task<S: LineSink>(
             },
             set,
             progress,
-            sink(file, task.range.is_none()),
+            sink(file, task.piece == 0),
         ) {
             Ok((scan, fed)) => Scanned::Log(scan, fed),
             Err(reason) => skipped(reason),
