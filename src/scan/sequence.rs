@@ -473,14 +473,22 @@ mod tests {
 
     /// Compares with the `regex` crate (anchored at 0) on every line.
     fn check(pattern: &str, lines: &[&str]) {
+        let lines: Vec<&[u8]> = lines.iter().map(|l| l.as_bytes()).collect();
+        check_bytes(pattern, &lines);
+    }
+
+    /// [`check`] on byte lines; returns how many matched.
+    fn check_bytes(pattern: &str, lines: &[&[u8]]) -> usize {
         let seq = Sequence::new(&hir(pattern)).unwrap_or_else(|| panic!("{pattern} compiles"));
         let reference = regex::bytes::Regex::new(&format!("^(?-u:{pattern})")).unwrap();
         let mut slots = vec![usize::MAX; seq.slot_count()];
+        let mut matched = 0;
         for line in lines {
-            let expected = reference.captures(line.as_bytes());
-            let got = seq.match_at(line.as_bytes(), 0, &mut slots);
+            let expected = reference.captures(line);
+            let got = seq.match_at(line, 0, &mut slots);
             assert_eq!(got == Outcome::Match, expected.is_some(), "{pattern} on {line:?}");
             if let Some(caps) = expected {
+                matched += 1;
                 for g in 1..caps.len() {
                     let want = caps.get(g).map(|m| m.range());
                     assert_eq!(
@@ -491,6 +499,7 @@ mod tests {
                 }
             }
         }
+        matched
     }
 
     #[test]
@@ -571,26 +580,8 @@ mod tests {
             r"(?P<a>[a-f0-9]*?):(?P<b>\d+)",
             r"(?P<a>\S+)\s+(?P<b>[^x]*)$",
         ] {
-            let seq = Sequence::new(&hir(pattern)).unwrap_or_else(|| panic!("{pattern} compiles"));
-            let reference = regex::bytes::Regex::new(&format!("^(?-u:{pattern})")).unwrap();
-            let mut slots = vec![usize::MAX; seq.slot_count()];
-            let mut matched = 0;
-            for line in &lines {
-                let expected = reference.captures(line);
-                let got = seq.match_at(line, 0, &mut slots);
-                assert_eq!(got == Outcome::Match, expected.is_some(), "{pattern} on {line:?}");
-                if let Some(caps) = expected {
-                    matched += 1;
-                    for g in 1..caps.len() {
-                        let want = caps.get(g).map(|m| m.range());
-                        assert_eq!(
-                            Some(slots[2 * g]..slots[2 * g + 1]),
-                            want,
-                            "{pattern} on {line:?}: group {g}"
-                        );
-                    }
-                }
-            }
+            let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
+            let matched = check_bytes(pattern, &lines);
             // Both outcomes are exercised.
             assert!(
                 (10..lines.len() - 10).contains(&matched),
