@@ -45,16 +45,16 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
     });
     progress.finish();
-    let lines: std::collections::HashMap<String, u64> =
-        scan.files.iter().map(|f| (f.path.clone(), f.lines)).collect();
     let scan = Arc::new(scan);
+    let lines: std::collections::HashMap<&str, u64> =
+        scan.files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
     // The digests' reports and the rules need only the scan: one on each core.
     let (digests, (evaluation, (plans, plan_problems))) = rayon::join(
         || -> std::collections::BTreeMap<String, DigestExcerpt> {
             feeds
                 .into_par_iter()
                 .map(|(path, feed)| {
-                    let excerpt = feed.finish(lines.get(&path).copied().unwrap_or(0));
+                    let excerpt = feed.finish(lines.get(path.as_str()).copied().unwrap_or(0));
                     (path, excerpt)
                 })
                 .collect()

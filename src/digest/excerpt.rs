@@ -123,7 +123,7 @@ enum Feed {
 
 /// What a later piece keeps until it is appended.
 #[derive(Debug, Default)]
-pub(crate) struct Kept {
+struct Kept {
     lines: Vec<KeptLine>,
     /// Texts of the lines that keep one, end to end.
     text: Vec<u8>,
@@ -233,30 +233,25 @@ impl DigestFeed {
     /// piece that starts it): it then mines as lines come; later pieces keep records until
     /// they are appended.
     pub fn new(first: bool, opts: &DigestOptions) -> DigestFeed {
-        let feed = if first {
-            Feed::Mining(Box::new(Mining::new(opts)))
-        } else {
-            Feed::Kept(Box::default())
-        };
-        DigestFeed {
-            opts: opts.clone(),
-            feed,
-            pool: None,
-        }
+        DigestFeed::with_pool(first, opts, None)
     }
 
     /// [`DigestFeed::new`], taking a later piece's buffers from `pool` and giving those of
     /// the pieces appended to it back.
     pub fn pooled(first: bool, opts: &DigestOptions, pool: &Arc<FeedPool>) -> DigestFeed {
+        DigestFeed::with_pool(first, opts, Some(pool))
+    }
+
+    fn with_pool(first: bool, opts: &DigestOptions, pool: Option<&Arc<FeedPool>>) -> DigestFeed {
         let feed = if first {
             Feed::Mining(Box::new(Mining::new(opts)))
         } else {
-            Feed::Kept(pool.take())
+            Feed::Kept(pool.map_or_else(Box::default, |pool| pool.take()))
         };
         DigestFeed {
             opts: opts.clone(),
             feed,
-            pool: Some(pool.clone()),
+            pool: pool.cloned(),
         }
     }
 

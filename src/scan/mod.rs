@@ -1,10 +1,10 @@
 //! The second stage: read every file of the bundle once and match every signature in one pass.
 //!
-//! All signature literals go into one Aho-Corasick automaton per file kind (a signature limited
-//! to controller logs is not even looked for in enforcer logs); a file is read in large blocks
-//! and searched for any literal; only a line where one occurs is looked at, and only the
-//! signatures owning the literals found in that line run their own matcher (captures only
-//! then). Signatures with no literal run on every line of the files they apply to.
+//! All signature literals go into one multi-literal search per file kind (Teddy, SIMD; a
+//! signature limited to controller logs is not even looked for in enforcer logs); a file is
+//! read in large blocks and searched for any literal; only a line where one occurs is looked
+//! at, and only the signatures owning the literals found in that line run their own matcher
+//! (captures only then). Signatures with no literal run on every line of the files they apply to.
 //!
 //! Large plain files are cut into pieces at line boundaries and every piece of every file is
 //! scanned in parallel; compressed files are streamed whole. Pieces are merged in file order,
@@ -49,7 +49,8 @@ const MAX_TABLE_BYTES: u64 = 64 * 1024 * 1024;
 /// Plain files larger than this are scanned in pieces of this size, in parallel.
 pub const SEGMENT_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Most literals the automaton's SIMD prefilter (Teddy) handles.
+/// Most literals in one Teddy search (past it, one search would confirm too many false
+/// candidates; more literals are searched as several groups).
 const TEDDY_MAX: usize = 64;
 
 /// The owner of a marker literal in [`KindPlan::candidates`] (sorts after every signature).
