@@ -1,6 +1,6 @@
-//! The one door to tera: builds the template engine with every filter casebook registers, and
-//! fills small templates (runbook steps) with parameters. Autoescaping is off for markdown
-//! and on for HTML (by template name).
+//! The one door to tera: compiles the document templates once, with every filter casebook
+//! registers, and fills small templates (runbook steps) with parameters. Autoescaping is off
+//! for markdown and on for HTML (by template name).
 
 use std::collections::BTreeMap;
 
@@ -8,15 +8,53 @@ use tera::{Context, Tera};
 
 use crate::diagnostic::Diagnostic;
 
-/// Builds the engine from `name => text` templates (names like `case.md`, `case.html`).
-pub fn engine(templates: &BTreeMap<String, String>) -> Result<Tera, Diagnostic> {
-    let mut tera = Tera::default();
-    tera.autoescape_on(vec![".html"]);
-    let list: Vec<(&str, &str)> = templates.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
-    tera.add_raw_templates(list)
-        .map_err(|err| template_error(templates, &err))?;
-    register_filters(&mut tera);
-    Ok(tera)
+/// The default document templates, embedded: a knowledge base without `kb/templates/` still
+/// renders.
+pub const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
+    ("case.md", include_str!("../kb/templates/case.md.tera")),
+    ("case.html", include_str!("../kb/templates/case.html.tera")),
+];
+
+/// The document templates, compiled: a knowledge base's own (names like `case.md`,
+/// `case.html`) over the [`DEFAULT_TEMPLATES`].
+#[derive(Debug, Clone)]
+pub struct Templates {
+    tera: Tera,
+}
+
+impl Templates {
+    /// Compiles `templates` (name => text) over the defaults; the error points at the
+    /// knowledge-base file that does not compile.
+    pub fn compile(templates: &BTreeMap<String, String>) -> Result<Templates, Diagnostic> {
+        let all = with_defaults(templates);
+        let mut tera = Tera::default();
+        tera.autoescape_on(vec![".html"]);
+        let list: Vec<(&str, &str)> = all.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        tera.add_raw_templates(list)
+            .map_err(|err| template_error(&all, &err))?;
+        register_filters(&mut tera);
+        Ok(Templates { tera })
+    }
+
+    /// The defaults alone.
+    pub fn defaults() -> Templates {
+        Templates::compile(&BTreeMap::new()).expect("the default templates compile")
+    }
+
+    /// Renders template `name` with `context`; the error is tera's whole chain of causes.
+    pub fn render(&self, name: &str, context: &Context) -> Result<String, String> {
+        self.tera.render(name, context).map_err(|e| error_chain(&e))
+    }
+}
+
+/// `templates` over the [`DEFAULT_TEMPLATES`].
+pub fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+    let mut all: BTreeMap<String, String> = DEFAULT_TEMPLATES
+        .iter()
+        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
+        .collect();
+    all.extend(templates.iter().map(|(n, t)| (n.clone(), t.clone())));
+    all
 }
 
 /// Fills `text` (a runbook body, say) with `params`, reporting errors against `path`.
@@ -125,10 +163,10 @@ mod tests {
     fn thousands_filter() {
         let mut templates = BTreeMap::new();
         templates.insert("t.md".to_owned(), "{{ n | thousands }}".to_owned());
-        let tera = engine(&templates).unwrap();
+        let templates = Templates::compile(&templates).unwrap();
         let mut ctx = Context::new();
         ctx.insert("n", &88736u64);
-        assert_eq!(tera.render("t.md", &ctx).unwrap(), "88,736");
+        assert_eq!(templates.render("t.md", &ctx).unwrap(), "88,736");
     }
 
     #[test]
@@ -138,11 +176,30 @@ mod tests {
             "t.md".to_owned(),
             "{{ s | cell }} {{ n | size }} {{ m | size }}".to_owned(),
         );
-        let tera = engine(&templates).unwrap();
+        let templates = Templates::compile(&templates).unwrap();
         let mut ctx = Context::new();
         ctx.insert("s", "a|b\nc");
         ctx.insert("n", &339u64);
         ctx.insert("m", &2311126u64);
-        assert_eq!(tera.render("t.md", &ctx).unwrap(), "a\\|b c 339 B 2.2 MiB");
+        assert_eq!(templates.render("t.md", &ctx).unwrap(), "a\\|b c 339 B 2.2 MiB");
+    }
+
+    #[test]
+    fn defaults_fill_in_missing_templates() {
+        let mut kb = BTreeMap::new();
+        kb.insert("case.md".to_owned(), "mine".to_owned());
+        let all = with_defaults(&kb);
+        assert_eq!(all["case.md"], "mine");
+        assert!(all["case.html"].contains("{{ body"));
+        let compiled = Templates::compile(&kb).unwrap();
+        assert_eq!(compiled.render("case.md", &Context::new()).unwrap(), "mine");
+    }
+
+    #[test]
+    fn a_broken_template_points_at_its_file() {
+        let mut kb = BTreeMap::new();
+        kb.insert("case.md".to_owned(), "{% if %}".to_owned());
+        let err = Templates::compile(&kb).unwrap_err();
+        assert_eq!(err.path, "kb/templates/case.md.tera", "{err}");
     }
 }

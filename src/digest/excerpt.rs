@@ -191,10 +191,7 @@ impl Kept {
                 start = end;
                 text
             });
-            let stand_in = match text {
-                Some(_) => None,
-                None => self.first.get(&line.key).map(|&(_, a, b)| &self.text[a..b]),
-            };
+            let stand_in = || self.first.get(&line.key).map(|&(_, a, b)| &self.text[a..b]);
             mining.line(
                 line.line_no + lines_before,
                 line.key,
@@ -304,7 +301,7 @@ impl LineSink for DigestFeed {
         match &mut self.feed {
             Feed::Mining(mining) => {
                 let key = repeat_key(line, time);
-                mining.line(line_no, key, Some(line), None, time, hit);
+                mining.line(line_no, key, Some(line), || None, time, hit);
             }
             Feed::Kept(kept) => kept.line(line_no, line, time, hit),
         }

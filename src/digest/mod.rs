@@ -170,7 +170,7 @@ fn mine_all(
         let time = crate::logline::line_time(line);
         let key = repeat::repeat_key(line, time);
         mining
-            .line(n, key, Some(line), None, time, true)
+            .line(n, key, Some(line), || None, time, true)
             .expect("a hit is always mined")
     };
     let mut n = 0u64;

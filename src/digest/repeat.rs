@@ -169,13 +169,14 @@ impl Mining {
     /// for a line whose key was seen before; it is then counted as a repeat even where its own
     /// header would have been read (a layout whose ISO time the header parser reads
     /// differently, which no known layout does), and where the key was not remembered (past
-    /// [`DigestOptions::max_repeats`]) `stand_in`, an earlier line of the same key, is mined in its place.
-    pub(crate) fn line(
+    /// [`DigestOptions::max_repeats`]) `stand_in` gives an earlier line of the same key, mined
+    /// in its place (asked for only then: most lines are repeats).
+    pub(crate) fn line<'a>(
         &mut self,
         line_no: u64,
         key: u64,
-        text: Option<&[u8]>,
-        stand_in: Option<&[u8]>,
+        text: Option<&'a [u8]>,
+        stand_in: impl FnOnce() -> Option<&'a [u8]>,
         time: Option<Timestamp>,
         hit: bool,
     ) -> Option<ClusterId> {
@@ -192,7 +193,7 @@ impl Mining {
         }
         let (text, at) = match text {
             Some(text) => (text, None),
-            None => (stand_in?, time),
+            None => (stand_in()?, time),
         };
         let mut header = None;
         let variant = self.miner.add_if_at(line_no, text, at, |h, l| {

@@ -29,7 +29,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::{Rule, RuleSet};
 use crate::runbooks::RunbookIndex;
 use crate::tables::Components;
-use crate::templating;
+use crate::templating::Templates;
 
 const MANIFEST: &str = "kb/manifest.yaml";
 const KINDS: &str = "kb/kinds.yaml";
@@ -56,8 +56,9 @@ pub struct KnowledgeBase {
     pub rules: RuleSet,
     /// Runbooks by id.
     pub runbooks: RunbookIndex,
-    /// Document templates by name (`case.md`, `case.html`).
-    pub templates: BTreeMap<String, String>,
+    /// The document templates (`case.md`, `case.html`), compiled: its own over the defaults
+    /// (the defaults alone when its own do not compile).
+    pub templates: Templates,
     /// Problems found while loading; the items concerned were left out.
     pub problems: Vec<Diagnostic>,
     /// Every file's text by path, so later checks can point into it.
@@ -212,9 +213,10 @@ impl KnowledgeBase {
                 Some((name.to_owned(), f.text.clone()))
             })
             .collect();
-        if let Err(d) = templating::engine(&templates) {
+        let templates = Templates::compile(&templates).unwrap_or_else(|d| {
             problems.push(d);
-        }
+            Templates::defaults()
+        });
 
         let version_signatures = signatures
             .iter()

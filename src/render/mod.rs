@@ -10,7 +10,6 @@ mod document;
 mod svg;
 mod terminal;
 
-use std::collections::BTreeMap;
 use std::str::FromStr;
 
 pub use document::{
@@ -20,13 +19,7 @@ pub use document::{
 pub use svg::activity_svg;
 pub use terminal::summary;
 
-use crate::templating;
-
-/// The default templates, embedded: a knowledge base without `kb/templates/` still renders.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
-    ("case.md", include_str!("../../kb/templates/case.md.tera")),
-    ("case.html", include_str!("../../kb/templates/case.html.tera")),
-];
+use crate::templating::{self, Templates};
 
 /// Where the markdown template asks for the activity chart in HTML output.
 pub const ACTIVITY_MARK: &str = "<!-- casebook:activity -->";
@@ -78,34 +71,19 @@ pub enum RenderError {
     },
 }
 
-/// The knowledge base's templates over the embedded defaults.
-pub fn templates_with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
-    let mut all: BTreeMap<String, String> = DEFAULT_TEMPLATES
-        .iter()
-        .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
-        .collect();
-    all.extend(templates.iter().map(|(n, t)| (n.clone(), t.clone())));
-    all
-}
-
 /// Renders the document in `format` with the knowledge base's templates.
-pub fn render(
-    doc: &CaseDocument,
-    format: Format,
-    templates: &BTreeMap<String, String>,
-) -> Result<String, RenderError> {
-    let templates = templates_with_defaults(templates);
+pub fn render(doc: &CaseDocument, format: Format, templates: &Templates) -> Result<String, RenderError> {
     match format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(doc).expect("the document serialises");
             text.push('\n');
             Ok(text)
         }
-        Format::Md => render_template(doc, "case.md", format, &templates, None),
+        Format::Md => render_template(doc, "case.md", format, templates, None),
         Format::Html => {
-            let markdown = render_template(doc, "case.md", format, &templates, None)?;
+            let markdown = render_template(doc, "case.md", format, templates, None)?;
             let body = markdown_to_html(&markdown).replacen(ACTIVITY_MARK, &activity_svg(&doc.activity), 1);
-            render_template(doc, "case.html", format, &templates, Some(body))
+            render_template(doc, "case.html", format, templates, Some(body))
         }
     }
 }
@@ -114,22 +92,20 @@ fn render_template(
     doc: &CaseDocument,
     name: &str,
     format: Format,
-    templates: &BTreeMap<String, String>,
+    templates: &Templates,
     body: Option<String>,
 ) -> Result<String, RenderError> {
     let err = |message: String| RenderError::Template {
         template: name.to_owned(),
         message,
     };
-    let tera = templating::engine(templates).map_err(|d| err(d.to_string()))?;
     let mut context = tera::Context::from_serialize(doc).map_err(|e| err(templating::error_chain(&e)))?;
     context.insert("format", format.as_str());
     context.insert("activity_mark", ACTIVITY_MARK);
     if let Some(body) = body {
         context.insert("body", &body);
     }
-    tera.render(name, &context)
-        .map_err(|e| err(templating::error_chain(&e)))
+    templates.render(name, &context).map_err(err)
 }
 
 /// The one place pulldown-cmark options are set: GitHub tables, strikethrough, task lists.
@@ -186,14 +162,5 @@ mod tests {
         assert!(!html.contains("<script"), "{html}");
         let html = markdown_to_html("<img src=\"http://x/y.png\">\n");
         assert!(!html.contains("<img"), "{html}");
-    }
-
-    #[test]
-    fn defaults_fill_in_missing_templates() {
-        let mut kb = BTreeMap::new();
-        kb.insert("case.md".to_owned(), "mine".to_owned());
-        let all = templates_with_defaults(&kb);
-        assert_eq!(all["case.md"], "mine");
-        assert!(all["case.html"].contains("{{ body"));
     }
 }
