@@ -13,7 +13,9 @@ mod signature;
 mod source;
 mod version;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use rayon::prelude::*;
 
 use sha2::{Digest, Sha256};
 
@@ -95,11 +97,61 @@ impl KnowledgeBase {
         let components = Components::new(&map.components, KINDS, &kinds_file.text)?;
         let kind_ids: BTreeSet<&str> = map.kinds.iter().map(|k| k.id.as_str()).collect();
 
+        // The YAML first (it is quick), so that what takes time, the signatures' regexes and
+        // the document templates, compiles on every core at once.
+        let shared_files: Vec<(&KbFile, Result<SignatureFile, Diagnostic>)> = files
+            .iter()
+            .filter(|f| is_under(f, "kb/signatures/", ".yaml"))
+            .map(|f| (f, crate::yaml::from_str(&f.path, &f.text)))
+            .collect();
+        let rule_files: Vec<(&KbFile, Result<RuleSpec, Diagnostic>)> = files
+            .iter()
+            .filter(|f| is_under(f, "rules/", ".yaml"))
+            .map(|f| (f, crate::yaml::from_str(&f.path, &f.text)))
+            .collect();
+        let patterns: BTreeSet<String> = shared_files
+            .iter()
+            .filter_map(|(_, parsed)| parsed.as_ref().ok())
+            .flat_map(|p| p.signatures.iter().map(|s| s.regex.clone()))
+            .chain(
+                rule_files
+                    .iter()
+                    .filter_map(|(_, spec)| spec.as_ref().ok())
+                    .flat_map(|r| r.signatures.iter().map(|s| s.regex.clone())),
+            )
+            .collect();
+        let template_texts: BTreeMap<String, String> = files
+            .iter()
+            .filter_map(|f| {
+                let name = f.path.strip_prefix("kb/templates/")?.strip_suffix(".tera")?;
+                Some((name.to_owned(), f.text.clone()))
+            })
+            .collect();
+        let (compiled, templates) = rayon::join(
+            || {
+                patterns
+                    .par_iter()
+                    .map(|p| {
+                        let regex = regex::bytes::Regex::new(p);
+                        (p.clone(), regex)
+                    })
+                    .collect::<HashMap<_, _>>()
+            },
+            || Templates::compile(&template_texts),
+        );
+        let compile = |id: String, spec: SignatureSpec, file: &KbFile| {
+            let regex = compiled
+                .get(spec.regex.as_str())
+                .cloned()
+                .unwrap_or_else(|| regex::bytes::Regex::new(&spec.regex));
+            Signature::with_regex(id, spec, regex, &file.path, &file.text)
+        };
+
         // Shared signatures.
         let mut signatures = Vec::new();
         let mut seen_ids = BTreeSet::new();
-        for file in files.iter().filter(|f| is_under(f, "kb/signatures/", ".yaml")) {
-            let parsed: SignatureFile = match crate::yaml::from_str(&file.path, &file.text) {
+        for (file, parsed) in shared_files {
+            let parsed = match parsed {
                 Ok(p) => p,
                 Err(d) => {
                     problems.push(d);
@@ -117,7 +169,7 @@ impl KnowledgeBase {
                     ));
                     continue;
                 }
-                match Signature::compile(spec.id.clone(), spec, &file.path, &file.text) {
+                match compile(spec.id.clone(), spec, file) {
                     Ok(sig) => {
                         if version_product(&sig).is_some() && !sig.captures.iter().any(|c| c == "version") {
                             problems.push(
@@ -144,8 +196,8 @@ impl KnowledgeBase {
         // Rules and their own signatures.
         let engine = crate::rules::engine();
         let mut rules: Vec<Rule> = Vec::new();
-        for file in files.iter().filter(|f| is_under(f, "rules/", ".yaml")) {
-            let spec: RuleSpec = match crate::yaml::from_str(&file.path, &file.text) {
+        for (file, spec) in rule_files {
+            let spec = match spec {
                 Ok(s) => s,
                 Err(d) => {
                     problems.push(d);
@@ -168,7 +220,7 @@ impl KnowledgeBase {
             for rs in &spec.signatures {
                 check_kinds(&rs.kinds, &kind_ids, &file.path, &file.text, &mut problems);
                 let id = format!("{}/{}", spec.id, rs.id);
-                match Signature::compile(id, rs.to_spec(), &file.path, &file.text) {
+                match compile(id, rs.to_spec(), file) {
                     Ok(sig) => local.push(sig),
                     Err(d) => {
                         problems.push(d);
@@ -206,14 +258,7 @@ impl KnowledgeBase {
             RunbookIndex::load(files.iter().filter(|f| is_under(f, "runbooks/", ".md")));
         problems.extend(runbook_problems);
 
-        let templates: BTreeMap<String, String> = files
-            .iter()
-            .filter_map(|f| {
-                let name = f.path.strip_prefix("kb/templates/")?.strip_suffix(".tera")?;
-                Some((name.to_owned(), f.text.clone()))
-            })
-            .collect();
-        let templates = Templates::compile(&templates).unwrap_or_else(|d| {
+        let templates = templates.unwrap_or_else(|d| {
             problems.push(d);
             Templates::defaults()
         });

@@ -56,7 +56,19 @@ pub struct Signature {
 impl Signature {
     /// Compiles `spec`, reporting a bad regex at its position in `source`.
     pub fn compile(id: String, spec: SignatureSpec, path: &str, source: &str) -> Result<Self, Diagnostic> {
-        let regex = Regex::new(&spec.regex).map_err(|err| {
+        let regex = Regex::new(&spec.regex);
+        Signature::with_regex(id, spec, regex, path, source)
+    }
+
+    /// [`Signature::compile`] with the regex already compiled from `spec.regex`.
+    pub fn with_regex(
+        id: String,
+        spec: SignatureSpec,
+        regex: Result<Regex, regex::Error>,
+        path: &str,
+        source: &str,
+    ) -> Result<Self, Diagnostic> {
+        let regex = regex.map_err(|err| {
             let message = match &err {
                 regex::Error::Syntax(text) => text
                     .lines()
