@@ -248,6 +248,12 @@ impl LineSink for Recorder {
         self.0
             .extend(later.0.into_iter().map(|(n, l, h)| (n + lines_before, l, h)));
     }
+
+    type Finished = (Self, u64);
+
+    fn finish(self, lines: u64) -> (Self, u64) {
+        (self, lines)
+    }
 }
 
 /// The sink gets, in file order and once each, exactly the lines holding a marker or hit by a
@@ -271,9 +277,17 @@ fn line_sink_gets_marked_and_hit_lines_in_order() {
         })
     };
     let (whole, fed_whole) = feed(u64::MAX);
-    let (_, fed_pieces) = feed(8 * 1024);
-    let as_map = |fed: Vec<(String, Recorder)>| -> BTreeMap<String, Vec<(u64, String, bool)>> {
-        fed.into_iter().map(|(p, r)| (p, r.0)).collect()
+    let (pieces, fed_pieces) = feed(8 * 1024);
+    // Each sink is finished once, with its whole file's line count.
+    for (report, fed) in [(&whole, &fed_whole), (&pieces, &fed_pieces)] {
+        let lines: BTreeMap<&str, u64> = report.files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
+        assert_eq!(fed.len(), lines.len());
+        for (path, (_, finished_with)) in fed {
+            assert_eq!(lines[path.as_str()], *finished_with, "{path}");
+        }
+    }
+    let as_map = |fed: Vec<(String, (Recorder, u64))>| -> BTreeMap<String, Vec<(u64, String, bool)>> {
+        fed.into_iter().map(|(p, (r, _))| (p, r.0)).collect()
     };
     let fed_whole = as_map(fed_whole);
     assert_eq!(fed_whole, as_map(fed_pieces), "pieces feed what whole files feed");

@@ -1,5 +1,6 @@
 //! `casebook analyze`: bundle -> scan -> rules -> findings -> runbooks -> render.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use super::progress::ScanProgress;
@@ -10,7 +11,6 @@ use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions, FeedPool};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
 use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
-use rayon::prelude::*;
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
@@ -40,32 +40,17 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     };
     let digest_options = DigestOptions::default();
     let pool = Arc::new(FeedPool::default());
-    let (scan, feeds) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
+    // Each log's digest is finished as soon as the log is scanned (see `LineSink::finish`).
+    let (scan, digests) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
         // Logs of a known kind only: the document digests those.
         (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
     });
     progress.finish();
+    let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
     let scan = Arc::new(scan);
-    let lines: std::collections::HashMap<&str, u64> =
-        scan.files.iter().map(|f| (f.path.as_str(), f.lines)).collect();
-    // The digests' reports and the rules need only the scan: one on each core.
-    let (digests, (evaluation, (plans, plan_problems))) = rayon::join(
-        || -> std::collections::BTreeMap<String, DigestExcerpt> {
-            feeds
-                .into_par_iter()
-                .map(|(path, feed)| {
-                    let excerpt = feed.finish(lines.get(path.as_str()).copied().unwrap_or(0));
-                    (path, excerpt)
-                })
-                .collect()
-        },
-        || {
-            let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
-            let evaluation = kb.rules.evaluate(&facts);
-            let plans = kb.runbooks.plans(&evaluation.findings);
-            (evaluation, plans)
-        },
-    );
+    let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
+    let evaluation = kb.rules.evaluate(&facts);
+    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
     let doc = CaseDocument::build(DocumentInputs {
         case_id: args.case.clone(),
         title: args.title.clone(),

@@ -265,9 +265,36 @@ impl DigestFeed {
             Feed::Kept(_) => unreachable!("just mined"),
         }
     }
+}
+
+impl LineSink for DigestFeed {
+    fn line(&mut self, line_no: u64, line: &[u8], time: Option<Timestamp>, hit: bool) {
+        match &mut self.feed {
+            Feed::Mining(mining) => {
+                let key = repeat_key(line, time);
+                mining.line(line_no, key, Some(line), || None, time, hit);
+            }
+            Feed::Kept(kept) => kept.line(line_no, line, time, hit),
+        }
+    }
+
+    fn append(&mut self, later: DigestFeed, lines_before: u64) {
+        match later.feed {
+            Feed::Kept(kept) => {
+                kept.replay(self.mining(), lines_before);
+                if let Some(pool) = &self.pool {
+                    pool.give(*kept);
+                }
+            }
+            // Only a first piece's feed mines as it goes, and a first piece is appended to none.
+            Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
+        }
+    }
+
+    type Finished = DigestExcerpt;
 
     /// The excerpt of a file of `lines_total` lines.
-    pub fn finish(self, lines_total: u64) -> DigestExcerpt {
+    fn finish(self, lines_total: u64) -> DigestExcerpt {
         let miner = match self.feed {
             Feed::Mining(mining) => mining.miner,
             Feed::Kept(kept) => kept.mined(&self.opts).miner,
@@ -292,31 +319,6 @@ impl DigestFeed {
             storms,
             tail_loop: digest.tail_loop,
             rare,
-        }
-    }
-}
-
-impl LineSink for DigestFeed {
-    fn line(&mut self, line_no: u64, line: &[u8], time: Option<Timestamp>, hit: bool) {
-        match &mut self.feed {
-            Feed::Mining(mining) => {
-                let key = repeat_key(line, time);
-                mining.line(line_no, key, Some(line), || None, time, hit);
-            }
-            Feed::Kept(kept) => kept.line(line_no, line, time, hit),
-        }
-    }
-
-    fn append(&mut self, later: DigestFeed, lines_before: u64) {
-        match later.feed {
-            Feed::Kept(kept) => {
-                kept.replay(self.mining(), lines_before);
-                if let Some(pool) = &self.pool {
-                    pool.give(*kept);
-                }
-            }
-            // Only a first piece's feed mines as it goes, and a first piece is appended to none.
-            Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
         }
     }
 }

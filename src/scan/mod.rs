@@ -68,6 +68,12 @@ pub trait LineSink: Send + Sized {
     /// Appends the sink of the next piece, whose lines come after `lines_before` lines of the
     /// file.
     fn append(&mut self, later: Self, lines_before: u64);
+    /// What a file's sink becomes once the whole file is scanned.
+    type Finished: Send;
+    /// Called once per file, after its last piece is appended, with the file's line count, on
+    /// the thread that completes the file: a summary is built while other files are still being
+    /// scanned, and the sink's working memory is freed then, not at the end of the scan.
+    fn finish(self, lines: u64) -> Self::Finished;
 }
 
 /// The sink of a scan that feeds nothing.
@@ -77,6 +83,8 @@ pub struct NoSink;
 impl LineSink for NoSink {
     fn line(&mut self, _: u64, _: &[u8], _: Option<Timestamp>, _: bool) {}
     fn append(&mut self, _: Self, _: u64) {}
+    type Finished = ();
+    fn finish(self, _: u64) {}
 }
 
 /// Every signature of the knowledge base, compiled into one matcher.
@@ -447,15 +455,16 @@ pub fn scan_bundle_with(
 /// Scans every file of the bundle, feeding the log files for which `sink` gives a
 /// [`LineSink`] (it is called once per piece, with whether the piece is its file's first: the
 /// whole file, or the piece that starts it; the sinks of a file's later pieces are appended to
-/// the first one's, in order); returns the report and the fed sinks by file path (in path
-/// order). The sinks see the same lines in the same order whatever the pool's size.
+/// the first one's, in order, and the file's sink is [finished](LineSink::finish) as soon as
+/// its last piece is); returns the report and the finished sinks by file path (in path order).
+/// The sinks see the same lines in the same order whatever the pool's size.
 pub fn scan_bundle_feeding<S: LineSink>(
     bundle: &Bundle,
     set: &SignatureSet,
     components: &Components,
     options: &ScanOptions<'_>,
     sink: &(dyn Fn(&BundleFile, bool) -> Option<S> + Sync),
-) -> (ScanReport, Vec<(String, S)>) {
+) -> (ScanReport, Vec<(String, S::Finished)>) {
     let tasks = tasks(bundle, options.segment_bytes.max(1));
     // Longest tasks first (compressed files cannot be split), so no long task starts last.
     // Tasks are handed out in this order; the pieces of a file, adjacent in it, finish about
@@ -463,7 +472,14 @@ pub fn scan_bundle_feeding<S: LineSink>(
     // are: memory holds one result per file and a few pieces, however large the files.
     let mut order: Vec<usize> = (0..tasks.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(tasks[i].cost()));
-    let files: Vec<Mutex<FileMerge<S>>> = bundle.files.iter().map(|_| Mutex::default()).collect();
+    let mut pieces = vec![0; bundle.files.len()];
+    for task in &tasks {
+        pieces[task.file_index] += 1;
+    }
+    let files: Vec<Mutex<FileMerge<S>>> = pieces
+        .into_iter()
+        .map(|n| Mutex::new(FileMerge::new(n)))
+        .collect();
     order.into_iter().par_bridge().for_each(|i| {
         let task = &tasks[i];
         let result = run_task(task, set, components, options.progress, sink);
@@ -476,8 +492,11 @@ pub fn scan_bundle_feeding<S: LineSink>(
     let mut sinks = Vec::new();
     for merge in files {
         let merge = merge.into_inner().expect("no panic while merging");
-        debug_assert!(merge.pending.is_empty(), "every piece merged");
-        match merge.done {
+        debug_assert!(
+            merge.pending.is_empty() && merge.done.is_none(),
+            "every piece merged"
+        );
+        match merge.finished {
             Some(Scanned::Log(f, fed)) => {
                 if let Some(fed) = fed {
                     sinks.push((f.path.clone(), fed));
@@ -493,24 +512,28 @@ pub fn scan_bundle_feeding<S: LineSink>(
 }
 
 /// The pieces of one file merged so far, in order, and those that finished early.
-struct FileMerge<S> {
+struct FileMerge<S: LineSink> {
     /// Pieces `0..next` merged.
     done: Option<Scanned<S>>,
     next: usize,
+    /// The file's number of pieces.
+    pieces: usize,
     pending: BTreeMap<usize, Scanned<S>>,
-}
-
-impl<S> Default for FileMerge<S> {
-    fn default() -> Self {
-        FileMerge {
-            done: None,
-            next: 0,
-            pending: BTreeMap::new(),
-        }
-    }
+    /// The whole file, its sink finished.
+    finished: Option<Scanned<S::Finished>>,
 }
 
 impl<S: LineSink> FileMerge<S> {
+    fn new(pieces: usize) -> Self {
+        FileMerge {
+            done: None,
+            next: 0,
+            pieces,
+            pending: BTreeMap::new(),
+            finished: None,
+        }
+    }
+
     fn add(&mut self, piece: usize, result: Scanned<S>) {
         self.pending.insert(piece, result);
         while let Some(result) = self.pending.remove(&self.next) {
@@ -519,6 +542,9 @@ impl<S: LineSink> FileMerge<S> {
                 None => result,
             });
             self.next += 1;
+        }
+        if self.next == self.pieces {
+            self.finished = self.done.take().map(Scanned::finish);
         }
     }
 }
@@ -581,6 +607,18 @@ enum Scanned<S> {
 }
 
 impl<S: LineSink> Scanned<S> {
+    /// The whole file, its sink finished.
+    fn finish(self) -> Scanned<S::Finished> {
+        match self {
+            Scanned::Log(scan, fed) => {
+                let finished = fed.map(|fed| fed.finish(scan.lines));
+                Scanned::Log(scan, finished)
+            }
+            Scanned::Table(table) => Scanned::Table(table),
+            Scanned::Skipped(skipped) => Scanned::Skipped(skipped),
+        }
+    }
+
     /// This piece followed by the next piece of the same file.
     fn then(self, later: Scanned<S>) -> Scanned<S> {
         match (self, later) {
