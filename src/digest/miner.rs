@@ -228,12 +228,13 @@ impl TemplateMiner {
 
     fn build(opts: DigestOptions, shape: Option<HeaderShape>) -> Self {
         let window = opts.loop_window;
+        let interner = Interner::with_cap(opts.max_vocabulary);
         TemplateMiner {
             opts,
             shape,
             provisional: HeaderShape::default(),
             sample: Vec::new(),
-            interner: Interner::new(),
+            interner,
             clusters: Vec::new(),
             variants: Vec::new(),
             tree: FxHashMap::default(),
@@ -805,6 +806,36 @@ mod tests {
         assert_eq!(d.overflowed, 2);
         assert_eq!(d.templates.len(), 3);
         assert_eq!(d.templates[2].template, "<overflow>");
+    }
+
+    #[test]
+    fn vocabulary_cap_reads_new_tokens_as_wildcards() {
+        let opts = DigestOptions {
+            max_vocabulary: 16,
+            ..DigestOptions::default()
+        };
+        let mut m = TemplateMiner::new(opts);
+        // Letter-only ids, each new: pod-name suffixes.
+        let suffixes: Vec<String> = (0..200u32)
+            .map(|i| {
+                (0..5)
+                    .map(|k| char::from(b'a' + ((i * 7 + k * 13) % 26) as u8))
+                    .collect()
+            })
+            .collect();
+        for (i, s) in suffixes.iter().enumerate() {
+            m.add(
+                i as u64 + 1,
+                format!("Delete pod coredns-{s} from node").as_bytes(),
+            );
+        }
+        assert!(m.interner.len() <= 16, "{}", m.interner.len());
+        let d = m.finish();
+        assert!(d.capped_tokens > 100, "{}", d.capped_tokens);
+        assert_eq!(d.templates.len(), 1, "{:?}", d.templates);
+        assert_eq!(d.templates[0].template, "Delete pod <*> from node");
+        assert_eq!(d.templates[0].count, 200);
+        assert!(crate::digest::render_text("x.log", &d).contains("vocabulary cap reached"));
     }
 
     #[test]

@@ -82,6 +82,11 @@ pub struct DigestOptions {
     /// Most line keys remembered for repeats (`digest::repeat`); lines of keys past it are
     /// mined in full.
     pub max_repeats: usize,
+    /// Most distinct tokens (words and masked tokens) remembered per file; past it a token
+    /// not seen before reads as `<*>` (counted in [`FileDigest::capped_tokens`]). Bounds
+    /// memory on logs full of ids made only of letters, such as pod-name suffixes (about
+    /// 100 bytes a token).
+    pub max_vocabulary: usize,
 }
 
 impl Default for DigestOptions {
@@ -109,6 +114,7 @@ impl Default for DigestOptions {
             rare_max_count: 3,
             rare_limit: 50,
             max_repeats: 1 << 18,
+            max_vocabulary: 1 << 16,
         }
     }
 }

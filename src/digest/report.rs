@@ -141,6 +141,8 @@ pub struct FileDigest {
     pub rare: Vec<RareTemplate>,
     /// Lines that went to the overflow template because `max_templates` was reached.
     pub overflowed: u64,
+    /// Tokens read as `<*>` because `max_vocabulary` distinct tokens were already held.
+    pub capped_tokens: u64,
 }
 
 /// Merged statistics of one final template.
@@ -311,6 +313,7 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
         tail_loop,
         rare,
         overflowed: miner.overflowed,
+        capped_tokens: miner.interner.capped,
     };
     (digest, map)
 }
@@ -647,6 +650,13 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
             s,
             "note: template cap reached, {} lines went to the overflow bucket",
             d.overflowed
+        );
+    }
+    if d.capped_tokens > 0 {
+        let _ = writeln!(
+            s,
+            "note: vocabulary cap reached, {} tokens seen for the first time after it read as <*>",
+            d.capped_tokens
         );
     }
     let mut top: Vec<&TemplateSummary> = d.templates.iter().collect();

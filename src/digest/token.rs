@@ -290,8 +290,16 @@ pub fn split_tokens(text: &[u8], max_tokens: usize, mut each: impl FnMut(&[u8]))
 }
 
 /// Maps masked tokens to dense `u32` ids and back. Id 0 is always `<*>`.
-#[derive(Debug, Default)]
+///
+/// Holds at most `cap` tokens: past it an unseen token reads as `<*>` (and is counted), so a
+/// log full of letter-only ids (the random suffixes of Kubernetes pod names) cannot grow it
+/// without bound.
+#[derive(Debug)]
 pub struct Interner {
+    /// Most tokens held.
+    cap: usize,
+    /// Unseen tokens read as `<*>` because the interner was full.
+    pub(crate) capped: u64,
     ids: FxHashMap<Box<[u8]>, u32>,
     texts: Vec<Box<[u8]>>,
     /// Whether the token contains a wildcard (so it is not a good tree key).
@@ -304,18 +312,42 @@ pub struct Interner {
     ident: Vec<bool>,
 }
 
+impl Default for Interner {
+    fn default() -> Self {
+        Interner::new()
+    }
+}
+
 impl Interner {
-    /// An interner that already holds `<*>` as id 0.
+    /// An interner that already holds `<*>` as id 0, with no practical cap.
     pub fn new() -> Self {
-        let mut me = Interner::default();
+        Interner::with_cap(usize::MAX)
+    }
+
+    /// An interner of at most `cap` tokens (`<*>` included).
+    pub fn with_cap(cap: usize) -> Self {
+        let mut me = Interner {
+            cap: cap.max(1),
+            capped: 0,
+            ids: FxHashMap::default(),
+            texts: Vec::new(),
+            variable: Vec::new(),
+            slot: Vec::new(),
+            ident: Vec::new(),
+        };
         me.intern(WILDCARD);
         me
     }
 
-    /// The id of `tok`, adding it if new.
+    /// The id of `tok`, adding it if new; `<*>` (id 0) for a new token once the interner is
+    /// full.
     pub fn intern(&mut self, tok: &[u8]) -> u32 {
         if let Some(&id) = self.ids.get(tok) {
             return id;
+        }
+        if self.texts.len() >= self.cap {
+            self.capped += 1;
+            return 0;
         }
         let id = self.texts.len() as u32;
         let boxed: Box<[u8]> = tok.into();
