@@ -250,3 +250,39 @@ fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
         assert!(fired.contains(&rule), "{rule} missing from {fired:?}");
     }
 }
+
+#[test]
+fn a_broken_template_is_reported_and_the_default_one_renders() {
+    let dir = kb_with(
+        true,
+        &[("kb/templates/case.md.tera", "# {{ case_id }}\n{% if %}\n")],
+    );
+    let (code, stderr) = kb_check(dir.path());
+    assert_eq!(code, 3, "{stderr}");
+    assert!(stderr.contains("kb/templates/case.md.tera"), "{stderr}");
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--quiet", "--case", "T-1", "--kb"])
+        .arg(dir.path())
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let default = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--quiet", "--case", "T-1"])
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    let default = String::from_utf8(default.stdout).unwrap();
+    // The embedded template's document, up to the line naming the knowledge base (its
+    // fingerprint differs), and the problem said in it.
+    let before_kb = |doc: &str| doc.split("- Knowledge base:").next().unwrap().to_owned();
+    assert!(before_kb(&default).len() > 1000);
+    assert_eq!(before_kb(&text), before_kb(&default));
+    assert!(
+        text.contains("- Knowledge base problem: kb/templates/case.md.tera: "),
+        "{text}"
+    );
+}
