@@ -239,6 +239,8 @@ fn check_signatures(kb: &KnowledgeBase, signatures: Vec<Signature>, with_grep: b
 struct Recorder(Vec<(u64, String, bool)>);
 
 impl LineSink for Recorder {
+    type Finished = (Self, u64);
+
     fn line(&mut self, line_no: u64, line: &[u8], _: Option<Timestamp>, hit: bool) {
         self.0
             .push((line_no, String::from_utf8_lossy(line).into_owned(), hit));
@@ -248,8 +250,6 @@ impl LineSink for Recorder {
         self.0
             .extend(later.0.into_iter().map(|(n, l, h)| (n + lines_before, l, h)));
     }
-
-    type Finished = (Self, u64);
 
     fn finish(self, lines: u64) -> (Self, u64) {
         (self, lines)

@@ -268,6 +268,8 @@ impl DigestFeed {
 }
 
 impl LineSink for DigestFeed {
+    type Finished = DigestExcerpt;
+
     fn line(&mut self, line_no: u64, line: &[u8], time: Option<Timestamp>, hit: bool) {
         match &mut self.feed {
             Feed::Mining(mining) => {
@@ -290,8 +292,6 @@ impl LineSink for DigestFeed {
             Feed::Mining(_) => debug_assert!(false, "a mining feed appended to another"),
         }
     }
-
-    type Finished = DigestExcerpt;
 
     /// The excerpt of a file of `lines_total` lines.
     fn finish(self, lines_total: u64) -> DigestExcerpt {

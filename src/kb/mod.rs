@@ -127,18 +127,7 @@ impl KnowledgeBase {
                 Some((name.to_owned(), f.text.clone()))
             })
             .collect();
-        let (compiled, templates) = rayon::join(
-            || {
-                patterns
-                    .par_iter()
-                    .map(|p| {
-                        let regex = regex::bytes::Regex::new(p);
-                        (p.clone(), regex)
-                    })
-                    .collect::<HashMap<_, _>>()
-            },
-            || Templates::compile(&template_texts),
-        );
+        let (compiled, templates) = compile_all(&patterns, &template_texts);
         let compile = |id: String, spec: SignatureSpec, file: &KbFile| {
             let regex = compiled
                 .get(spec.regex.as_str())
@@ -308,6 +297,26 @@ pub fn version_product(sig: &Signature) -> Option<&str> {
         .tags
         .iter()
         .find_map(|t| t.strip_prefix("product-version:"))
+}
+
+/// Each distinct signature regex, compiled (or why not).
+type Compiled = HashMap<String, Result<regex::bytes::Regex, regex::Error>>;
+
+/// What takes time in loading, on every core: each distinct signature regex, and the
+/// document templates.
+fn compile_all(
+    patterns: &BTreeSet<String>,
+    templates: &BTreeMap<String, String>,
+) -> (Compiled, Result<Templates, Diagnostic>) {
+    rayon::join(
+        || {
+            patterns
+                .par_iter()
+                .map(|p| (p.clone(), regex::bytes::Regex::new(p)))
+                .collect()
+        },
+        || Templates::compile(templates),
+    )
 }
 
 fn is_under(file: &KbFile, dir: &str, ext: &str) -> bool {
