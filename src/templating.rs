@@ -10,13 +10,13 @@ use crate::diagnostic::Diagnostic;
 
 /// The default document templates, embedded: a knowledge base without `kb/templates/` still
 /// renders.
-pub const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
+const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
     ("case.md", include_str!("../kb/templates/case.md.tera")),
     ("case.html", include_str!("../kb/templates/case.html.tera")),
 ];
 
 /// The document templates, compiled: a knowledge base's own (names like `case.md`,
-/// `case.html`) over the [`DEFAULT_TEMPLATES`].
+/// `case.html`) over the embedded defaults (`kb/templates/` of this repository).
 #[derive(Debug, Clone)]
 pub struct Templates {
     tera: Tera,
@@ -48,7 +48,7 @@ impl Templates {
 }
 
 /// `templates` over the [`DEFAULT_TEMPLATES`].
-pub fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
+fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, String> {
     let mut all: BTreeMap<String, String> = DEFAULT_TEMPLATES
         .iter()
         .map(|(n, t)| ((*n).to_owned(), (*t).to_owned()))
