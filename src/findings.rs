@@ -76,8 +76,11 @@ pub struct Finding {
     pub params: BTreeMap<String, serde_json::Value>,
     /// Runbook id, when the rule names one.
     pub runbook: Option<String>,
-    /// Earliest time of the evidence, for ordering and the timeline.
+    /// Start of the finding's time span: set by the rule (the episode that matters), else the
+    /// earliest time of the evidence. For ordering and the timeline.
     pub first_time: Option<Timestamp>,
+    /// End of the finding's time span: set by the rule, else the latest time of the evidence.
+    pub last_time: Option<Timestamp>,
 }
 
 /// A piece of evidence: a signature's hits in one file, or rows of a table.

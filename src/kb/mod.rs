@@ -28,7 +28,7 @@ pub use version::{compare as version_compare, VersionReq};
 
 use crate::bundle::FileKinds;
 use crate::diagnostic::Diagnostic;
-use crate::rules::{Rule, RuleSet};
+use crate::rules::{Rule, RuleSet, SignatureRef};
 use crate::runbooks::RunbookIndex;
 use crate::tables::Components;
 use crate::templating::Templates;
@@ -234,12 +234,13 @@ impl KnowledgeBase {
             if broken {
                 continue;
             }
-            match Rule::compile(&engine, spec, file, script_file) {
+            let names = rule_signature_names(&spec, &local, &signatures);
+            match Rule::compile(&engine, spec, file, script_file, names) {
                 Ok(rule) => {
                     signatures.extend(local);
                     rules.push(rule);
                 }
-                Err(d) => problems.push(d),
+                Err(d) => problems.extend(d),
             }
         }
 
@@ -289,6 +290,36 @@ impl KnowledgeBase {
             &self.fingerprint[..12]
         )
     }
+}
+
+/// The names a rule may pass to `bundle.*`: its own signatures by local id, the shared ones of
+/// `uses:` by global id.
+fn rule_signature_names(
+    spec: &RuleSpec,
+    local: &[Signature],
+    shared: &[Signature],
+) -> BTreeMap<String, SignatureRef> {
+    let own = spec.signatures.iter().zip(local).map(|(rs, sig)| {
+        (
+            rs.id.clone(),
+            SignatureRef {
+                id: sig.id.clone(),
+                captures: sig.captures.clone(),
+            },
+        )
+    });
+    let used = spec.uses.iter().filter_map(|id| {
+        shared.iter().find(|s| &s.id == id).map(|sig| {
+            (
+                id.clone(),
+                SignatureRef {
+                    id: sig.id.clone(),
+                    captures: sig.captures.clone(),
+                },
+            )
+        })
+    });
+    own.chain(used).collect()
 }
 
 /// The product whose version a signature reads: tagged `product-version:<product>`.

@@ -12,7 +12,8 @@
 //! | `bundle.version("neuvector")` | the product version seen in the bundle (highest), or `()` |
 //! | `bundle.pods()` / `bundle.pods("enforcer")` | array of pod maps: `name`, `namespace`, `component`, `workload`, `ready`, `containers`, `status`, `restarts`, `last_restart_ago`, `last_restart_ago_secs`, `age`, `file`, `line`, `healthy` |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
-//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `path`, `kind`, `lines`, `first_time`, `last_time` |
+//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `file`, `kind`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms` |
+//! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
 //! | `duration("5m")` | milliseconds |
@@ -20,13 +21,21 @@
 //! | `version_in("5.4.2", ">=5.0, <5.5")` | whether a version is in a range |
 //!
 //! Times are minute-precise for the window helpers: the scan keeps a per-minute histogram.
+//!
+//! Every name a script passes is checked: a signature that is neither the rule's own nor in its
+//! `uses:`, a capture its regex does not declare, a rule not in `after:` are errors naming the
+//! known names. The maps scripts see are built from the typed structs below, so their field
+//! names are the documented ones.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, ImmutableString, Map};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+use serde::Serialize;
 
-use super::window::{followed_by, longest_stretch, max_in_window};
+use super::context::{RuleContext, SignatureRef};
+use super::draft::FindingDraft;
+use super::window::{episodes, followed_by, longest_stretch, max_in_window};
 use crate::findings::Finding;
 use crate::kb::VersionReq;
 use crate::scan::{ScanReport, SignatureHits};
@@ -37,6 +46,8 @@ use crate::time::{parse_kubectl_duration, Timestamp};
 const VALUES_SHOWN: usize = 20;
 /// Longest pause that still counts as "sustained" for `bundle.sustained`.
 pub const SUSTAINED_GAP_MS: i64 = 5 * 60_000;
+
+type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
 /// Everything rules read: the scan and the tables. Built once per analysis.
 #[derive(Debug)]
@@ -63,118 +74,291 @@ impl Facts {
 #[derive(Clone)]
 pub struct BundleView {
     facts: Arc<Facts>,
-    /// Local signature names of the running rule => global ids.
-    local: Arc<BTreeMap<String, String>>,
+    /// The names the running rule may use.
+    ctx: Arc<RuleContext>,
     /// Findings of the rules evaluated so far, by rule id.
     earlier: Arc<BTreeMap<String, Vec<Finding>>>,
     /// Product versions seen in the bundle, lowest first.
     versions: Arc<BTreeMap<String, Vec<String>>>,
 }
 
+/// `hits(..).files[i]`.
+#[derive(Serialize)]
+struct HitFileView {
+    file: String,
+    kind: Option<String>,
+    count: i64,
+    first_line: i64,
+    last_line: i64,
+    first_time: Option<String>,
+    last_time: Option<String>,
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+}
+
+/// `hits(..)`, without `captures` (a [`Captures`] value, added after).
+#[derive(Serialize)]
+struct HitsView {
+    id: String,
+    count: i64,
+    first_time: Option<String>,
+    last_time: Option<String>,
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+    span_ms: i64,
+    active_minutes: i64,
+    files: Vec<HitFileView>,
+    samples: Vec<String>,
+}
+
+/// `hits(..).captures.X`.
+#[derive(Serialize)]
+struct CaptureView {
+    top: Option<String>,
+    top_count: i64,
+    distinct: i64,
+    values: BTreeMap<String, i64>,
+    min: Option<f64>,
+    max: Option<f64>,
+}
+
+/// `bundle.files()[i]`.
+#[derive(Serialize)]
+struct FileView {
+    file: String,
+    kind: Option<String>,
+    lines: i64,
+    first_time: Option<String>,
+    last_time: Option<String>,
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+}
+
+/// `bundle.pods()[i]`.
+#[derive(Serialize)]
+struct PodView {
+    name: String,
+    namespace: Option<String>,
+    component: Option<String>,
+    workload: Option<String>,
+    ready: i64,
+    containers: i64,
+    status: String,
+    restarts: i64,
+    last_restart_ago: Option<String>,
+    last_restart_ago_secs: Option<i64>,
+    age: String,
+    healthy: bool,
+    raw: String,
+    file: String,
+    line: i64,
+}
+
+/// `bundle.workload(..)`.
+#[derive(Serialize)]
+struct WorkloadView {
+    name: String,
+    kind: String,
+    namespace: Option<String>,
+    pods: i64,
+    ready: i64,
+}
+
+/// `bundle.episodes(..)[i]`.
+#[derive(Serialize)]
+struct EpisodeView {
+    start_ms: i64,
+    end_ms: i64,
+    start_time: String,
+    end_time: String,
+    duration_ms: i64,
+    count: i64,
+}
+
+/// `bundle.findings(..)[i]`.
+#[derive(Serialize)]
+struct FindingView<'a> {
+    title: &'a str,
+    summary: &'a str,
+    severity: &'a str,
+    params: &'a BTreeMap<String, serde_json::Value>,
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+}
+
+/// `hits(..).captures`: a capture by name; a name the signature's regex does not declare is an
+/// error naming the ones it does.
+#[derive(Clone)]
+pub(crate) struct Captures {
+    signature: String,
+    /// Every capture the regex declares, with its stats (empty when no hit carried it).
+    by_name: BTreeMap<String, Dynamic>,
+}
+
+impl Captures {
+    fn get(&mut self, name: &str) -> Fallible<Dynamic> {
+        self.by_name.get(name).cloned().ok_or_else(|| {
+            let known: Vec<&str> = self.by_name.keys().map(String::as_str).collect();
+            format!(
+                "signature `{}` has no capture `{name}` (captures: {})",
+                self.signature,
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            )
+            .into()
+        })
+    }
+}
+
+fn to_dynamic<T: Serialize>(value: &T) -> Dynamic {
+    rhai::serde::to_dynamic(value).expect("views serialise to rhai values")
+}
+
+fn time_text(t: Option<Timestamp>) -> Option<String> {
+    t.map(|t| t.to_string())
+}
+
+fn time_ms(t: Option<Timestamp>) -> Option<i64> {
+    t.map(Timestamp::millis)
+}
+
+fn ms_text(ms: i64) -> String {
+    Timestamp(ms).to_string()
+}
+
 impl BundleView {
     /// A view for one rule.
-    pub fn new(
+    pub(crate) fn new(
         facts: Arc<Facts>,
-        local: Arc<BTreeMap<String, String>>,
+        ctx: Arc<RuleContext>,
         earlier: Arc<BTreeMap<String, Vec<Finding>>>,
+        versions: Arc<BTreeMap<String, Vec<String>>>,
     ) -> Self {
         BundleView {
             facts,
-            local,
+            ctx,
             earlier,
-            versions: Arc::default(),
+            versions,
         }
     }
 
-    /// Adds the product versions detected in the bundle.
-    pub fn with_versions(mut self, versions: Arc<BTreeMap<String, Vec<String>>>) -> Self {
-        self.versions = versions;
-        self
+    /// The signature a script names, or an error naming the known ones.
+    fn signature(&self, name: &str) -> Fallible<&SignatureRef> {
+        self.ctx.signature(name).map_err(Into::into)
     }
 
     /// Every hit of a signature, merged over files.
-    fn total(&self, name: &str) -> SignatureHits {
-        self.facts.scan.total(&self.resolve(name))
+    fn total(&self, name: &str) -> Fallible<SignatureHits> {
+        Ok(self.facts.scan.total(&self.signature(name)?.id))
     }
 
-    /// Global id of a signature name as a rule writes it.
-    pub fn resolve(&self, name: &str) -> String {
-        self.local.get(name).cloned().unwrap_or_else(|| name.to_owned())
-    }
-
-    fn hits(&mut self, name: &str) -> Map {
-        let id = self.resolve(name);
+    fn hits(&mut self, name: &str) -> Fallible<Dynamic> {
+        let sig = self.signature(name)?.clone();
         let mut total = SignatureHits::default();
-        let mut files = Array::new();
+        let mut files = Vec::new();
         for f in &self.facts.scan.files {
-            if let Some(h) = f.hits.get(&id) {
+            if let Some(h) = f.hits.get(&sig.id) {
                 total.merge(h);
-                let mut m = Map::new();
-                m.insert("file".into(), f.path.clone().into());
-                m.insert("kind".into(), f.kind.clone().map_or(Dynamic::UNIT, Dynamic::from));
-                m.insert("count".into(), (h.count as i64).into());
-                m.insert("first_line".into(), h.first().map_or(0, |x| x.line as i64).into());
-                m.insert("last_line".into(), h.last().map_or(0, |x| x.line as i64).into());
-                insert_time(&mut m, "first", h.first_time);
-                insert_time(&mut m, "last", h.last_time);
-                files.push(m.into());
+                files.push(HitFileView {
+                    file: f.path.clone(),
+                    kind: f.kind.clone(),
+                    count: h.count as i64,
+                    first_line: h.first().map_or(0, |x| x.line as i64),
+                    last_line: h.last().map_or(0, |x| x.line as i64),
+                    first_time: time_text(h.first_time),
+                    last_time: time_text(h.last_time),
+                    first_ms: time_ms(h.first_time),
+                    last_ms: time_ms(h.last_time),
+                });
             }
         }
-        let mut m = Map::new();
-        m.insert("id".into(), id.into());
-        m.insert("count".into(), (total.count as i64).into());
-        insert_time(&mut m, "first", total.first_time);
-        insert_time(&mut m, "last", total.last_time);
-        let span = match (total.first_time, total.last_time) {
+        let span_ms = match (total.first_time, total.last_time) {
             (Some(a), Some(b)) => b.millis() - a.millis(),
             _ => 0,
         };
-        m.insert("span_ms".into(), span.into());
-        m.insert("active_minutes".into(), (total.histogram.len() as i64).into());
-        m.insert("files".into(), files.into());
-        let mut captures = Map::new();
-        for (name, stats) in &total.captures {
-            let mut c = Map::new();
-            let top = stats.top(VALUES_SHOWN);
-            c.insert(
-                "top".into(),
-                top.first().map_or(Dynamic::UNIT, |v| v.value.clone().into()),
-            );
-            c.insert(
-                "top_count".into(),
-                top.first().map_or(0, |v| v.count as i64).into(),
-            );
-            c.insert("distinct".into(), (stats.values.len() as i64).into());
-            let values: Map = top
-                .iter()
-                .map(|v| (v.value.as_str().into(), Dynamic::from(v.count as i64)))
-                .collect();
-            c.insert("values".into(), values.into());
-            c.insert("min".into(), stats.min.map_or(Dynamic::UNIT, Dynamic::from));
-            c.insert("max".into(), stats.max.map_or(Dynamic::UNIT, Dynamic::from));
-            captures.insert(name.as_str().into(), c.into());
-        }
-        m.insert("captures".into(), captures.into());
-        let samples: Array = total
-            .samples()
-            .into_iter()
-            .map(|h| h.text.clone().into())
+        let view = HitsView {
+            id: sig.id.clone(),
+            count: total.count as i64,
+            first_time: time_text(total.first_time),
+            last_time: time_text(total.last_time),
+            first_ms: time_ms(total.first_time),
+            last_ms: time_ms(total.last_time),
+            span_ms,
+            active_minutes: total.histogram.len() as i64,
+            files,
+            samples: total.samples().into_iter().map(|h| h.text.clone()).collect(),
+        };
+        let by_name = sig
+            .captures
+            .iter()
+            .map(|name| {
+                let view = match total.captures.get(name) {
+                    Some(stats) => {
+                        let top = stats.top(VALUES_SHOWN);
+                        CaptureView {
+                            top: top.first().map(|v| v.value.clone()),
+                            top_count: top.first().map_or(0, |v| v.count as i64),
+                            distinct: stats.values.len() as i64,
+                            values: top.iter().map(|v| (v.value.clone(), v.count as i64)).collect(),
+                            min: stats.min,
+                            max: stats.max,
+                        }
+                    }
+                    None => CaptureView {
+                        top: None,
+                        top_count: 0,
+                        distinct: 0,
+                        values: BTreeMap::new(),
+                        min: None,
+                        max: None,
+                    },
+                };
+                (name.clone(), to_dynamic(&view))
+            })
             .collect();
-        m.insert("samples".into(), samples.into());
-        m
+        let mut m: Map = to_dynamic(&view).cast();
+        m.insert(
+            "captures".into(),
+            Dynamic::from(Captures {
+                signature: name.to_owned(),
+                by_name,
+            }),
+        );
+        Ok(m.into())
     }
 
     /// Hits of `name` in minutes overlapping `[from_ms, to_ms]` (histogram precision: 1 minute).
-    fn count_between(&mut self, name: &str, from_ms: i64, to_ms: i64) -> i64 {
-        let id = self.resolve(name);
+    fn count_between(&mut self, name: &str, from_ms: i64, to_ms: i64) -> Fallible<i64> {
+        let id = self.signature(name)?.id.clone();
         let from = from_ms.div_euclid(crate::scan::BUCKET_MS) * crate::scan::BUCKET_MS;
-        self.facts
+        Ok(self
+            .facts
             .scan
             .files
             .iter()
             .filter_map(|f| f.hits.get(&id))
             .map(|h| h.histogram.range(from, to_ms).map(|(_, n)| n as i64).sum::<i64>())
-            .sum()
+            .sum())
+    }
+
+    fn episodes(&mut self, name: &str, max_gap_ms: i64) -> Fallible<Array> {
+        let total = self.total(name)?;
+        Ok(episodes(&total.histogram, max_gap_ms)
+            .into_iter()
+            .map(|e| {
+                to_dynamic(&EpisodeView {
+                    start_ms: e.start_ms,
+                    end_ms: e.end_ms,
+                    start_time: ms_text(e.start_ms),
+                    end_time: ms_text(e.end_ms),
+                    duration_ms: e.duration_ms(),
+                    count: e.count as i64,
+                })
+            })
+            .collect())
     }
 
     fn version(&mut self, product: &str) -> Dynamic {
@@ -191,42 +375,42 @@ impl BundleView {
                 if component.is_some_and(|c| pod.component.as_deref() != Some(c)) {
                     continue;
                 }
-                let mut m = Map::new();
-                m.insert("name".into(), pod.name.clone().into());
-                m.insert("namespace".into(), opt(pod.namespace.clone()));
-                m.insert("component".into(), opt(pod.component.clone()));
-                m.insert("workload".into(), opt(pod.workload.clone()));
-                m.insert("ready".into(), i64::from(pod.ready).into());
-                m.insert("containers".into(), i64::from(pod.containers).into());
-                m.insert("status".into(), pod.status.clone().into());
-                m.insert("restarts".into(), (pod.restarts as i64).into());
-                m.insert("last_restart_ago".into(), opt(pod.last_restart_ago.clone()));
-                m.insert(
-                    "last_restart_ago_secs".into(),
-                    pod.last_restart_ago_secs.map_or(Dynamic::UNIT, Dynamic::from),
-                );
-                m.insert("age".into(), pod.age.clone().into());
-                m.insert("healthy".into(), pod.is_healthy().into());
-                m.insert("raw".into(), pod.raw.clone().into());
-                m.insert("file".into(), table.file.clone().into());
-                m.insert("line".into(), (pod.line as i64).into());
-                out.push(m.into());
+                out.push(to_dynamic(&PodView {
+                    name: pod.name.clone(),
+                    namespace: pod.namespace.clone(),
+                    component: pod.component.clone(),
+                    workload: pod.workload.clone(),
+                    ready: i64::from(pod.ready),
+                    containers: i64::from(pod.containers),
+                    status: pod.status.clone(),
+                    restarts: pod.restarts as i64,
+                    last_restart_ago: pod.last_restart_ago.clone(),
+                    last_restart_ago_secs: pod.last_restart_ago_secs,
+                    age: pod.age.clone(),
+                    healthy: pod.is_healthy(),
+                    raw: pod.raw.clone(),
+                    file: table.file.clone(),
+                    line: pod.line as i64,
+                }));
             }
         }
         out
     }
 
     fn workload(&mut self, component: &str) -> Dynamic {
-        let Some(w) = self.facts.workloads.iter().find(|w| w.component == component) else {
-            return Dynamic::UNIT;
-        };
-        let mut m = Map::new();
-        m.insert("name".into(), w.name.clone().into());
-        m.insert("kind".into(), w.kind.clone().into());
-        m.insert("namespace".into(), opt(w.namespace.clone()));
-        m.insert("pods".into(), i64::from(w.pods).into());
-        m.insert("ready".into(), i64::from(w.ready).into());
-        m.into()
+        self.facts
+            .workloads
+            .iter()
+            .find(|w| w.component == component)
+            .map_or(Dynamic::UNIT, |w| {
+                to_dynamic(&WorkloadView {
+                    name: w.name.clone(),
+                    kind: w.kind.clone(),
+                    namespace: w.namespace.clone(),
+                    pods: i64::from(w.pods),
+                    ready: i64::from(w.ready),
+                })
+            })
     }
 
     fn files(&mut self, kind: Option<&str>) -> Array {
@@ -236,65 +420,57 @@ impl BundleView {
             .iter()
             .filter(|f| kind.is_none() || f.kind.as_deref() == kind)
             .map(|f| {
-                let mut m = Map::new();
-                m.insert("path".into(), f.path.clone().into());
-                m.insert("kind".into(), opt(f.kind.clone()));
-                m.insert("lines".into(), (f.lines as i64).into());
                 let (first, last) = f.time_range();
-                insert_time(&mut m, "first", first);
-                insert_time(&mut m, "last", last);
-                m.into()
+                to_dynamic(&FileView {
+                    file: f.path.clone(),
+                    kind: f.kind.clone(),
+                    lines: f.lines as i64,
+                    first_time: time_text(first),
+                    last_time: time_text(last),
+                    first_ms: time_ms(first),
+                    last_ms: time_ms(last),
+                })
             })
             .collect()
     }
 
-    fn findings(&mut self, rule: &str) -> Array {
-        self.earlier
+    fn fired(&mut self, rule: &str) -> Fallible<bool> {
+        self.ctx.earlier_rule(rule)?;
+        Ok(self.earlier.get(rule).is_some_and(|f| !f.is_empty()))
+    }
+
+    fn findings(&mut self, rule: &str) -> Fallible<Array> {
+        self.ctx.earlier_rule(rule)?;
+        Ok(self
+            .earlier
             .get(rule)
             .map(|fs| {
                 fs.iter()
                     .map(|f| {
-                        let mut m = Map::new();
-                        m.insert("title".into(), f.title.clone().into());
-                        m.insert("summary".into(), f.summary.clone().into());
-                        m.insert("severity".into(), f.severity.as_str().into());
-                        let params: Map = f
-                            .params
-                            .iter()
-                            .map(|(k, v)| {
-                                (
-                                    k.as_str().into(),
-                                    rhai::serde::to_dynamic(v).unwrap_or(Dynamic::UNIT),
-                                )
-                            })
-                            .collect();
-                        m.insert("params".into(), params.into());
-                        Dynamic::from(m)
+                        to_dynamic(&FindingView {
+                            title: &f.title,
+                            summary: &f.summary,
+                            severity: f.severity.as_str(),
+                            params: &f.params,
+                            first_ms: time_ms(f.first_time),
+                            last_ms: time_ms(f.last_time),
+                        })
                     })
                     .collect()
             })
-            .unwrap_or_default()
+            .unwrap_or_default())
     }
 }
 
-fn opt(v: Option<String>) -> Dynamic {
-    v.map_or(Dynamic::UNIT, Dynamic::from)
-}
-
-fn insert_time(m: &mut Map, prefix: &str, t: Option<Timestamp>) {
-    m.insert(
-        format!("{prefix}_time").into(),
-        t.map_or(Dynamic::UNIT, |t| t.to_string().into()),
-    );
-    m.insert(
-        format!("{prefix}_ms").into(),
-        t.map_or(Dynamic::UNIT, |t| Dynamic::from(t.millis())),
-    );
-}
-
 /// Registers the `bundle` type and the helper functions.
-pub fn register(engine: &mut Engine) {
+pub(crate) fn register(engine: &mut Engine) {
     engine.register_type_with_name::<BundleView>("Bundle");
+    engine.register_type_with_name::<Captures>("Captures");
+    engine.register_indexer_get(|c: &mut Captures, name: ImmutableString| c.get(&name));
+    engine.register_fn("keys", |c: &mut Captures| -> Array {
+        c.by_name.keys().map(|k| Dynamic::from(k.clone())).collect()
+    });
+    engine.register_type_with_name::<FindingDraft>("Finding");
     engine.register_fn("hits", |b: &mut BundleView, name: ImmutableString| b.hits(&name));
     engine.register_fn(
         "count_between",
@@ -302,27 +478,31 @@ pub fn register(engine: &mut Engine) {
     );
     engine.register_fn(
         "max_in_window",
-        |b: &mut BundleView, name: ImmutableString, window: i64| {
-            max_in_window(&b.total(&name).histogram, window) as i64
+        |b: &mut BundleView, name: ImmutableString, window: i64| -> Fallible<i64> {
+            Ok(max_in_window(&b.total(&name)?.histogram, window) as i64)
         },
     );
     engine.register_fn(
         "longest_stretch",
-        |b: &mut BundleView, name: ImmutableString, max_gap: i64| {
-            longest_stretch(&b.total(&name).histogram, max_gap)
+        |b: &mut BundleView, name: ImmutableString, max_gap: i64| -> Fallible<i64> {
+            Ok(longest_stretch(&b.total(&name)?.histogram, max_gap))
         },
     );
     engine.register_fn(
         "sustained",
-        |b: &mut BundleView, name: ImmutableString, min: i64| {
-            longest_stretch(&b.total(&name).histogram, SUSTAINED_GAP_MS) >= min
+        |b: &mut BundleView, name: ImmutableString, min: i64| -> Fallible<bool> {
+            Ok(longest_stretch(&b.total(&name)?.histogram, SUSTAINED_GAP_MS) >= min)
         },
     );
     engine.register_fn(
         "followed_by",
-        |b: &mut BundleView, first: ImmutableString, then: ImmutableString, within: i64| {
-            followed_by(&b.total(&first).histogram, &b.total(&then).histogram, within).is_some()
+        |b: &mut BundleView, first: ImmutableString, then: ImmutableString, within: i64| -> Fallible<bool> {
+            Ok(followed_by(&b.total(&first)?.histogram, &b.total(&then)?.histogram, within).is_some())
         },
+    );
+    engine.register_fn(
+        "episodes",
+        |b: &mut BundleView, name: ImmutableString, max_gap: i64| b.episodes(&name, max_gap),
     );
     engine.register_fn("version", |b: &mut BundleView, p: ImmutableString| b.version(&p));
     engine.register_fn("pods", |b: &mut BundleView| b.pods(None));
@@ -334,27 +514,25 @@ pub fn register(engine: &mut Engine) {
     engine.register_fn("files", |b: &mut BundleView, k: ImmutableString| {
         b.files(Some(&k))
     });
-    engine.register_fn("fired", |b: &mut BundleView, r: ImmutableString| {
-        b.earlier.get(r.as_str()).is_some_and(|f| !f.is_empty())
-    });
+    engine.register_fn("fired", |b: &mut BundleView, r: ImmutableString| b.fired(&r));
     engine.register_fn("findings", |b: &mut BundleView, r: ImmutableString| {
         b.findings(&r)
     });
-    engine.register_fn("finding", |m: Map| m);
-    engine.register_fn(
-        "duration",
-        |text: ImmutableString| -> Result<i64, Box<rhai::EvalAltResult>> {
-            parse_kubectl_duration(&text)
-                .map(|s| s * 1000)
-                .ok_or_else(|| format!("duration: cannot read `{text}` (write e.g. 90s, 5m, 2h, 1d)").into())
-        },
-    );
+    engine.register_fn("finding", |m: Map| -> Fallible<FindingDraft> {
+        let ctx = super::engine::current_rule();
+        FindingDraft::from_map(m, &ctx).map_err(Into::into)
+    });
+    engine.register_fn("duration", |text: ImmutableString| -> Fallible<i64> {
+        parse_kubectl_duration(&text)
+            .map(|s| s * 1000)
+            .ok_or_else(|| format!("duration: cannot read `{text}` (write e.g. 90s, 5m, 2h, 1d)").into())
+    });
     engine.register_fn("version_cmp", |a: ImmutableString, b: ImmutableString| {
         version_cmp(&a, &b)
     });
     engine.register_fn(
         "version_in",
-        |v: ImmutableString, range: ImmutableString| -> Result<bool, Box<rhai::EvalAltResult>> {
+        |v: ImmutableString, range: ImmutableString| -> Fallible<bool> {
             VersionReq::parse(&range)
                 .map(|r| r.matches(&v))
                 .map_err(|e| format!("version_in: {e}").into())

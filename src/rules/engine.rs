@@ -6,11 +6,13 @@
 //! captured for `--explain` instead of written to the terminal.
 
 use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use rhai::{Dynamic, Engine};
 
 use super::api;
+use super::context::RuleContext;
 
 /// Operations one rule run may perform.
 pub const MAX_OPERATIONS: u64 = 5_000_000;
@@ -20,6 +22,7 @@ pub const DEADLINE: Duration = Duration::from_secs(2);
 thread_local! {
     static DEADLINE_AT: Cell<Option<Instant>> = const { Cell::new(None) };
     static TRACE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
+    static RULE: RefCell<Option<Arc<RuleContext>>> = const { RefCell::new(None) };
 }
 
 /// Builds the engine with casebook's API registered.
@@ -32,6 +35,11 @@ pub fn engine() -> Engine {
     engine.set_max_array_size(100_000);
     engine.set_max_map_size(10_000);
     engine.set_strict_variables(true);
+    // Scripts are small and run once per bundle; unoptimised ASTs keep every literal where it was
+    // written (a constant `#{...}` map is not folded away), so the load-time lint sees them all.
+    engine.set_optimization_level(rhai::OptimizationLevel::None);
+    // `h.cuont` on a map is an error at its position, not a silent `()`.
+    engine.set_fail_on_invalid_map_property(true);
     engine.disable_symbol("eval");
     engine.on_progress(|_| {
         let late = DEADLINE_AT.with(|d| d.get().is_some_and(|at| Instant::now() > at));
@@ -47,12 +55,19 @@ fn trace(line: String) {
     TRACE.with(|t| t.borrow_mut().push(line));
 }
 
-/// Runs `f` with the per-rule deadline armed and returns its result with what the script
-/// printed.
-pub fn guarded<T>(f: impl FnOnce() -> T) -> (T, Vec<String>) {
+/// The names the running rule may use (for functions that get no `bundle`, like `finding`).
+pub(crate) fn current_rule() -> Arc<RuleContext> {
+    RULE.with(|r| r.borrow().clone()).unwrap_or_default()
+}
+
+/// Runs `f` for the rule `ctx` with the per-rule deadline armed and returns its result with
+/// what the script printed.
+pub(crate) fn guarded<T>(ctx: Arc<RuleContext>, f: impl FnOnce() -> T) -> (T, Vec<String>) {
     DEADLINE_AT.with(|d| d.set(Some(Instant::now() + DEADLINE)));
     TRACE.with(|t| t.borrow_mut().clear());
+    RULE.with(|r| *r.borrow_mut() = Some(ctx));
     let out = f();
+    RULE.with(|r| *r.borrow_mut() = None);
     DEADLINE_AT.with(|d| d.set(None));
     let printed = TRACE.with(|t| std::mem::take(&mut *t.borrow_mut()));
     (out, printed)

@@ -6,8 +6,11 @@
 //! fails is reported with its file and position and every other rule still runs.
 
 mod api;
+mod context;
+mod draft;
 mod engine;
 pub mod grade;
+mod lint;
 mod window;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -17,13 +20,18 @@ use rhai::{Dynamic, Engine, Map, Position, Scope, AST};
 use serde::Serialize;
 
 pub use api::{version_cmp, BundleView, Facts};
+pub(crate) use context::SignatureRef;
 pub use engine::{engine, DEADLINE, MAX_OPERATIONS};
-pub use window::{followed_by, longest_stretch, max_in_window};
+pub use window::{episodes, followed_by, longest_stretch, max_in_window, Episode};
+
+use context::RuleContext;
+use draft::FindingDraft;
 
 use crate::diagnostic::Diagnostic;
-use crate::findings::{sort_findings, Evidence, Finding, Severity};
+use crate::findings::{sort_findings, Evidence, Finding};
 use crate::kb::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::scan::ScanReport;
+use crate::time::Timestamp;
 
 /// Values shown per capture in a finding's evidence.
 const EVIDENCE_VALUES: usize = 3;
@@ -37,64 +45,97 @@ pub struct Rule {
     pub spec: RuleSpec,
     /// Path of its YAML file.
     pub path: String,
-    /// The compiled script, with the path it came from.
-    pub script: Option<(AST, String)>,
+    /// The compiled script.
+    pub script: Option<Script>,
     /// SHA-256 of the rule's YAML and script: changes whenever the rule does.
     pub fingerprint: String,
-    /// Local signature names => global ids.
-    pub local: Arc<BTreeMap<String, String>>,
+    /// The names the rule may use: its signatures (own and `uses:`), the rules in `after:`.
+    pub(crate) ctx: Arc<RuleContext>,
     /// `applies_to`, parsed: product and version range.
     pub applies: Vec<(String, VersionReq)>,
 }
 
+/// A rule's compiled script and where its text sits, so positions point into the file.
+#[derive(Debug, Clone)]
+pub struct Script {
+    /// The compiled script.
+    pub ast: AST,
+    /// The file holding it: the `.rhai` file, or the rule's YAML for an inline `script:`.
+    pub path: String,
+    /// Lines before the script's first line in that file (0 for a `.rhai` file).
+    pub line_offset: usize,
+    /// Indentation of an inline script (0 for a `.rhai` file).
+    pub col_offset: usize,
+}
+
+impl Script {
+    /// `path:line:col` in the file, from a position in the script.
+    fn locate(&self, pos: Position) -> String {
+        let (line, col) = position(pos);
+        if line == 0 {
+            return self.path.clone();
+        }
+        format!(
+            "{}:{}:{}",
+            self.path,
+            line + self.line_offset,
+            col + self.col_offset
+        )
+    }
+}
+
 impl Rule {
-    /// Compiles a rule: its script (inline or the `.rhai` file beside it) with `engine`.
-    pub fn compile(
+    /// Compiles a rule: its script (inline or the `.rhai` file beside it) with `engine`, and
+    /// checks every literal name in the script against `signatures` (name as the rule writes
+    /// it => the signature) and its `after:` list.
+    pub(crate) fn compile(
         engine: &Engine,
         spec: RuleSpec,
         file: &KbFile,
         script_file: Option<&KbFile>,
-    ) -> Result<Rule, Diagnostic> {
+        signatures: BTreeMap<String, SignatureRef>,
+    ) -> Result<Rule, Vec<Diagnostic>> {
         use sha2::{Digest, Sha256};
         let mut hasher = Sha256::new();
         hasher.update(file.text.as_bytes());
         let mut applies = Vec::new();
         for a in &spec.applies_to {
             let req = VersionReq::parse(&a.versions).map_err(|msg| {
-                Diagnostic::at_key(
+                vec![Diagnostic::at_key(
                     &file.path,
                     &file.text,
                     "versions",
                     &a.versions,
                     format!("invalid version range: {msg}"),
                 )
-                .with_hint("comparators >=, >, <=, <, =, != joined by commas, e.g. \">=5.0, <5.5\"")
+                .with_hint("comparators >=, >, <=, <, =, != joined by commas, e.g. \">=5.0, <5.5\"")]
             })?;
             applies.push((a.product.clone(), req));
         }
+        let applies = applies;
         for sig in &spec.signatures {
             if let Some(within) = &sig.within {
                 if sig.window_ms().is_none_or(|ms| ms <= 0) {
-                    return Err(Diagnostic::at_key(
+                    return Err(vec![Diagnostic::at_key(
                         &file.path,
                         &file.text,
                         "within",
                         within,
                         format!("invalid time window `{within}` on signature `{}`", sig.id),
                     )
-                    .with_hint("write a duration such as 90s, 5m, 2h or 1d"));
+                    .with_hint("write a duration such as 90s, 5m, 2h or 1d")]);
                 }
             }
         }
         let script = match (&spec.script, script_file) {
             (Some(_), Some(f)) => {
-                return Err(Diagnostic::at_text(
+                return Err(vec![Diagnostic::at_text(
                     &file.path,
                     &file.text,
                     "script:",
                     format!("rule has both an inline script and {}", f.path),
                 )
-                .with_hint("keep one: the inline `script:` or the .rhai file"));
+                .with_hint("keep one: the inline `script:` or the .rhai file")]);
             }
             (Some(inline), None) => {
                 let (line_offset, col_offset) = inline_script_offset(&file.text);
@@ -113,26 +154,55 @@ impl Rule {
             }
             (None, None) => None,
         };
-        let local = spec
-            .signatures
-            .iter()
-            .map(|s| (s.id.clone(), format!("{}/{}", spec.id, s.id)))
-            .collect();
+        let ctx = RuleContext {
+            rule: spec.id.clone(),
+            signatures,
+            after: spec.after.iter().cloned().collect(),
+        };
+        if let Some(script) = &script {
+            let text = script_file.map_or(file.text.as_str(), |f| f.text.as_str());
+            let problems: Vec<Diagnostic> = lint::check(&script.ast, &ctx)
+                .into_iter()
+                .map(|p| {
+                    Diagnostic::at(
+                        &script.path,
+                        text,
+                        p.line + script.line_offset,
+                        p.column + script.col_offset,
+                        p.message,
+                    )
+                    .with_hint("see docs/authoring.md for the names a script may use")
+                })
+                .collect();
+            if !problems.is_empty() {
+                return Err(problems);
+            }
+        }
         Ok(Rule {
             path: file.path.clone(),
             script,
             fingerprint: crate::kb::hex(&hasher.finalize()),
-            local: Arc::new(local),
+            ctx: Arc::new(ctx),
             applies,
             spec,
         })
     }
 
-    /// Global ids of every signature the rule reads.
+    /// Global ids of every signature the rule reads: its own, then those of `uses:`.
     pub fn signature_ids(&self) -> Vec<String> {
-        let mut ids: Vec<String> = self.local.values().cloned().collect();
-        ids.extend(self.spec.uses.iter().cloned());
-        ids
+        let own = self
+            .spec
+            .signatures
+            .iter()
+            .map(|s| format!("{}/{}", self.spec.id, s.id));
+        own.chain(self.spec.uses.iter().cloned()).collect()
+    }
+
+    /// The global id of a signature as the rule names it.
+    fn resolve(&self, name: &str) -> String {
+        self.ctx
+            .signature(name)
+            .map_or_else(|_| name.to_owned(), |s| s.id.clone())
     }
 }
 
@@ -158,24 +228,29 @@ fn compile_script(
     file_text: &str,
     line_offset: usize,
     col_offset: usize,
-) -> Result<(AST, String), Diagnostic> {
+) -> Result<Script, Vec<Diagnostic>> {
     let mut scope = Scope::new();
     scope.push_constant("bundle", Dynamic::UNIT);
     match engine.compile_with_scope(&scope, script) {
         Ok(mut ast) => {
             ast.set_source(path);
-            Ok((ast, path.to_owned()))
+            Ok(Script {
+                ast,
+                path: path.to_owned(),
+                line_offset,
+                col_offset,
+            })
         }
         Err(err) => {
             let (line, col) = position(err.1);
-            Err(Diagnostic::at(
+            Err(vec![Diagnostic::at(
                 path,
                 file_text,
                 line + line_offset,
                 col + col_offset,
                 format!("rhai: {}", err.0),
             )
-            .with_hint("see docs/authoring.md for the script API"))
+            .with_hint("see docs/authoring.md for the script API")])
         }
     }
 }
@@ -335,10 +410,23 @@ impl RuleSet {
                 });
                 continue;
             }
-            let view = BundleView::new(facts.clone(), rule.local.clone(), Arc::new(earlier.clone()))
-                .with_versions(versions.clone());
+            // Only the findings of the rules in `after:`: the rest may not be read.
+            let readable: BTreeMap<String, Vec<Finding>> = rule
+                .spec
+                .after
+                .iter()
+                .filter_map(|d| earlier.get(d).map(|f| (d.clone(), f.clone())))
+                .collect();
+            let view = BundleView::new(
+                facts.clone(),
+                rule.ctx.clone(),
+                Arc::new(readable),
+                versions.clone(),
+            );
             let mut conditions = Vec::new();
-            let (result, trace) = engine::guarded(|| self.run(rule, view, &facts.scan, &mut conditions));
+            let (result, trace) = engine::guarded(rule.ctx.clone(), || {
+                self.run(rule, view, &facts.scan, &mut conditions)
+            });
             let outcome = match result {
                 Ok(found) => {
                     let n = found.len();
@@ -387,52 +475,59 @@ impl RuleSet {
         scan: &ScanReport,
         conditions: &mut Vec<String>,
     ) -> Result<Vec<Finding>, String> {
-        let Some((ast, path)) = &rule.script else {
-            return Ok(declarative(rule, &view, scan, conditions).into_iter().collect());
+        let Some(script) = &rule.script else {
+            return Ok(declarative(rule, scan, conditions).into_iter().collect());
         };
         let mut scope = Scope::new();
-        scope.push_constant("bundle", view.clone());
+        scope.push_constant("bundle", view);
         let value: Dynamic = self
             .engine
-            .eval_ast_with_scope(&mut scope, ast)
-            .map_err(|err| failure_reason(path, *err))?;
+            .eval_ast_with_scope(&mut scope, &script.ast)
+            .map_err(|err| failure_reason(script, *err))?;
         conditions.push(format!("the script returned {}", describe_value(&value)));
-        let maps: Vec<Map> = if value.is_unit() || value.as_bool() == Ok(false) {
+        let path = &script.path;
+        let returned = |v: Dynamic| -> Result<FindingDraft, String> {
+            if v.is::<FindingDraft>() {
+                Ok(v.cast::<FindingDraft>())
+            } else if v.is_map() {
+                FindingDraft::from_map(v.cast::<Map>(), &rule.ctx).map_err(|e| format!("{path}: {e}"))
+            } else {
+                Err(format!(
+                    "{path}: the script returned a {} among its findings; return finding(#{{...}}), an array of them, or nothing",
+                    v.type_name()
+                ))
+            }
+        };
+        let drafts: Vec<FindingDraft> = if value.is_unit() || value.as_bool() == Ok(false) {
             Vec::new()
-        } else if value.is_map() {
-            vec![value.cast::<Map>()]
         } else if value.is_array() {
             value
                 .cast::<rhai::Array>()
                 .into_iter()
-                .map(|v| {
-                    v.try_cast::<Map>().ok_or_else(|| {
-                        format!("{path}: the script returned an array with something other than findings")
-                    })
-                })
+                .map(returned)
                 .collect::<Result<_, _>>()?
+        } else if value.is::<FindingDraft>() || value.is_map() {
+            vec![returned(value)?]
         } else {
             return Err(format!(
                 "{path}: the script returned a {}; return finding(#{{...}}), an array of them, or nothing",
                 value.type_name()
             ));
         };
-        maps.into_iter()
-            .map(|m| to_finding(rule, &view, scan, m))
-            .collect()
+        Ok(drafts.into_iter().map(|d| to_finding(rule, scan, d)).collect())
     }
 }
 
-/// `path:line:col: reason` for a script that failed; limits are named as such.
-fn failure_reason(path: &str, err: rhai::EvalAltResult) -> String {
+/// `path:line:col: reason` for a script that failed (the position in the file that holds the
+/// script, inline or not); limits are named as such.
+fn failure_reason(script: &Script, err: rhai::EvalAltResult) -> String {
     use rhai::EvalAltResult as E;
     let mut err = err;
     // Errors inside functions the script calls wrap the one that happened; keep the innermost.
     while let E::ErrorInFunctionCall(_, _, inner, _) = err {
         err = *inner;
     }
-    let pos = err.position();
-    let (line, col) = position(pos);
+    let at = script.locate(err.position());
     let message = match &mut err {
         E::ErrorTerminated(value, _) => format!("stopped: {value}"),
         E::ErrorTooManyOperations(_) => {
@@ -445,7 +540,7 @@ fn failure_reason(path: &str, err: rhai::EvalAltResult) -> String {
             other.to_string()
         }
     };
-    format!("{path}:{line}:{col}: {message}")
+    format!("{at}: {message}")
 }
 
 /// Why a rule does not apply to this bundle: a product it names was seen, at versions all
@@ -492,16 +587,11 @@ fn describe_value(value: &Dynamic) -> String {
 
 /// A rule with no script fires when every signature reaches its `min_count` (within its
 /// `within:` window when it has one). Every condition is recorded for `--explain`.
-fn declarative(
-    rule: &Rule,
-    view: &BundleView,
-    scan: &ScanReport,
-    conditions: &mut Vec<String>,
-) -> Option<Finding> {
+fn declarative(rule: &Rule, scan: &ScanReport, conditions: &mut Vec<String>) -> Option<Finding> {
     let mut parts = Vec::new();
     let mut holds = true;
     for sig in &rule.spec.signatures {
-        let total = scan.total(&view.resolve(&sig.id));
+        let total = scan.total(&rule.resolve(&sig.id));
         let (seen, scope) = match (sig.window_ms(), &sig.within) {
             (Some(ms), Some(text)) => (max_in_window(&total.histogram, ms), format!(" within {text}")),
             _ => (total.count, String::new()),
@@ -525,7 +615,7 @@ fn declarative(
         return None;
     }
     let names: Vec<String> = rule.spec.signatures.iter().map(|s| s.id.clone()).collect();
-    let evidence = signature_evidence(view, scan, &names);
+    let evidence = signature_evidence(rule, scan, &names);
     Some(Finding {
         rule: rule.spec.id.clone(),
         title: rule.spec.title.clone(),
@@ -533,66 +623,43 @@ fn declarative(
         summary: format!("Seen {}.", parts.join(", ")),
         why: rule.spec.description.trim().to_owned(),
         first_time: evidence.iter().filter_map(|e| e.first_time).min(),
+        last_time: evidence.iter().filter_map(|e| e.last_time).max(),
         evidence,
         params: BTreeMap::new(),
         runbook: rule.spec.runbook.clone(),
     })
 }
 
-fn to_finding(rule: &Rule, view: &BundleView, scan: &ScanReport, mut m: Map) -> Result<Finding, String> {
-    let text = |m: &mut Map, key: &str| m.remove(key).map(|v| v.to_string());
-    let summary =
-        text(&mut m, "summary").ok_or_else(|| format!("{}: a finding needs a `summary`", rule.path))?;
-    let title = text(&mut m, "title").unwrap_or_else(|| rule.spec.title.clone());
-    let severity = match text(&mut m, "severity") {
-        Some(s) => Severity::parse(&s).ok_or_else(|| format!("{}: unknown severity `{s}`", rule.path))?,
-        None => rule.spec.level,
-    };
-    let mut names = Vec::new();
-    let mut pods = Vec::new();
-    if let Some(ev) = m.remove("evidence") {
-        for item in ev
-            .into_array()
-            .map_err(|t| format!("{}: `evidence` must be an array, not {t}", rule.path))?
-        {
-            if item.is_string() {
-                names.push(item.to_string());
-            } else if let Some(pod) = item.try_cast::<Map>() {
-                pods.push(pod);
-            }
-        }
-    }
-    let mut evidence = signature_evidence(view, scan, &names);
-    evidence.extend(pod_evidence(&pods));
-    let params = match m.remove("params") {
-        Some(p) => rhai::serde::from_dynamic::<BTreeMap<String, serde_json::Value>>(&p)
-            .map_err(|e| format!("{}: `params`: {e}", rule.path))?,
-        None => BTreeMap::new(),
-    };
-    if let Some(key) = m.keys().next() {
-        return Err(format!(
-            "{}: unknown finding field `{key}` (summary, title, severity, evidence, params)",
-            rule.path
-        ));
-    }
-    Ok(Finding {
+fn to_finding(rule: &Rule, scan: &ScanReport, d: FindingDraft) -> Finding {
+    let mut evidence = signature_evidence(rule, scan, &d.signatures);
+    evidence.extend(pod_evidence(d.pods));
+    let first_time = d
+        .first_ms
+        .map(Timestamp)
+        .or_else(|| evidence.iter().filter_map(|e| e.first_time).min());
+    let last_time = d
+        .last_ms
+        .map(Timestamp)
+        .or_else(|| evidence.iter().filter_map(|e| e.last_time).max());
+    Finding {
         rule: rule.spec.id.clone(),
-        title,
-        severity,
-        summary,
+        title: d.title.unwrap_or_else(|| rule.spec.title.clone()),
+        severity: d.severity.unwrap_or(rule.spec.level),
+        summary: d.summary,
         why: rule.spec.description.trim().to_owned(),
-        first_time: evidence.iter().filter_map(|e| e.first_time).min(),
+        first_time,
+        last_time,
         evidence,
-        params,
+        params: d.params,
         runbook: rule.spec.runbook.clone(),
-    })
+    }
 }
 
 /// Evidence for named signatures: one item per file where each hit.
-fn signature_evidence(view: &BundleView, scan: &ScanReport, names: &[String]) -> Vec<Evidence> {
+fn signature_evidence(rule: &Rule, scan: &ScanReport, names: &[String]) -> Vec<Evidence> {
     let mut out = Vec::new();
     for name in names {
-        let id = view.resolve(name);
+        let id = rule.resolve(name);
         for file in &scan.files {
             let Some(h) = file.hits.get(&id) else { continue };
             let mut lines = vec![h.first().map_or(0, |x| x.line)];
@@ -629,23 +696,17 @@ fn signature_evidence(view: &BundleView, scan: &ScanReport, names: &[String]) ->
     out
 }
 
-/// Evidence for pod rows, grouped by listing file.
-fn pod_evidence(pods: &[Map]) -> Vec<Evidence> {
+/// Evidence for pod rows (listing file, line, row), grouped by listing file.
+fn pod_evidence(pods: Vec<(String, u64, String)>) -> Vec<Evidence> {
     let mut by_file: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
-    for pod in pods {
-        let file = pod.get("file").map(|v| v.to_string()).unwrap_or_default();
-        let line = pod.get("line").and_then(|v| v.as_int().ok()).unwrap_or(0) as u64;
-        let raw = pod
-            .get("raw")
-            .or_else(|| pod.get("name"))
-            .map(|v| v.to_string())
-            .unwrap_or_default();
+    for (file, line, raw) in pods {
         by_file.entry(file).or_default().push((line, raw));
     }
     by_file
         .into_iter()
         .map(|(file, mut rows)| {
             rows.sort();
+            rows.dedup();
             Evidence {
                 file,
                 what: "pods".into(),

@@ -20,21 +20,52 @@ pub fn max_in_window(histogram: &MinuteCounts, window_ms: i64) -> u64 {
     best
 }
 
+/// One stretch of hits with no pause longer than the gap it was cut with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Episode {
+    /// Start of its first minute (ms since the epoch).
+    pub start_ms: i64,
+    /// End of its last minute (ms since the epoch).
+    pub end_ms: i64,
+    /// Hits in it.
+    pub count: u64,
+}
+
+impl Episode {
+    /// From the start of its first minute to the end of its last.
+    pub fn duration_ms(&self) -> i64 {
+        self.end_ms - self.start_ms
+    }
+}
+
+/// The stretches of hits in which no two consecutive active minutes are more than `max_gap_ms`
+/// apart, in time order: an outage that recovered and came back is two episodes.
+pub fn episodes(histogram: &MinuteCounts, max_gap_ms: i64) -> Vec<Episode> {
+    let mut out: Vec<Episode> = Vec::new();
+    for (minute, n) in histogram.iter() {
+        match out.last_mut() {
+            Some(e) if minute - (e.end_ms - BUCKET_MS) <= max_gap_ms.max(BUCKET_MS) => {
+                e.end_ms = minute + BUCKET_MS;
+                e.count += n;
+            }
+            _ => out.push(Episode {
+                start_ms: minute,
+                end_ms: minute + BUCKET_MS,
+                count: n,
+            }),
+        }
+    }
+    out
+}
+
 /// Length in ms of the longest stretch of hits in which no two consecutive active minutes are
 /// more than `max_gap_ms` apart (from the start of its first minute to the end of its last).
 pub fn longest_stretch(histogram: &MinuteCounts, max_gap_ms: i64) -> i64 {
-    let mut best = 0;
-    let mut run: Option<(i64, i64)> = None;
-    for minute in histogram.keys() {
-        run = match run {
-            Some((first, last)) if minute - last <= max_gap_ms.max(BUCKET_MS) => Some((first, minute)),
-            _ => Some((minute, minute)),
-        };
-        if let Some((first, last)) = run {
-            best = best.max(last + BUCKET_MS - first);
-        }
-    }
-    best
+    episodes(histogram, max_gap_ms)
+        .iter()
+        .map(Episode::duration_ms)
+        .max()
+        .unwrap_or(0)
 }
 
 /// The first delay (ms, minute precision) from a minute with hits of `a` to a minute, at or after
@@ -76,6 +107,29 @@ mod tests {
         assert_eq!(longest_stretch(&h, 5 * 60_000), 7 * 60_000);
         assert_eq!(longest_stretch(&h, 60_000), 60_000);
         assert_eq!(longest_stretch(&MinuteCounts::default(), 60_000), 0);
+    }
+
+    #[test]
+    fn episodes_split_at_long_pauses() {
+        let h = hist(&[(0, 1), (3, 2), (6, 1), (30, 4), (31, 1)]);
+        let e = episodes(&h, 5 * 60_000);
+        assert_eq!(
+            e,
+            vec![
+                Episode {
+                    start_ms: 0,
+                    end_ms: 7 * 60_000,
+                    count: 4
+                },
+                Episode {
+                    start_ms: 30 * 60_000,
+                    end_ms: 32 * 60_000,
+                    count: 5
+                },
+            ]
+        );
+        assert_eq!(episodes(&h, 60_000).len(), 4);
+        assert!(episodes(&MinuteCounts::default(), 60_000).is_empty());
     }
 
     #[test]
