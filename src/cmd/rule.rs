@@ -293,7 +293,7 @@ fn scaffold_rule(id: &str, name: &str, script: bool) -> String {
 id: {id}
 title: TODO one line, as the finding's title
 status: experimental
-level: medium
+severity: medium
 description: >
   TODO why this matters: what the lines mean, what breaks while they go on, and what usually
   causes them.

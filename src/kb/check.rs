@@ -29,7 +29,7 @@ pub const FINDING_FIELDS: [&str; 9] = [
 pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let rules = kb.rules.rules();
-    let text = |path: &str| kb.sources.get(path).map_or("", String::as_str);
+    let text = |path: &str| -> &str { kb.sources.get(path).map_or("", String::as_str) };
     // Rules that failed to load still have an id the runbooks may name.
     let mut rule_ids: BTreeSet<String> = rules.iter().map(|r| r.spec.id.clone()).collect();
     for (path, source) in &kb.sources {
@@ -90,6 +90,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
             },
         }
         check_tests(kb, rule, src, &mut out);
+        check_spelling(rule, src, text, &mut out);
         for dep in &rule.spec.after {
             if !rule_ids.contains(dep) {
                 out.push(
@@ -145,6 +146,60 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
     }
     out.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
     out
+}
+
+/// Warnings about how a rule is written: the deprecated `level:` key, a declarative rule that
+/// only `uses:` shared signatures (it has no own signature to count, so it never fires), and
+/// scaffold text left in place.
+fn check_spelling<'a>(
+    rule: &Rule,
+    src: &'a str,
+    sources: impl Fn(&str) -> &'a str,
+    out: &mut Vec<Diagnostic>,
+) {
+    if src.lines().any(|l| l.starts_with("level:")) {
+        out.push(
+            Diagnostic::at_text(
+                &rule.path,
+                src,
+                "level:",
+                "`level:` is the old name of `severity:`",
+            )
+            .with_hint("write `severity: <info|low|medium|high|critical>`, the name findings and tests use")
+            .warning(),
+        );
+    }
+    if rule.script.is_none() && rule.spec.signatures.is_empty() && !rule.spec.uses.is_empty() {
+        out.push(
+            Diagnostic::at_text(
+                &rule.path,
+                src,
+                "uses:",
+                format!("rule `{}` has no script and no signature of its own: it never fires", rule.spec.id),
+            )
+            .with_hint("a declarative rule fires on its own `signatures:` counts; read `uses:` signatures from a script")
+            .warning(),
+        );
+    }
+    let script = rule
+        .script
+        .as_ref()
+        .map(|s| s.path.as_str())
+        .filter(|p| *p != rule.path);
+    for (path, text) in std::iter::once((rule.path.as_str(), src)).chain(script.map(|p| (p, sources(p)))) {
+        if let Some(line) = text.lines().find(|l| l.contains("TODO")) {
+            out.push(
+                Diagnostic::at_text(
+                    path,
+                    text,
+                    line.trim(),
+                    "the rule still holds scaffold `TODO` text",
+                )
+                .with_hint("replace every TODO with what the rule really says")
+                .warning(),
+            );
+        }
+    }
 }
 
 fn check_tests(kb: &KnowledgeBase, rule: &Rule, src: &str, out: &mut Vec<Diagnostic>) {

@@ -18,8 +18,10 @@ pub struct RuleSpec {
     pub title: String,
     /// Maturity of the rule.
     pub status: RuleStatus,
-    /// Severity of the finding it raises.
-    pub level: Severity,
+    /// Severity of the finding it raises (`level:` is read as a deprecated spelling, with a
+    /// warning from `kb check`).
+    #[serde(alias = "level")]
+    pub severity: Severity,
     /// Why it matters: shown under the finding.
     pub description: String,
     /// Free tags for search and filtering.

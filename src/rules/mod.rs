@@ -619,7 +619,7 @@ fn declarative(rule: &Rule, scan: &ScanReport, conditions: &mut Vec<String>) -> 
     Some(Finding {
         rule: rule.spec.id.clone(),
         title: rule.spec.title.clone(),
-        severity: rule.spec.level,
+        severity: rule.spec.severity,
         summary: format!("Seen {}.", parts.join(", ")),
         why: rule.spec.description.trim().to_owned(),
         first_time: evidence.iter().filter_map(|e| e.first_time).min(),
@@ -644,7 +644,7 @@ fn to_finding(rule: &Rule, scan: &ScanReport, d: FindingDraft) -> Finding {
     Finding {
         rule: rule.spec.id.clone(),
         title: d.title.unwrap_or_else(|| rule.spec.title.clone()),
-        severity: d.severity.unwrap_or(rule.spec.level),
+        severity: d.severity.unwrap_or(rule.spec.severity),
         summary: d.summary,
         why: rule.spec.description.trim().to_owned(),
         first_time,
