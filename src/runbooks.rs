@@ -204,6 +204,73 @@ impl Runbook {
             .map(|(_, t)| t.as_str())
     }
 
+    /// Load-time checks of the page's placeholders: every section compiles as a template, every
+    /// `{{ name }}` is a declared `params:` entry or a parameter the linked rules produce
+    /// (`produced`), and literal placeholders the bundle could fill (`<namespace>`, `<pod>`) are
+    /// warned about, since a plan holding them cannot be pasted as it is.
+    pub fn check_placeholders(
+        &self,
+        text: &str,
+        produced: &std::collections::BTreeSet<String>,
+    ) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let mut context = tera::Context::new();
+        for name in self.meta.params.keys().chain(produced) {
+            context.insert(name.as_str(), &format!("<{name}>"));
+        }
+        for (heading, body) in &self.sections {
+            // Each unknown name is reported once: render again with it defined.
+            for _ in 0..16 {
+                let Err(d) = crate::templating::fill(&self.path, body, &context) else {
+                    break;
+                };
+                let Some(name) = undefined_variable(&d.message) else {
+                    out.push(
+                        Diagnostic::at_text(&self.path, text, &format!("## {heading}"), format!("section `{heading}` does not render: {}", d.message))
+                            .with_hint("runbook sections are tera templates: `{{ name }}`, `{% if name %}...{% endif %}`"),
+                    );
+                    break;
+                };
+                let mut known: Vec<&str> = self.meta.params.keys().map(String::as_str).collect();
+                known.extend(
+                    produced
+                        .iter()
+                        .map(String::as_str)
+                        .filter(|p| !self.meta.params.contains_key(*p)),
+                );
+                out.push(
+                    Diagnostic::at_text(
+                        &self.path,
+                        text,
+                        &name,
+                        format!(
+                            "unknown placeholder `{name}` in section `{heading}` (params: {})",
+                            if known.is_empty() { "none".to_owned() } else { known.join(", ") }
+                        ),
+                    )
+                    .with_hint("declare it under `params:` in the front matter, or fix the name to one the rules set"),
+                );
+                context.insert(name.as_str(), "");
+            }
+        }
+        for (line_no, line) in text.lines().enumerate().skip(self.body_line.saturating_sub(1)) {
+            for (offset, literal) in literal_placeholders(line) {
+                out.push(
+                    Diagnostic::at(
+                        &self.path,
+                        text,
+                        line_no + 1,
+                        offset + 1,
+                        format!("literal placeholder `{literal}`: the engineer has to fill it by hand"),
+                    )
+                    .with_hint("use a parameter the rule fills from the bundle (`{{ namespace }}`), declared under `params:`")
+                    .warning(),
+                );
+            }
+        }
+        out
+    }
+
     /// Fills the Diagnosis and Mitigation sections with `params`; parameters the page declares
     /// but nobody supplied are shown as `<name?>` and listed in `missing`.
     pub fn fill(&self, params: &BTreeMap<String, serde_json::Value>) -> Result<Plan, Diagnostic> {
@@ -236,6 +303,48 @@ impl Runbook {
             missing,
         })
     }
+}
+
+/// The variable a tera error says is missing (`Variable `x` not found in context ...`).
+fn undefined_variable(message: &str) -> Option<String> {
+    let rest = &message[message.find("Variable `")? + "Variable `".len()..];
+    let name = &rest[..rest.find('`')?];
+    rest.contains("not found in context")
+        .then(|| name.split('.').next().unwrap_or(name).to_owned())
+}
+
+/// Names the bundle can give that a runbook should never leave for the engineer to type.
+const FILLABLE: [&str; 12] = [
+    "namespace",
+    "ns",
+    "pod",
+    "pod-name",
+    "pod_name",
+    "node",
+    "deployment",
+    "daemonset",
+    "container",
+    "controller",
+    "enforcer",
+    "cluster",
+];
+
+/// `<namespace>`-style placeholders in `line` naming something the bundle can fill, with
+/// their byte offsets.
+fn literal_placeholders(line: &str) -> Vec<(usize, &str)> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(start) = line[from..].find('<').map(|i| i + from) {
+        let Some(len) = line[start + 1..].find('>') else {
+            break;
+        };
+        let name = &line[start + 1..start + 1 + len];
+        if FILLABLE.contains(&name.to_ascii_lowercase().as_str()) {
+            out.push((start, &line[start..start + len + 2]));
+        }
+        from = start + 1;
+    }
+    out
 }
 
 /// Splits a markdown body at its `## ` headings.
@@ -281,6 +390,37 @@ mod tests {
         let plan = rb.fill(&BTreeMap::new()).unwrap();
         assert_eq!(plan.steps, "Scale to 0, then back to <replicas?>.");
         assert_eq!(plan.missing, vec!["replicas"]);
+    }
+
+    #[test]
+    fn placeholder_typos_and_literal_placeholders_are_reported_with_positions() {
+        let text = PAGE.replace(
+            "back to {{ replicas }}.",
+            "back to {{ replcas }} in `kubectl -n <namespace> get pod <pod>`.",
+        );
+        let rb = Runbook::parse("runbooks/rb.md", &text).unwrap();
+        let got: Vec<String> = rb
+            .check_placeholders(&text, &std::collections::BTreeSet::from(["namespace".to_owned()]))
+            .iter()
+            .map(|d| {
+                format!(
+                    "{}:{}:{}: {}{}",
+                    d.path,
+                    d.line,
+                    d.column,
+                    if d.warning { "warning: " } else { "" },
+                    d.message
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "runbooks/rb.md:15:29: unknown placeholder `replcas` in section `Mitigation` (params: replicas, namespace)",
+                "runbooks/rb.md:15:55: warning: literal placeholder `<namespace>`: the engineer has to fill it by hand",
+                "runbooks/rb.md:15:75: warning: literal placeholder `<pod>`: the engineer has to fill it by hand",
+            ]
+        );
     }
 
     #[test]

@@ -50,18 +50,18 @@ fn kb_check(dir: &Path) -> (i32, String) {
     (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
-const RULE_HEAD: &str = "id: t.broken\ntitle: Broken\nstatus: test\nlevel: low\ndescription: x\n";
+const RULE_HEAD: &str = "id: t.broken\ntitle: Broken\nstatus: test\nseverity: low\ndescription: x\n";
 
 #[test]
 fn misspelled_field() {
-    let rule = "id: t.broken\ntitel: Broken\nstatus: test\nlevel: low\ndescription: x\n";
+    let rule = "id: t.broken\ntitel: Broken\nstatus: test\nseverity: low\ndescription: x\n";
     let dir = kb_with(false, &[("rules/t/broken.yaml", rule)]);
     let (code, stderr) = kb_check(dir.path());
     assert_eq!(code, 3);
     assert_eq!(
         stderr,
         "rules/t/broken.yaml:2:1: unknown field `titel`, expected one of `id`, `title`, `status`, \
-`level`, `description`, `tags`, `references`, `falsepositives`, `applies_to`, `runbook`, `signatures`, \
+`level`, `severity`, `description`, `tags`, `references`, `falsepositives`, `applies_to`, `runbook`, `signatures`, \
 `uses`, `script`, `after`, `tests`
   |
 2 | titel: Broken
@@ -133,7 +133,7 @@ fn cross_check_errors_and_warnings() {
         "{RULE_HEAD}runbook: nowhere\nafter: [t.other]\nsignatures:\n  - id: digits\n    regex: '\\d+'\n\
 tests:\n  - name: fires\n    expect: match\n    files:\n      a.log: \"1\\n\"\n    finding:\n      parms.x: 1\n"
     );
-    let other = "id: t.other\ntitle: Other\nstatus: test\nlevel: low\ndescription: x\nrunbook: rb\nafter: [t.broken]\n";
+    let other = "id: t.other\ntitle: Other\nstatus: test\nseverity: low\ndescription: x\nrunbook: rb\nafter: [t.broken]\n";
     let runbook = "---\nid: rb\ntitle: RB\nrules: [t.gone]\n---\n## Meaning\nm\n## Impact\ni\n## Diagnosis\nd\n## Mitigation\nx\n";
     let dir = kb_with(
         false,
@@ -185,12 +185,12 @@ fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
         &[
             (
                 "rules/t/endless.yaml",
-                "id: t.endless\ntitle: Endless\nstatus: test\nlevel: low\ndescription: Never ends.\n",
+                "id: t.endless\ntitle: Endless\nstatus: test\nseverity: low\ndescription: Never ends.\n",
             ),
             ("rules/t/endless.rhai", "let n = 0;\nloop {\n    n += 1;\n}\n"),
             (
                 "rules/t/runtime-error.yaml",
-                "id: t.runtime-error\ntitle: Runtime error\nstatus: test\nlevel: low\ndescription: Divides by zero.\n",
+                "id: t.runtime-error\ntitle: Runtime error\nstatus: test\nseverity: low\ndescription: Divides by zero.\n",
             ),
             (
                 "rules/t/runtime-error.rhai",
@@ -267,7 +267,14 @@ fn a_broken_template_is_reported_and_the_default_one_renders() {
         .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    // The document is written, the replacement is said on stderr, and the exit code is 3.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("kb/templates/case.md.tera")
+            && stderr.contains("embedded default templates are used"),
+        "{stderr}"
+    );
     let text = String::from_utf8(out.stdout).unwrap();
     let default = Command::cargo_bin("casebook")
         .unwrap()
@@ -285,4 +292,130 @@ fn a_broken_template_is_reported_and_the_default_one_renders() {
         text.contains("- Knowledge base problem: kb/templates/case.md.tera: "),
         "{text}"
     );
+}
+
+#[test]
+fn analyze_with_a_broken_rule_writes_the_document_names_the_file_and_exits_3() {
+    let dir = kb_with(
+        true,
+        &[
+            (
+                "rules/t/typo.yaml",
+                "id: t.typo\ntitle: Typo\nstatus: test\nseverity: low\ndescription: x\n",
+            ),
+            (
+                "rules/t/typo.rhai",
+                "let h = bundle.hits(\"nv.consul-no-leadr\");\n",
+            ),
+        ],
+    );
+    let out_dir = tempfile::tempdir().unwrap();
+    let output = out_dir.path().join("case.json");
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args([
+            "analyze",
+            "--format",
+            "json",
+            "--quiet",
+            "--fail-on",
+            "critical",
+            "-o",
+        ])
+        .arg(&output)
+        .arg("--kb")
+        .arg(dir.path())
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("rules/t/typo.rhai:1:21: unknown signature `nv.consul-no-leadr`"),
+        "{stderr}"
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
+    let fired: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(fired.contains(&"nv.consul.leaderless"), "{fired:?}");
+    let problems = doc["appendix"]["kb_problems"].as_array().unwrap();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.as_str().unwrap().starts_with("rules/t/typo.rhai:1:21:")),
+        "{problems:?}"
+    );
+}
+
+/// `kb check` on the repository KB plus one planted file: (exit code, stderr).
+fn planted(files: &[(&str, &str)]) -> (i32, String) {
+    let dir = kb_with(true, files);
+    kb_check(dir.path())
+}
+
+const CERT_RULE: &str = "id: t.cert\ntitle: Cert\nstatus: test\nseverity: low\ndescription: x\nsignatures:\n  - id: expired\n    regex: 'certificate has expired \\(notAfter=(?P<notafter>\\S+)\\)'\n";
+
+#[test]
+fn each_silent_failure_is_an_error_with_its_position() {
+    let cases: [(&str, &str, &str); 5] = [
+        ("let h = bundle.hits(\"expird\");\n", "rules/t/cert.rhai:1:21: unknown signature `expird` (known: expired)", "signature typo"),
+        (
+            "let h = bundle.hits(\"expired\");\nlet t = h.captures.notafer.top;\n",
+            "rules/t/cert.rhai:2:20: unknown capture `notafer` (captures of this rule's signatures: notafter)",
+            "capture typo",
+        ),
+        (
+            "if bundle.fired(\"nv.consul.leaderless\") { }\n",
+            "rules/t/cert.rhai:1:17: rule `nv.consul.leaderless` is not listed in `after:` of `t.cert`",
+            "fired() of a rule not in after:",
+        ),
+        (
+            "finding(#{ summary: \"s\", evidence: [\"expierd\"] });\n",
+            "rules/t/cert.rhai:1:37: finding: evidence 0: unknown signature `expierd` (known: expired)",
+            "evidence typo",
+        ),
+        (
+            "finding(#{ sumary: \"s\" });\n",
+            "rules/t/cert.rhai:1:12: finding: unknown field `sumary`",
+            "finding field typo",
+        ),
+    ];
+    for (script, expected, what) in cases {
+        let (code, stderr) = planted(&[("rules/t/cert.yaml", CERT_RULE), ("rules/t/cert.rhai", script)]);
+        assert_eq!(code, 3, "{what}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{what}: expected `{expected}` in:\n{stderr}"
+        );
+    }
+}
+
+#[test]
+fn a_runbook_placeholder_typo_is_an_error_with_its_position() {
+    let runbook = std::fs::read_to_string(Path::new(ROOT).join("runbooks/consul-rpc-conn-limit.md"))
+        .unwrap()
+        .replacen("{{ client }}", "{{ clinet }}", 1);
+    let line = runbook.lines().position(|l| l.contains("clinet")).unwrap() + 1;
+    let column = runbook.lines().nth(line - 1).unwrap().find("clinet").unwrap() + 1;
+    let (code, stderr) = planted(&[("runbooks/consul-rpc-conn-limit.md", &runbook)]);
+    assert_eq!(code, 3, "{stderr}");
+    let expected = format!("runbooks/consul-rpc-conn-limit.md:{line}:{column}: unknown placeholder `clinet`");
+    assert!(stderr.contains(&expected), "expected `{expected}` in:\n{stderr}");
+}
+
+#[test]
+fn deprecated_spelling_uses_only_rules_and_todo_text_are_warned_about() {
+    let rule = "id: t.only-uses\ntitle: Only uses\nstatus: test\nlevel: low\ndescription: TODO say why\nuses: [nv.consul-no-leader]\n";
+    let (_, stderr) = planted(&[("rules/t/only-uses.yaml", rule)]);
+    for expected in [
+        "rules/t/only-uses.yaml:4:1: warning: `level:` is the old name of `severity:`",
+        "rules/t/only-uses.yaml:6:1: warning: rule `t.only-uses` has no script and no signature of its own: it never fires",
+        "rules/t/only-uses.yaml:5:14: warning: the rule still holds scaffold `TODO` text",
+    ] {
+        assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
+    }
 }

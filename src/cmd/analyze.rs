@@ -15,6 +15,24 @@ use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     let kb = load_kb(&args.kb)?;
+    // A broken rule, runbook or template leaves the rest of the knowledge base working: the
+    // document is written with every other rule's findings, the problems are named on stderr and
+    // in the document's appendix, and the exit code says the KB is broken, so a `--fail-on` gate
+    // never passes with rules missing.
+    let kb_errors: Vec<&crate::diagnostic::Diagnostic> = kb.problems.iter().filter(|p| !p.warning).collect();
+    if !kb_errors.is_empty() {
+        use std::io::Write;
+        let mut err = anstream::stderr();
+        let _ = writeln!(
+            err,
+            "casebook: knowledge base {} has {} problem(s); what they name is left out of the analysis:",
+            kb.origin.describe(),
+            kb_errors.len()
+        );
+        for problem in &kb_errors {
+            let _ = writeln!(err, "{problem}");
+        }
+    }
     let description = match &args.description {
         Some(path) => Some(
             std::fs::read_to_string(path)
@@ -90,5 +108,11 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     let failing = args
         .fail_on
         .is_some_and(|level| doc.findings.iter().any(|f| f.severity >= level));
-    Ok(if failing { exit::FINDINGS } else { exit::OK })
+    Ok(if !kb_errors.is_empty() {
+        exit::KB
+    } else if failing {
+        exit::FINDINGS
+    } else {
+        exit::OK
+    })
 }

@@ -109,6 +109,12 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
     out.extend(cycles(kb));
 
     for rb in kb.runbooks.iter() {
+        let produced: BTreeSet<String> = rules
+            .iter()
+            .filter(|r| rb.meta.rules.contains(&r.spec.id))
+            .flat_map(|r| r.params_produced())
+            .collect();
+        out.extend(rb.check_placeholders(text(&rb.path), &produced));
         for id in &rb.meta.rules {
             if !rule_ids.contains(id) {
                 out.push(
@@ -187,12 +193,17 @@ fn check_spelling<'a>(
         .map(|s| s.path.as_str())
         .filter(|p| *p != rule.path);
     for (path, text) in std::iter::once((rule.path.as_str(), src)).chain(script.map(|p| (p, sources(p)))) {
-        if let Some(line) = text.lines().find(|l| l.contains("TODO")) {
+        let todo = text
+            .lines()
+            .enumerate()
+            .find_map(|(i, l)| l.find("TODO").map(|c| (i + 1, c + 1)));
+        if let Some((line, column)) = todo {
             out.push(
-                Diagnostic::at_text(
+                Diagnostic::at(
                     path,
                     text,
-                    line.trim(),
+                    line,
+                    column,
                     "the rule still holds scaffold `TODO` text",
                 )
                 .with_hint("replace every TODO with what the rule really says")

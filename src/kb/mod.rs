@@ -249,7 +249,8 @@ impl KnowledgeBase {
         problems.extend(runbook_problems);
 
         let templates = templates.unwrap_or_else(|d| {
-            problems.push(d);
+            // Never replaced silently: the problem is reported wherever KB problems are.
+            problems.push(d.with_hint("the embedded default templates are used instead of this KB's"));
             Templates::defaults()
         });
 

@@ -88,6 +88,40 @@ pub(crate) fn check(ast: &AST, ctx: &RuleContext) -> Vec<ScriptProblem> {
     out
 }
 
+/// The finding parameters a script sets where it names them literally: keys of a `params:` map
+/// literal, of a map literal bound to a variable called `params`, and `params.x = ...`
+/// assignments. Runbook placeholders are checked against these at load.
+pub(crate) fn param_names(ast: &AST) -> std::collections::BTreeSet<String> {
+    let mut out = std::collections::BTreeSet::new();
+    let keys = |e: &Expr, out: &mut std::collections::BTreeSet<String>| {
+        if let Expr::Map(map, _) = e {
+            out.extend(map.0.iter().map(|(k, _)| k.name.to_string()));
+        }
+    };
+    ast.walk(&mut |path: &[ASTNode]| {
+        match path.last() {
+            Some(ASTNode::Expr(Expr::Map(map, _))) => {
+                for (k, v) in map.0.iter() {
+                    if k.name == "params" {
+                        keys(v, &mut out);
+                    }
+                }
+            }
+            Some(ASTNode::Stmt(Stmt::Var(var, ..))) if var.0.name == "params" => keys(&var.1, &mut out),
+            Some(ASTNode::Expr(Expr::Dot(dot, ..))) => {
+                if let (Expr::Variable(v, ..), Expr::Property(p, _)) = (&dot.lhs, &dot.rhs) {
+                    if v.1 == "params" {
+                        out.insert(p.2.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+    out
+}
+
 /// A call in function form: `hits(bundle, "x")` is the function-call form of `bundle.hits("x")`.
 fn check_fn_call(call: &FnCallExpr, ctx: &RuleContext, out: &mut Vec<ScriptProblem>) {
     let offset = usize::from(SIGNATURE_ARGS.iter().any(|(n, _)| *n == call.name.as_str()));
@@ -187,6 +221,17 @@ mod tests {
             .into_iter()
             .map(|p| format!("{}:{}: {}", p.line, p.column, p.message))
             .collect()
+    }
+
+    #[test]
+    fn parameters_set_literally_are_collected() {
+        let engine = crate::rules::engine();
+        let mut scope = rhai::Scope::new();
+        scope.push_constant("bundle", rhai::Dynamic::UNIT);
+        let script = "let params = #{ namespace: \"nv\" };\nparams.replicas = 3;\nfinding(#{ summary: \"s\", params: #{ client: 1 } });";
+        let ast = engine.compile_with_scope(&scope, script).expect("compiles");
+        let names: Vec<String> = param_names(&ast).into_iter().collect();
+        assert_eq!(names, ["client", "namespace", "replicas"]);
     }
 
     #[test]

@@ -188,6 +188,25 @@ impl Rule {
         })
     }
 
+    /// Parameter names the rule is known to produce: those its script sets literally and those
+    /// its tests expect (`params.x:` under `finding:`).
+    pub fn params_produced(&self) -> std::collections::BTreeSet<String> {
+        let mut out = self
+            .script
+            .as_ref()
+            .map(|s| lint::param_names(&s.ast))
+            .unwrap_or_default();
+        for test in &self.spec.tests {
+            out.extend(
+                test.finding
+                    .keys()
+                    .filter_map(|k| k.strip_prefix("params."))
+                    .map(|k| k.split('.').next().unwrap_or(k).to_owned()),
+            );
+        }
+        out
+    }
+
     /// Global ids of every signature the rule reads: its own, then those of `uses:`.
     pub fn signature_ids(&self) -> Vec<String> {
         let own = self
