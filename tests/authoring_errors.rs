@@ -419,3 +419,25 @@ fn deprecated_spelling_uses_only_rules_and_todo_text_are_warned_about() {
         assert!(stderr.contains(expected), "expected `{expected}` in:\n{stderr}");
     }
 }
+
+#[test]
+fn rule_test_outside_a_kb_runs_every_test_of_the_embedded_kb() {
+    let elsewhere = tempfile::tempdir().unwrap();
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["rule", "test"])
+        .current_dir(elsewhere.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(" 0 error(s)") && stdout.contains("reference case"),
+        "{stdout}"
+    );
+}

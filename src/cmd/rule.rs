@@ -142,7 +142,30 @@ impl TestBundle {
 }
 
 fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String> {
+    let tmp = || {
+        tempfile::Builder::new()
+            .prefix("casebook-test-")
+            .tempdir()
+            .map_err(|e| format!("cannot create a temporary bundle: {e}"))
+    };
     let fixture = match &test.bundle {
+        // The embedded knowledge base carries its fixture bundles: written out for the test.
+        Some(rel) if kb.origin == KbOrigin::Embedded => {
+            let dir = tmp()?;
+            match crate::kb::extract_embedded_fixture(rel, dir.path()) {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err(format!(
+                        "fixture bundle {rel} is not in the embedded knowledge base"
+                    ))
+                }
+                Err(e) => return Err(format!("cannot write the embedded fixture bundle {rel}: {e}")),
+            }
+            if test.files.is_empty() {
+                return Ok(TestBundle::Temp(dir));
+            }
+            return write_test_files(dir, test);
+        }
         Some(rel) => {
             let root = match &kb.origin {
                 KbOrigin::Dir(d) => d.clone(),
@@ -164,10 +187,7 @@ fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String
             .map(TestBundle::Fixture)
             .ok_or_else(|| "the test has no `files:` and no `bundle:`".to_owned());
     }
-    let tmp = tempfile::Builder::new()
-        .prefix("casebook-test-")
-        .tempdir()
-        .map_err(|e| format!("cannot create a temporary bundle: {e}"))?;
+    let tmp = tmp()?;
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     if let Some(src) = &fixture {
         if src.is_dir() {
@@ -184,6 +204,12 @@ fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String
             return Err("`files:` beside a `bundle:` needs the bundle to be a directory".to_owned());
         }
     }
+    write_test_files(tmp, test)
+}
+
+/// Writes a test's `files:` into its bundle directory.
+fn write_test_files(tmp: tempfile::TempDir, test: &RuleTest) -> Result<TestBundle, String> {
+    let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     for (name, content) in &test.files {
         let rel = Path::new(name);
         if rel.is_absolute()

@@ -23,7 +23,7 @@ pub use check::{cross_check, FINDING_FIELDS};
 pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
 pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};
 pub use signature::{Signature, SignatureFile, SignatureSpec};
-pub use source::{read_files, KbFile, KbOrigin};
+pub use source::{extract_embedded_fixture, read_files, KbFile, KbOrigin};
 pub use version::{compare as version_compare, VersionReq};
 
 use crate::bundle::FileKinds;

@@ -10,6 +10,39 @@ use crate::diagnostic::Diagnostic;
 static EMBEDDED_KB: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/kb");
 static EMBEDDED_RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
 static EMBEDDED_RUNBOOKS: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/runbooks");
+/// Fixture bundles that rule tests name (`bundle: fixtures/bundles/...`), so `rule test` runs
+/// every test of the embedded knowledge base anywhere.
+static EMBEDDED_FIXTURES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/fixtures");
+
+/// Writes the embedded fixture bundle `rel` (`fixtures/bundles/<name>`) under `to`; `Ok(false)`
+/// when the binary holds no such fixture.
+pub fn extract_embedded_fixture(rel: &str, to: &Path) -> std::io::Result<bool> {
+    let Some(dir) = rel
+        .trim_start_matches("./")
+        .strip_prefix("fixtures/")
+        .and_then(|inner| EMBEDDED_FIXTURES.get_dir(inner.trim_end_matches('/')))
+    else {
+        return Ok(false);
+    };
+    let base = dir.path();
+    for file in walk_embedded(dir) {
+        let rel = file.path().strip_prefix(base).unwrap_or(file.path());
+        let target = to.join(rel);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        std::fs::write(&target, file.contents())?;
+    }
+    Ok(true)
+}
+
+fn walk_embedded<'a>(dir: &'a Dir<'a>) -> Vec<&'a include_dir::File<'a>> {
+    let mut out: Vec<&include_dir::File<'_>> = dir.files().collect();
+    for sub in dir.dirs() {
+        out.extend(walk_embedded(sub));
+    }
+    out
+}
 
 /// The three top-level folders of a knowledge base.
 pub const ROOTS: [&str; 3] = ["kb", "rules", "runbooks"];
