@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::findings::Finding;
-use crate::kb::KbFile;
+use crate::spec::KbFile;
 
 /// A runbook's front matter.
 #[derive(Debug, Clone, Deserialize, Serialize)]

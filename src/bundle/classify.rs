@@ -4,7 +4,7 @@
 use globset::{Glob, GlobSet, GlobSetBuilder};
 
 use crate::diagnostic::Diagnostic;
-use crate::kb::{FileFormat, KindSpec};
+use crate::spec::{FileFormat, KindSpec};
 
 /// The compiled kind globs.
 #[derive(Debug, Clone)]

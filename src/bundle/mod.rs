@@ -16,7 +16,7 @@ use serde::Serialize;
 pub use classify::{logical_path, FileKinds};
 pub use reader::open_stream;
 
-use crate::kb::FileFormat;
+use crate::spec::FileFormat;
 
 /// How deep archives inside archives are opened.
 const MAX_NESTING: usize = 3;

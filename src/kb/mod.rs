@@ -7,11 +7,7 @@
 //! manifest or kinds file is fatal.
 
 mod check;
-mod manifest;
-mod rule;
-mod signature;
 mod source;
-mod version;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
@@ -19,12 +15,13 @@ use rayon::prelude::*;
 
 use sha2::{Digest, Sha256};
 
+pub use crate::spec::{
+    hex, version_compare, Applicability, BundleMap, ComponentSpec, Expectation, FileFormat, KbFile, KindSpec,
+    Manifest, RuleSignature, RuleSpec, RuleStatus, RuleTest, Signature, SignatureFile, SignatureSpec,
+    VersionReq,
+};
 pub use check::{cross_check, FINDING_FIELDS};
-pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
-pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};
-pub use signature::{Signature, SignatureFile, SignatureSpec};
-pub use source::{extract_embedded_fixture, read_files, KbFile, KbOrigin};
-pub use version::{compare as version_compare, VersionReq};
+pub use source::{extract_embedded_fixture, read_files, KbOrigin};
 
 use crate::bundle::FileKinds;
 use crate::diagnostic::Diagnostic;
@@ -386,9 +383,4 @@ fn fingerprint(files: &[KbFile]) -> String {
         hasher.update([0]);
     }
     hex(&hasher.finalize())
-}
-
-/// Lower-case hex of bytes.
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

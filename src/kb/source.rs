@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use include_dir::{include_dir, Dir};
 
 use crate::diagnostic::Diagnostic;
+use crate::spec::KbFile;
 
 static EMBEDDED_KB: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/kb");
 static EMBEDDED_RULES: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/rules");
@@ -64,15 +65,6 @@ impl KbOrigin {
             KbOrigin::Dir(dir) => dir.display().to_string(),
         }
     }
-}
-
-/// One authored file: its path relative to the knowledge-base root, with `/` separators.
-#[derive(Debug, Clone)]
-pub struct KbFile {
-    /// Relative path such as `rules/neuvector/consul-leaderless.yaml`.
-    pub path: String,
-    /// The file's text.
-    pub text: String,
 }
 
 /// Reads every file of the knowledge base, sorted by path. Unreadable or non-UTF-8 files are

@@ -37,8 +37,8 @@ use super::context::{RuleContext, SignatureRef};
 use super::draft::FindingDraft;
 use super::window::{episodes, followed_by, longest_stretch, max_in_window};
 use crate::findings::Finding;
-use crate::kb::VersionReq;
 use crate::scan::{ScanReport, SignatureHits};
+use crate::spec::VersionReq;
 use crate::tables::{Components, Workload};
 use crate::time::{parse_kubectl_duration, Timestamp};
 
@@ -543,7 +543,7 @@ pub(crate) fn register(engine: &mut Engine) {
 /// Compares dotted versions numerically (`5.4.2` < `5.4.10`); a leading `v` and a `-suffix`
 /// are ignored.
 pub fn version_cmp(a: &str, b: &str) -> i64 {
-    match crate::kb::version_compare(a, b) {
+    match crate::spec::version_compare(a, b) {
         std::cmp::Ordering::Less => -1,
         std::cmp::Ordering::Equal => 0,
         std::cmp::Ordering::Greater => 1,

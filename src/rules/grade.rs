@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use super::{OutcomeStatus, RuleOutcome};
 use crate::findings::Finding;
-use crate::kb::{Expectation, RuleTest};
+use crate::spec::{Expectation, RuleTest};
 
 /// How a test came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

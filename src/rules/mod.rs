@@ -29,8 +29,8 @@ use draft::FindingDraft;
 
 use crate::diagnostic::Diagnostic;
 use crate::findings::{sort_findings, Evidence, Finding};
-use crate::kb::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::scan::ScanReport;
+use crate::spec::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::time::Timestamp;
 
 /// Values shown per capture in a finding's evidence.
@@ -181,7 +181,7 @@ impl Rule {
         Ok(Rule {
             path: file.path.clone(),
             script,
-            fingerprint: crate::kb::hex(&hasher.finalize()),
+            fingerprint: crate::spec::hex(&hasher.finalize()),
             ctx: Arc::new(ctx),
             applies,
             spec,
@@ -382,7 +382,7 @@ impl RuleSet {
             }
         }
         for seen in out.values_mut() {
-            seen.sort_by(|a, b| crate::kb::version_compare(a, b));
+            seen.sort_by(|a, b| crate::spec::version_compare(a, b));
         }
         out.retain(|_, v| !v.is_empty());
         out

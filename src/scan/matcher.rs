@@ -27,7 +27,7 @@ use regex_automata::{Anchored, Input, PatternID};
 use regex_syntax::hir::{Hir, HirKind};
 
 use super::sequence::{Outcome, Sequence};
-use crate::kb::Signature;
+use crate::spec::Signature;
 
 /// Shortest leading literal worth splitting off (shorter ones occur too often in a line).
 const MIN_PREFIX: usize = 3;
@@ -397,7 +397,7 @@ mod tests {
     }
 
     fn matcher_of(pattern: &str) -> LineMatcher {
-        let spec = crate::kb::SignatureSpec {
+        let spec = crate::spec::SignatureSpec {
             id: "t".into(),
             description: String::new(),
             regex: pattern.into(),

@@ -37,7 +37,7 @@ pub use prefilter::required_literals;
 pub use reader::{LINE_WINDOW, READ_WINDOW};
 
 use crate::bundle::{open_stream, Bundle, BundleFile, Skipped};
-use crate::kb::{FileFormat, Signature};
+use crate::spec::{FileFormat, Signature};
 use crate::tables::{Components, PodTable};
 use crate::time::Timestamp;
 use matcher::LineMatcher;

@@ -7,7 +7,7 @@ use regex::Regex;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::kb::ComponentSpec;
+use crate::spec::ComponentSpec;
 use crate::time::parse_kubectl_duration;
 
 /// One row of the table.

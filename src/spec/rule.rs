@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::signature::SignatureSpec;
-use crate::findings::Severity;
+use super::Severity;
 
 /// A rule as written in `rules/<area>/<name>.yaml`.
 #[derive(Debug, Clone, Deserialize, Serialize)]
