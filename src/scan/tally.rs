@@ -8,7 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 
-use foldhash::fast::FixedState;
+use rustc_hash::FxBuildHasher;
 
 use super::hits::{CaptureStats, HitLine, MinuteCounts, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 use crate::time::Timestamp;
@@ -29,7 +29,7 @@ pub(super) struct PendingHit {
 /// Values of one capture group.
 #[derive(Debug, Default)]
 pub(super) struct ValueTally {
-    values: HashMap<Vec<u8>, u64, FixedState>,
+    values: HashMap<Vec<u8>, u64, FxBuildHasher>,
     /// The value of the latest hit when it is one of `values` (a buffer reused across hits),
     /// and how many more times it repeated since it was last added to `values`.
     last: Vec<u8>,
