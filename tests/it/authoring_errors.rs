@@ -6,7 +6,7 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::common::{copy_dir, write_files, ROOT};
 
 /// A knowledge base in a temporary directory: the repository's `kb/` (manifest, kinds, shared
 /// signatures, templates), optionally its rules and runbooks, plus `files`.
@@ -19,24 +19,8 @@ fn kb_with(with_repo_rules: bool, files: &[(&str, &str)]) -> tempfile::TempDir {
     for root in roots {
         copy_dir(&Path::new(ROOT).join(root), &dir.path().join(root));
     }
-    for (path, text) in files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, text).unwrap();
-    }
+    write_files(dir.path(), files);
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    for entry in walkdir::WalkDir::new(from) {
-        let entry = entry.unwrap();
-        let target = to.join(entry.path().strip_prefix(from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }
 
 /// Runs `casebook kb check --kb DIR` and returns (exit code, stderr).

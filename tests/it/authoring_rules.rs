@@ -6,30 +6,15 @@ use std::path::Path;
 
 use assert_cmd::Command;
 
-const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+use crate::common::{copy_dir, write_files, ROOT};
 
+/// A knowledge base with the repository's `kb/`, empty `rules/` and `runbooks/`, plus `files`.
 fn kb_with(files: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
-    let from = Path::new(ROOT).join("kb");
-    for entry in walkdir::WalkDir::new(&from) {
-        let entry = entry.unwrap();
-        let target = dir
-            .path()
-            .join("kb")
-            .join(entry.path().strip_prefix(&from).unwrap());
-        if entry.file_type().is_dir() {
-            std::fs::create_dir_all(&target).unwrap();
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
+    copy_dir(&Path::new(ROOT).join("kb"), &dir.path().join("kb"));
     std::fs::create_dir_all(dir.path().join("rules")).unwrap();
     std::fs::create_dir_all(dir.path().join("runbooks")).unwrap();
-    for (path, text) in files {
-        let target = dir.path().join(path);
-        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
-        std::fs::write(target, text).unwrap();
-    }
+    write_files(dir.path(), files);
     dir
 }
 

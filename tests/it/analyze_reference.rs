@@ -1,9 +1,7 @@
 //! The walking skeleton's acceptance test: the real binary on the reference bundle (directory
 //! and `.tar.gz`) states the facts of case NVSHAS-9810 and the recovery plan.
 
-mod common;
-
-use common::{analyze_json, casebook, finding, reference_bundle, tar_gz};
+use crate::common::{analyze_json, casebook, finding, reference_bundle, tar_gz};
 
 fn evidence_counts(f: &serde_json::Value) -> Vec<(String, String, u64)> {
     f["evidence"]

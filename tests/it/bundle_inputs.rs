@@ -2,11 +2,9 @@
 //! members, paths that try to leave the extraction directory, links, invalid UTF-8 and huge
 //! lines. Nothing stops the analysis; what was skipped is reported.
 
-mod common;
-
 use std::io::Write;
 
-use common::{analyze_json, casebook};
+use crate::common::{analyze_json, casebook};
 
 const LEADERLESS: &str =
     "2024-06-01T10:00:00.000Z [ERROR] agent: Coordinate update error: error=\"No cluster leader\"\n\
@@ -92,7 +90,7 @@ fn truncated_tar_gz_keeps_what_could_be_read() {
         .collect();
     std::fs::write(src.join("zz-neuvector-enforcer-pod-2.log"), big).unwrap();
     let archive = dir.path().join("b.tar.gz");
-    common::tar_gz(&src, &archive);
+    crate::common::tar_gz(&src, &archive);
     let bytes = std::fs::read(&archive).unwrap();
     let cut = dir.path().join("cut.tar.gz");
     std::fs::write(&cut, &bytes[..bytes.len() * 2 / 3]).unwrap();
@@ -132,7 +130,7 @@ fn invalid_utf8_and_a_huge_line_do_not_stop_the_scan() {
 }
 
 fn finding_lines(doc: &serde_json::Value) -> Vec<u64> {
-    common::finding(doc, "nv.consul.leaderless")["evidence"][0]["lines"]
+    crate::common::finding(doc, "nv.consul.leaderless")["evidence"][0]["lines"]
         .as_array()
         .unwrap()
         .iter()

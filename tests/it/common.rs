@@ -1,0 +1,179 @@
+//! What the integration tests share: the real binary, the reference bundle, and [`Scenario`], a
+//! small builder for "a knowledge base with these rules, a bundle with these files", run
+//! through the binary.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+
+/// The repository root.
+pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+
+/// The reference bundle (case NVSHAS-9810) as committed.
+pub fn reference_bundle() -> PathBuf {
+    Path::new(ROOT).join("fixtures/bundles/nvshas-9810")
+}
+
+/// The casebook binary.
+pub fn casebook() -> Command {
+    Command::cargo_bin("casebook").expect("binary built")
+}
+
+/// Runs `casebook analyze <bundle> --format json -q` and parses the document.
+pub fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
+    let out = casebook()
+        .arg("analyze")
+        .arg(bundle)
+        .args(["--format", "json", "-q"])
+        .args(extra)
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "analyze failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON document")
+}
+
+/// The finding raised by `rule` (the first, if several).
+pub fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == rule)
+        .unwrap_or_else(|| panic!("no finding for {rule}: {:#}", doc["findings"]))
+}
+
+/// Packs the files of `dir` into a `.tar.gz` at `out`.
+pub fn tar_gz(dir: &Path, out: &Path) {
+    let file = std::fs::File::create(out).unwrap();
+    let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+    let mut tar = tar::Builder::new(gz);
+    tar.append_dir_all("nvlogs", dir).unwrap();
+    tar.into_inner().unwrap().finish().unwrap();
+}
+
+/// Copies the tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.unwrap();
+        let target = to.join(entry.path().strip_prefix(from).unwrap());
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&target).unwrap();
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Writes `files` (relative path, text) under `dir`, creating folders.
+pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let target = dir.join(path);
+        std::fs::create_dir_all(target.parent().unwrap()).unwrap();
+        std::fs::write(target, text).unwrap();
+    }
+}
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Outcome {
+    /// Exit code.
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+/// A knowledge base and a bundle built in temporary folders, and the binary run on them:
+///
+/// ```ignore
+/// let s = Scenario::new().rule("rules/t/r.yaml", RULE).log("app.log", "...");
+/// let out = s.run(&["analyze", "{bundle}", "--format", "json"]);
+/// ```
+///
+/// The knowledge base starts as the repository's `kb/` (manifest, kinds, shared signatures,
+/// templates) with empty `rules/` and `runbooks/`, or the whole shipped KB with
+/// [`Scenario::shipped_rules`]. `{kb}` and `{bundle}` in the arguments stand for the two
+/// folders; `--kb` is added for every command that takes it when the scenario has a KB.
+pub struct Scenario {
+    kb: tempfile::TempDir,
+    /// Holds `bundle/`, so the bundle's name is the same in every run.
+    bundle: tempfile::TempDir,
+}
+
+impl Default for Scenario {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Scenario {
+    /// A KB with the repository's `kb/` and no rules; an empty bundle.
+    pub fn new() -> Scenario {
+        let kb = tempfile::tempdir().unwrap();
+        copy_dir(&Path::new(ROOT).join("kb"), &kb.path().join("kb"));
+        std::fs::create_dir_all(kb.path().join("rules")).unwrap();
+        std::fs::create_dir_all(kb.path().join("runbooks")).unwrap();
+        let bundle = tempfile::tempdir().unwrap();
+        std::fs::create_dir(bundle.path().join("bundle")).unwrap();
+        Scenario { kb, bundle }
+    }
+
+    /// Adds the shipped rules and runbooks.
+    pub fn shipped_rules(self) -> Scenario {
+        for root in ["rules", "runbooks"] {
+            copy_dir(&Path::new(ROOT).join(root), &self.kb.path().join(root));
+        }
+        self
+    }
+
+    /// Writes a file of the KB (`rules/x/y.yaml`, `runbooks/z.md`, `kb/kinds.yaml`, ...).
+    pub fn kb_file(self, path: &str, text: &str) -> Scenario {
+        write_files(self.kb.path(), &[(path, text)]);
+        self
+    }
+
+    /// Writes a file of the bundle.
+    pub fn log(self, path: &str, text: &str) -> Scenario {
+        write_files(&self.bundle(), &[(path, text)]);
+        self
+    }
+
+    /// The KB folder.
+    pub fn kb(&self) -> &Path {
+        self.kb.path()
+    }
+
+    /// The bundle folder.
+    pub fn bundle(&self) -> PathBuf {
+        self.bundle.path().join("bundle")
+    }
+
+    /// Runs the binary with `args` (`{kb}`, `{bundle}` replaced) and `--kb` the scenario's KB.
+    pub fn run(&self, args: &[&str]) -> Outcome {
+        let args: Vec<String> = args
+            .iter()
+            .map(|a| {
+                a.replace("{kb}", &self.kb().display().to_string())
+                    .replace("{bundle}", &self.bundle().display().to_string())
+            })
+            .collect();
+        let out = casebook()
+            .args(&args)
+            .arg("--kb")
+            .arg(self.kb())
+            .output()
+            .expect("runs");
+        Outcome {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}

@@ -1,0 +1,16 @@
+//! casebook's integration tests, in one binary: the real `casebook` on fixture bundles and
+//! knowledge bases built by [`common::Scenario`].
+
+mod common;
+
+mod analyze_reference;
+mod authoring_errors;
+mod authoring_rules;
+mod bundle_inputs;
+mod digest_loghub;
+mod layering;
+mod render_case;
+mod scan_determinism;
+mod scan_equivalence;
+mod small_cases;
+mod synth_reference;

@@ -1,0 +1,114 @@
+//! Small bundles through the whole pipeline, each document pinned by a snapshot beside the
+//! reference case's: no finding, one finding, a plan missing a parameter, and `--redact`. A
+//! change of layout or wording shows here on a page, not only in the 600-line reference.
+
+use crate::common::Scenario;
+
+/// A scripted rule: one finding per disk that is full, with the mount and (when a pod listing
+/// names it) the namespace as parameters.
+const RULE: &str = r#"id: t.disk-full
+title: A volume is full
+status: stable
+severity: high
+description: Writes fail with ENOSPC; the log names the mount point.
+runbook: disk-full
+signatures:
+  - id: full
+    regex: 'no space left on device: (?P<mount>/\S+)'
+script: |
+  let h = bundle.hits("full");
+  if h.count == 0 {
+      return;
+  }
+  finding(#{
+      summary: `${h.count} writes failed on ${h.captures.mount.top} from ${h.first_time} to ${h.last_time}.`,
+      evidence: ["full"],
+      params: #{ mount: h.captures.mount.top },
+  })
+tests:
+  - name: fires on ENOSPC
+    expect: match
+    files:
+      app.log: "2024-03-01T10:00:00Z ERROR write failed: no space left on device: /data\n"
+  - name: silent without it
+    expect: no_match
+    files:
+      app.log: "2024-03-01T10:00:00Z INFO all good\n"
+"#;
+
+/// Its runbook: `mount` comes from the finding, `namespace` it does not supply.
+const RUNBOOK: &str = "---
+id: disk-full
+title: Free space on a full volume
+params:
+  mount: Mount point that is full
+  namespace: Namespace of the workload
+rules: [t.disk-full]
+---
+## Meaning
+The volume behind `{{ mount }}` has no space left.
+
+## Impact
+Writes fail; the application may stop.
+
+## Diagnosis
+1. `kubectl -n {{ namespace }} exec deploy/app -- df -h {{ mount }}`
+
+## Mitigation
+1. Remove old files under `{{ mount }}` or grow the volume.
+";
+
+const HEALTHY: &str =
+    "2024-03-01T10:00:00Z INFO service started on 10.1.2.3:8080 host=node-a.example.internal
+2024-03-01T10:05:00Z INFO request served in 12ms
+";
+
+const FULL: &str = "2024-03-01T10:00:00Z INFO service started on 10.1.2.3:8080 host=node-a.example.internal
+2024-03-01T10:01:00Z ERROR write failed: no space left on device: /data
+2024-03-01T10:02:00Z ERROR write failed: no space left on device: /data
+2024-03-01T10:03:00Z WARN retrying token=s3cr3t-value peer 10.9.8.7:443
+";
+
+fn document(s: &Scenario, extra: &[&str]) -> String {
+    let mut args = vec!["analyze", "{bundle}", "--case", "T-1", "--format", "md", "-q"];
+    args.extend_from_slice(extra);
+    let out = s.run(&args);
+    assert!(out.code == 0 || out.code == 1, "analyze failed: {}", out.stderr);
+    // The temporary bundle's path differs from run to run.
+    out.stdout.replace(&s.bundle().display().to_string(), "<bundle>")
+}
+
+fn scenario(log: &str) -> Scenario {
+    Scenario::new()
+        .kb_file("rules/t/disk-full.yaml", RULE)
+        .kb_file("runbooks/disk-full.md", RUNBOOK)
+        .log("app.log", log)
+}
+
+#[test]
+fn no_finding() {
+    let md = document(&scenario(HEALTHY), &[]);
+    assert!(md.contains("No known problem found"), "{md}");
+    insta::assert_snapshot!("small_no_finding_md", md);
+}
+
+#[test]
+fn one_finding_with_a_missing_parameter() {
+    let md = document(&scenario(FULL), &[]);
+    assert!(md.contains("/data"), "{md}");
+    assert!(md.contains("namespace"), "the missing parameter is named: {md}");
+    insta::assert_snapshot!("small_one_finding_md", md);
+
+    let json = scenario(FULL).run(&["analyze", "{bundle}", "--format", "json", "-q"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let plan = &doc["plans"][0];
+    assert_eq!(plan["missing"], serde_json::json!(["namespace"]), "{plan:#}");
+}
+
+#[test]
+fn redacted() {
+    let md = document(&scenario(FULL), &["--redact"]);
+    assert!(!md.contains("10.9.8.7"), "{md}");
+    assert!(!md.contains("s3cr3t-value"), "{md}");
+    insta::assert_snapshot!("small_redacted_md", md);
+}
