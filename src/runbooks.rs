@@ -290,15 +290,32 @@ impl Runbook {
                 context.insert(k.as_str(), v);
             }
         }
-        let render = |heading: &str| -> Result<String, Diagnostic> {
-            crate::templating::fill(&self.path, self.section(heading).unwrap_or_default(), &context)
+        // A name the page uses but does not declare (a typo `kb check` reports) renders as
+        // `<name?>` and is listed as missing, so the rest of the plan is still shown.
+        let mut render = |heading: &str| -> Result<String, Diagnostic> {
+            let body = self.section(heading).unwrap_or_default();
+            loop {
+                match crate::templating::fill(&self.path, body, &context) {
+                    Err(d) => match undefined_variable(&d.message) {
+                        Some(name) if !missing.contains(&name) => {
+                            context.insert(name.as_str(), &format!("<{name}?>"));
+                            missing.push(name);
+                        }
+                        _ => return Err(d),
+                    },
+                    ok => return ok,
+                }
+            }
         };
+        let steps = render("Mitigation")?;
+        let diagnosis = render("Diagnosis")?;
+        missing.sort();
         Ok(Plan {
             runbook: self.meta.id.clone(),
             title: self.meta.title.clone(),
             answers: Vec::new(),
-            steps: render("Mitigation")?,
-            diagnosis: render("Diagnosis")?,
+            steps,
+            diagnosis,
             params: params.clone(),
             missing,
         })

@@ -108,13 +108,8 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
     }
     out.extend(cycles(kb));
 
+    // Placeholders are checked at load (they are KB problems analyze reports too).
     for rb in kb.runbooks.iter() {
-        let produced: BTreeSet<String> = rules
-            .iter()
-            .filter(|r| rb.meta.rules.contains(&r.spec.id))
-            .flat_map(|r| r.params_produced())
-            .collect();
-        out.extend(rb.check_placeholders(text(&rb.path), &produced));
         for id in &rb.meta.rules {
             if !rule_ids.contains(id) {
                 out.push(

@@ -256,6 +256,20 @@ impl KnowledgeBase {
             .filter_map(|s| version_product(s).map(|p| (p.to_owned(), s.id.clone())))
             .collect();
         let rules = RuleSet::new(engine, rules).with_version_signatures(version_signatures);
+        // A placeholder typo is a KB problem: `kb check` and `analyze` report it (exit 3).
+        for rb in runbooks.iter() {
+            let produced: std::collections::BTreeSet<String> = rules
+                .rules()
+                .iter()
+                .filter(|r| rb.meta.rules.contains(&r.spec.id))
+                .flat_map(|r| r.params_produced())
+                .collect();
+            let text = files
+                .iter()
+                .find(|f| f.path == rb.path)
+                .map_or("", |f| f.text.as_str());
+            problems.extend(rb.check_placeholders(text, &produced));
+        }
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         Ok(KnowledgeBase {
             origin: origin.clone(),

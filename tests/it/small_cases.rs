@@ -112,3 +112,37 @@ fn redacted() {
     assert!(!md.contains("s3cr3t-value"), "{md}");
     insta::assert_snapshot!("small_redacted_md", md);
 }
+
+#[test]
+fn a_runbook_placeholder_typo_fails_analyze_but_keeps_the_plan() {
+    let typo = RUNBOOK.replace("df -h {{ mount }}", "df -h {{ mnt }}");
+    let s = Scenario::new()
+        .kb_file("rules/t/disk-full.yaml", RULE)
+        .kb_file("runbooks/disk-full.md", &typo)
+        .log("app.log", FULL);
+    let check = s.run(&["kb", "check"]);
+    assert_eq!(check.code, 3, "{}", check.stderr);
+    assert!(
+        check
+            .stderr
+            .contains("runbooks/disk-full.md:16:60: unknown placeholder `mnt` in section `Diagnosis`"),
+        "{}",
+        check.stderr
+    );
+
+    let out = s.run(&["analyze", "{bundle}", "--format", "json"]);
+    assert_eq!(out.code, 3, "a KB problem fails the run: {}", out.stderr);
+    assert!(out.stderr.contains("unknown placeholder `mnt`"), "{}", out.stderr);
+    let doc: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let plan = &doc["plans"][0];
+    assert_eq!(
+        plan["runbook"], "disk-full",
+        "the plan is kept: {:#}",
+        doc["plans"]
+    );
+    assert_eq!(
+        plan["missing"],
+        serde_json::json!(["mnt", "namespace"]),
+        "{plan:#}"
+    );
+}
