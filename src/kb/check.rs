@@ -115,6 +115,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
             .flat_map(|r| r.params_produced())
             .collect();
         out.extend(rb.check_placeholders(text(&rb.path), &produced));
+        out.extend(rb.check_completeness(text(&rb.path)));
         for id in &rb.meta.rules {
             if !rule_ids.contains(id) {
                 out.push(
