@@ -1,6 +1,8 @@
 //! Runbooks: markdown pages in `runbooks/` with a YAML front matter (id, title, parameters,
-//! the rules they answer) and the sections Meaning, Impact, Diagnosis, Mitigation. A finding's
-//! parameters fill the page (tera syntax), so the plan reads "scale to 0, then back to 3".
+//! the rules they answer, product versions, status, last review) and the sections Meaning,
+//! Impact, Diagnosis, Mitigation (required) and Escalation, Verification, References (expected:
+//! `kb check` warns without them). A finding's parameters fill the page (tera syntax), so the
+//! plan reads "scale to 0, then back to 3".
 
 use std::collections::BTreeMap;
 
@@ -8,7 +10,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostic::Diagnostic;
 use crate::findings::Finding;
-use crate::spec::KbFile;
+use crate::spec::{Applicability, KbFile, RuleStatus};
 
 /// A runbook's front matter.
 #[derive(Debug, Clone, Deserialize, Serialize)]
@@ -24,6 +26,15 @@ pub struct RunbookMeta {
     /// Rules this runbook answers (the link back).
     #[serde(default)]
     pub rules: Vec<String>,
+    /// Product versions the steps were written for (same form as a rule's `applies_to`).
+    #[serde(default)]
+    pub applies_to: Vec<Applicability>,
+    /// How far the page is trusted (`experimental`, `test`, `stable`, `deprecated`).
+    #[serde(default)]
+    pub status: Option<RuleStatus>,
+    /// When someone last checked the steps against the product (`YYYY-MM-DD`).
+    #[serde(default)]
+    pub last_reviewed: Option<String>,
 }
 
 /// A parsed runbook.
@@ -41,6 +52,9 @@ pub struct Runbook {
 
 /// The sections every runbook has.
 pub const REQUIRED_SECTIONS: [&str; 4] = ["Meaning", "Impact", "Diagnosis", "Mitigation"];
+
+/// The sections a reviewed runbook also has; `kb check` warns when one is missing.
+pub const EXPECTED_SECTIONS: [&str; 3] = ["Escalation", "Verification", "References"];
 
 /// Runbooks by id.
 #[derive(Debug, Clone, Default)]
@@ -61,6 +75,10 @@ pub struct Plan {
     pub steps: String,
     /// The Diagnosis section, parameters filled (markdown).
     pub diagnosis: String,
+    /// The Verification section, parameters filled (markdown; empty when the page has none).
+    pub verification: String,
+    /// The Escalation section, parameters filled (markdown; empty when the page has none).
+    pub escalation: String,
     /// Parameters used.
     pub params: BTreeMap<String, serde_json::Value>,
     /// Parameters the runbook needs that no finding supplied.
@@ -271,6 +289,69 @@ impl Runbook {
         out
     }
 
+    /// Warnings for what a reviewed page has and this one lacks: the sections Escalation,
+    /// Verification and References, `status:` and a `last_reviewed:` date (`YYYY-MM-DD`).
+    pub fn check_completeness(&self, text: &str) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        for expected in EXPECTED_SECTIONS {
+            if self.section(expected).is_none() {
+                out.push(
+                    Diagnostic::at(&self.path, text, self.body_line, 1, format!("no `## {expected}` section"))
+                        .with_hint("runbooks also say when to escalate, how to verify the fix, and where the steps come from")
+                        .warning(),
+                );
+            }
+        }
+        if self.meta.status.is_none() {
+            out.push(
+                Diagnostic::at(&self.path, text, 1, 1, "front matter has no `status:`")
+                    .with_hint("add `status: experimental|test|stable|deprecated`")
+                    .warning(),
+            );
+        }
+        match &self.meta.last_reviewed {
+            None => out.push(
+                Diagnostic::at(
+                    &self.path,
+                    text,
+                    1,
+                    1,
+                    "front matter has no `last_reviewed:` date",
+                )
+                .with_hint("add `last_reviewed: YYYY-MM-DD`, the day the steps were last checked")
+                .warning(),
+            ),
+            Some(date) if !is_iso_date(date) => out.push(
+                Diagnostic::at_key(
+                    &self.path,
+                    text,
+                    "last_reviewed",
+                    date,
+                    format!("`last_reviewed: {date}` is not a YYYY-MM-DD date"),
+                )
+                .with_hint("write the date as 2025-02-03"),
+            ),
+            Some(_) => {}
+        }
+        for a in &self.meta.applies_to {
+            if let Err(e) = crate::spec::VersionReq::parse(&a.versions) {
+                out.push(
+                    Diagnostic::at_key(
+                        &self.path,
+                        text,
+                        "versions",
+                        &a.versions,
+                        format!("invalid version range: {e}"),
+                    )
+                    .with_hint(
+                        "ranges read like `>=5.0, <5.5` (comparators >=, >, <=, <, =, != joined by commas)",
+                    ),
+                );
+            }
+        }
+        out
+    }
+
     /// Fills the Diagnosis and Mitigation sections with `params`; parameters the page declares
     /// but nobody supplied are shown as `<name?>` and listed in `missing`.
     pub fn fill(&self, params: &BTreeMap<String, serde_json::Value>) -> Result<Plan, Diagnostic> {
@@ -309,6 +390,8 @@ impl Runbook {
         };
         let steps = render("Mitigation")?;
         let diagnosis = render("Diagnosis")?;
+        let verification = render("Verification")?;
+        let escalation = render("Escalation")?;
         missing.sort();
         Ok(Plan {
             runbook: self.meta.id.clone(),
@@ -316,10 +399,23 @@ impl Runbook {
             answers: Vec::new(),
             steps,
             diagnosis,
+            verification,
+            escalation,
             params: params.clone(),
             missing,
         })
     }
+}
+
+/// Whether `s` reads `YYYY-MM-DD` with a plausible month and day.
+fn is_iso_date(s: &str) -> bool {
+    let parts: Vec<&str> = s.split('-').collect();
+    let num = |p: &str, len: usize| p.len() == len && p.bytes().all(|b| b.is_ascii_digit());
+    if parts.len() != 3 || !num(parts[0], 4) || !num(parts[1], 2) || !num(parts[2], 2) {
+        return false;
+    }
+    let (m, d): (u32, u32) = (parts[1].parse().unwrap_or(0), parts[2].parse().unwrap_or(0));
+    (1..=12).contains(&m) && (1..=31).contains(&d)
 }
 
 /// The variable a tera error says is missing (`Variable `x` not found in context ...`).
@@ -438,6 +534,35 @@ mod tests {
                 "runbooks/rb.md:15:75: warning: literal placeholder `<pod>`: the engineer has to fill it by hand",
             ]
         );
+    }
+
+    #[test]
+    fn completeness_warns_on_missing_sections_and_review_fields_and_rejects_bad_dates() {
+        let rb = Runbook::parse("runbooks/rb.md", PAGE).unwrap();
+        let got: Vec<(String, bool)> = rb
+            .check_completeness(PAGE)
+            .into_iter()
+            .map(|d| (d.message, d.warning))
+            .collect();
+        assert_eq!(got.len(), 5, "{got:?}");
+        assert!(got.iter().all(|(_, w)| *w));
+        assert!(got[0].0.contains("Escalation"));
+
+        let full = PAGE
+            .replace("rules: [r]\n", "rules: [r]\nstatus: stable\nlast_reviewed: 2025-13-01\napplies_to:\n  - product: neuvector\n    versions: '>= five'\n")
+            .replace("## Mitigation", "## Escalation\ne\n## Verification\nv {{ replicas }}\n## References\nr\n## Mitigation");
+        let rb = Runbook::parse("runbooks/rb.md", &full).unwrap();
+        let got: Vec<(String, bool)> = rb
+            .check_completeness(&full)
+            .into_iter()
+            .map(|d| (d.message, d.warning))
+            .collect();
+        assert_eq!(got.len(), 2, "{got:?}");
+        assert!(got[0].0.contains("2025-13-01") && !got[0].1, "{got:?}");
+        assert!(got[1].0.contains("invalid version range") && !got[1].1, "{got:?}");
+        let mut p = BTreeMap::new();
+        p.insert("replicas".to_owned(), serde_json::json!(3));
+        assert_eq!(rb.fill(&p).unwrap().verification, "v 3");
     }
 
     #[test]

@@ -373,6 +373,7 @@ fn scaffold_runbook(id: &str, name: &str, script: bool) -> String {
 id: {name}
 title: TODO what the plan achieves
 {params}rules: [{id}]
+status: experimental
 ---
 ## Meaning
 TODO what the finding means, in the engineer's words.
@@ -385,6 +386,15 @@ TODO what the customer loses while it lasts.
 
 ## Mitigation
 1. TODO the steps, with parameters from the finding in double braces.
+
+## Escalation
+TODO when to hand the case over, and with what.
+
+## Verification
+TODO the command that shows the fix worked.
+
+## References
+- TODO where the lines and the steps come from.
 "#
     )
 }

@@ -110,6 +110,7 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
 
     // Placeholders are checked at load (they are KB problems analyze reports too).
     for rb in kb.runbooks.iter() {
+        out.extend(rb.check_completeness(text(&rb.path)));
         for id in &rb.meta.rules {
             if !rule_ids.contains(id) {
                 out.push(

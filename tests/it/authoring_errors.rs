@@ -118,7 +118,7 @@ fn cross_check_errors_and_warnings() {
 tests:\n  - name: fires\n    expect: match\n    files:\n      a.log: \"1\\n\"\n    finding:\n      parms.x: 1\n"
     );
     let other = "id: t.other\ntitle: Other\nstatus: test\nseverity: low\ndescription: x\nrunbook: rb\nafter: [t.broken]\n";
-    let runbook = "---\nid: rb\ntitle: RB\nrules: [t.gone]\n---\n## Meaning\nm\n## Impact\ni\n## Diagnosis\nd\n## Mitigation\nx\n";
+    let runbook = "---\nid: rb\ntitle: RB\nrules: [t.gone]\nstatus: test\nlast_reviewed: 2026-01-01\n---\n## Meaning\nm\n## Impact\ni\n## Diagnosis\nd\n## Mitigation\nx\n## Escalation\ne\n## Verification\nv\n## References\nr\n";
     let dir = kb_with(
         false,
         &[

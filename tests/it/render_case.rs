@@ -91,8 +91,8 @@ fn redaction_tokenises_addresses_consistently() {
         assert!(!md.contains(leak), "{leak} left in the redacted document");
     }
     assert!(
-        md.contains("Client ip-"),
-        "the title names the client by its token"
+        md.contains("The controller at ip-"),
+        "the title names the client by its role and token"
     );
     // The client of the RPC finding keeps one token throughout.
     let title = md
@@ -103,7 +103,7 @@ fn redaction_tokenises_addresses_consistently() {
         .split_whitespace()
         .find(|w| w.starts_with("ip-"))
         .expect("token");
-    assert!(md.contains(&format!("Delete the pod found at {token} ")));
+    assert!(md.contains(&format!("grep -w {token} ")));
     assert!(md.contains("- Redacted: IP addresses"));
 }
 
