@@ -176,6 +176,16 @@ pub enum SynthCommand {
         #[arg(short, long, value_name = "DIR")]
         output: PathBuf,
     },
+    /// Write a healthy or near-miss bundle (no finding of medium or higher may fire on it) into
+    /// DIR; `--kind all` writes every kind into DIR/<kind>/.
+    Healthy {
+        /// fresh, longrun, leader-change, rollout, old-restart, or all.
+        #[arg(long, default_value = "all")]
+        kind: String,
+        /// Target directory.
+        #[arg(short, long, value_name = "DIR")]
+        output: PathBuf,
+    },
 }
 
 fn parse_severity(text: &str) -> Result<Severity, String> {

@@ -128,6 +128,28 @@ fn synth(command: &SynthCommand) -> Result<u8, Failure> {
                 serde_json::to_string_pretty(&manifest).expect("manifest serialises")
             );
         }
+        SynthCommand::Healthy { kind, output } => {
+            use crate::synth::HealthyKind;
+            let kinds: Vec<(HealthyKind, std::path::PathBuf)> = if kind == "all" {
+                HealthyKind::ALL
+                    .iter()
+                    .map(|k| (*k, output.join(k.name())))
+                    .collect()
+            } else {
+                let k = HealthyKind::parse(kind).ok_or_else(|| {
+                    let names: Vec<&str> = HealthyKind::ALL.iter().map(|k| k.name()).collect();
+                    Failure::input(format!(
+                        "unknown kind `{kind}` (expected {} or all)",
+                        names.join(", ")
+                    ))
+                })?;
+                vec![(k, output.clone())]
+            };
+            for (k, dir) in kinds {
+                let files = crate::synth::write_healthy_bundle(&dir, k).map_err(|e| io(&dir, e))?;
+                eprintln!("{}: {} file(s) in {}", k.name(), files.len(), dir.display());
+            }
+        }
     }
     Ok(exit::OK)
 }

@@ -78,7 +78,7 @@ pub(super) fn scan_piece<S: LineSink>(
     let mut counted = counted;
     let bounds = match piece.range {
         Some((start, end)) if start > 0 => {
-            scanner.carried_time = time_before(&mut counted.inner, start);
+            scanner.carried = time_before(&mut counted.inner, start);
             counted
                 .inner
                 .seek(SeekFrom::Start(start - 1))
@@ -129,8 +129,8 @@ impl<R: Read> Read for Counting<'_, R> {
 }
 
 /// The time of the last timed line in the bytes just before `offset` (for a piece that starts
-/// inside a record).
-fn time_before(file: &mut File, offset: u64) -> Option<Timestamp> {
+/// inside a record), with the number of lines between it and `offset`.
+fn time_before(file: &mut File, offset: u64) -> Option<(Timestamp, u64)> {
     let from = offset.saturating_sub(TIME_CONTEXT);
     file.seek(SeekFrom::Start(from)).ok()?;
     let mut bytes = Vec::new();
@@ -141,7 +141,7 @@ fn time_before(file: &mut File, offset: u64) -> Option<Timestamp> {
         _ => &bytes[..],
     };
     let line_no = bytecount::count(whole, b'\n') as u64;
-    last_timed_line(whole, line_no).and_then(|h| h.time)
+    last_timed_line(whole, line_no).and_then(|h| h.time.map(|t| (t, line_no - h.line)))
 }
 
 /// Runs `scan` over `source` read on another thread, a few blocks ahead.
@@ -242,8 +242,10 @@ struct PieceScanner<'a, S> {
     touched: Vec<usize>,
     /// Lines completed before the current block.
     lines_before: u64,
-    /// Time of the last timestamped line before the current block.
-    carried_time: Option<Timestamp>,
+    /// Time of the last timestamped line before the current block, and how many lines
+    /// followed it before the block: an untimed line takes it only within
+    /// [`TIME_LOOKBACK`] lines, as inside a block, so where a file is cut changes no time.
+    carried: Option<(Timestamp, u64)>,
     /// Signatures to try on the current candidate line, each with where in the block the
     /// first literal naming it was found.
     tried: Vec<(u32, usize)>,
@@ -261,7 +263,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             scratch: set.take_scratch(),
             touched: Vec::new(),
             lines_before: 0,
-            carried_time: None,
+            carried: None,
             tried: Vec::new(),
             sink,
             out: FileScan {
@@ -409,9 +411,14 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         }
         let newlines = counted + bytecount::count(&block[counted_to..], b'\n') as u64;
         let partial = u64::from(!block.ends_with(b"\n") && !truncated);
+        let block_lines = newlines + partial + u64::from(truncated);
         if let Some(last) = last_timed_line(block, self.lines_before + newlines + partial) {
-            self.carried_time = last.time;
+            self.carried = last
+                .time
+                .map(|t| (t, (self.lines_before + block_lines).saturating_sub(last.line)));
             self.out.last = Some(last);
+        } else if let Some((_, gap)) = self.carried.as_mut() {
+            *gap += block_lines;
         }
         self.lines_before += newlines + partial + u64::from(truncated);
     }
@@ -570,10 +577,17 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 tally.captures[k].add(&line[span]);
             }
         }
-        let time = own_time
-            .get_or_insert_with(|| line_time(line))
-            .or_else(|| record_time(block, start))
-            .or(self.carried_time);
+        let carried = self.carried;
+        let time =
+            own_time
+                .get_or_insert_with(|| line_time(line))
+                .or_else(|| match record_time(block, start) {
+                    Lookback::Found(t) => Some(t),
+                    Lookback::ReachedStart(walked) => {
+                        carried.and_then(|(t, gap)| (walked + gap < TIME_LOOKBACK as u64).then_some(t))
+                    }
+                    Lookback::Exhausted => None,
+                });
         let head = tally.wants_head().then(|| HitLine {
             line: line_no,
             time,
@@ -642,19 +656,29 @@ fn with_continuation(block: &[u8], start: usize, end: usize) -> String {
 }
 
 /// Time of the record a continuation line at `start` belongs to, looking back a few lines.
-fn record_time(block: &[u8], start: usize) -> Option<Timestamp> {
+fn record_time(block: &[u8], start: usize) -> Lookback {
     let mut end = start;
-    for _ in 0..TIME_LOOKBACK {
+    for walked in 0..TIME_LOOKBACK {
         if end == 0 {
-            return None;
+            return Lookback::ReachedStart(walked as u64);
         }
         let line_start = memrchr(b'\n', &block[..end - 1]).map_or(0, |i| i + 1);
         if let Some(t) = line_time(&block[line_start..end - 1]) {
-            return Some(t);
+            return Lookback::Found(t);
         }
         end = line_start;
     }
-    None
+    Lookback::Exhausted
+}
+
+/// What looking back from an untimed line found.
+enum Lookback {
+    /// A timed line within [`TIME_LOOKBACK`] lines.
+    Found(Timestamp),
+    /// The start of the block, after this many untimed lines.
+    ReachedStart(u64),
+    /// [`TIME_LOOKBACK`] untimed lines.
+    Exhausted,
 }
 
 fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {

@@ -84,7 +84,7 @@ fn check_reference_document(doc: &serde_json::Value) {
     assert_eq!(mem["severity"], "critical");
 
     // Enforcers crash-looping: 10 of 49 in CrashLoopBackOff, 6 more restarting.
-    let crash = finding(doc, "k8s.pods.crashloop");
+    let crash = finding(doc, "nv.enforcer.crashloop");
     assert_eq!(crash["params"]["component"], "enforcer");
     assert_eq!(crash["params"]["crashlooping"], 10);
     assert_eq!(crash["params"]["restarting"], 6);

@@ -226,7 +226,7 @@ fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
     for rule in [
         "nv.consul.leaderless",
         "nv.controller.memory-over-limit",
-        "k8s.pods.crashloop",
+        "nv.enforcer.crashloop",
         "nv.enforcer.rejoin-storm",
         "nv.consul.rpc-conn-limit",
         "nv.admission.audit-queue-full",

@@ -8,6 +8,7 @@ mod authoring_errors;
 mod authoring_rules;
 mod bundle_inputs;
 mod digest_loghub;
+mod healthy_bundles;
 mod layering;
 mod render_case;
 mod scan_determinism;
