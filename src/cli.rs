@@ -89,6 +89,10 @@ pub struct AnalyzeArgs {
     /// Explain on standard error why this rule fired or did not.
     #[arg(long, value_name = "RULE")]
     pub explain: Vec<String>,
+    /// Print how the bundle was understood (layouts, which file became which data and what
+    /// decided, files not used and why) on standard error, before the summary.
+    #[arg(long)]
+    pub show_layout: bool,
     #[command(flatten)]
     pub kb: KbArg,
 }
@@ -177,7 +181,7 @@ pub enum SynthCommand {
         output: PathBuf,
     },
     /// Write a healthy or near-miss bundle (no finding of medium or higher may fire on it) into
-    /// DIR; `--kind all` writes every kind into DIR/<kind>/.
+    /// DIR; `--kind all` writes every kind into `DIR/<kind>/`.
     Healthy {
         /// fresh, longrun, leader-change, rollout, old-restart, or all.
         #[arg(long, default_value = "all")]

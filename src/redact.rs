@@ -121,6 +121,9 @@ pub fn mask_secrets(text: &str) -> Cow<'_, str> {
 }
 
 const IPV4: &str = r"\b(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(?:\.(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\b";
+/// IPv6: the full eight groups, or a compressed form with groups on both sides of `::`
+/// (`fd00:10:42::15`); a match without a digit (`dead::beef`, code paths) is left alone.
+const IPV6: &str = r"(?i:\b(?:[0-9a-f]{1,4}:){7}[0-9a-f]{1,4}\b|\b[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6}::[0-9a-f]{1,4}(?::[0-9a-f]{1,4}){0,6}\b)";
 /// Host names are recognised by their top-level domain, so that dotted code names
 /// (`agent.server.rpc`, `cache.CacheMethod`) stay as they are.
 const HOST: &str = r"\b(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+(?:com|net|org|io|de|at|ch|fr|nl|it|es|uk|us|eu|cn|jp|in|info|biz|local|localdomain|internal|intranet|intra|lan|corp|cloud|dev)\b";
@@ -149,7 +152,7 @@ impl Redactor {
         let mut names: Vec<&String> = node_names.iter().filter(|n| !n.is_empty()).collect();
         // Longest first, so a name that extends another wins.
         names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
-        let mut pattern = format!("(?P<ip>{IPV4})|(?P<host>{HOST})");
+        let mut pattern = format!("(?P<ip>{IPV6}|{IPV4})|(?P<host>{HOST})");
         if !names.is_empty() {
             let alternation: Vec<String> = names.iter().map(|n| regex::escape(n)).collect();
             pattern.push_str(&format!(r"|(?P<node>\b(?:{})\b)", alternation.join("|")));
@@ -176,7 +179,7 @@ impl Redactor {
         } = tokens;
         let replaced = pattern.replace_all(text, |c: &Captures<'_>| {
             let whole = &c[0];
-            if KEEP.contains(&whole) {
+            if KEEP.contains(&whole) || (whole.contains("::") && !whole.bytes().any(|b| b.is_ascii_digit())) {
                 return whole.to_owned();
             }
             if let Some(t) = assigned.get(whole) {
@@ -255,6 +258,17 @@ mod tests {
         assert_eq!(doc[0], "from=ip-1:50201 to ip-2");
         assert_eq!(doc[1], "host=node-1:6596a768 image=host-1:5002/x");
         assert_eq!(doc[2], "again ip-1 and 127.0.0.1, agent.server.rpc");
+    }
+
+    #[test]
+    fn ipv6_addresses_are_tokens_times_are_not() {
+        let mut r = Redactor::with_tokens(&BTreeSet::new());
+        let mut s = "conn=from=[fd00:10:42::15]:40003 at 09:24:45.864 and 2001:db8:0:0:0:0:0:1, fd00:10:42::15 again, dead::beef".to_owned();
+        r.apply(&mut s);
+        assert_eq!(
+            s,
+            "conn=from=[ip-1]:40003 at 09:24:45.864 and ip-2, ip-1 again, dead::beef"
+        );
     }
 
     #[test]

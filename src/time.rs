@@ -132,11 +132,29 @@ pub fn format_duration(seconds: i64) -> String {
     out
 }
 
+/// The zone a timestamp was written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Zone {
+    /// No zone written: the time is kept as written (and shown as if it were UTC).
+    Unzoned,
+    /// `Z`.
+    Utc,
+    /// A numeric offset, in minutes east of UTC; the timestamp was converted to UTC.
+    Offset(i32),
+}
+
 /// Reads an ISO-8601-like timestamp at the start of `bytes`:
-/// `YYYY-MM-DD(T| )HH:MM:SS[(.|,)fraction][Z]`, where the fraction has 0 to 9 digits.
+/// `YYYY-MM-DD(T| )HH:MM:SS[(.|,)fraction][Z|(+|-)HH[:]MM| (+|-)HHMM]`, where the fraction has 0
+/// to 9 digits. A numeric offset (`+01:00`, `-0500`, Go's ` +0000`) is converted to UTC.
 ///
 /// Returns the timestamp and the number of bytes it used (trailing padding not included).
 pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
+    parse_iso_zoned(bytes).map(|(t, used, _)| (t, used))
+}
+
+/// [`parse_iso_prefix`], also saying which zone the text was written in.
+pub fn parse_iso_zoned(bytes: &[u8]) -> Option<(Timestamp, usize, Zone)> {
     if bytes.len() < 19 {
         return None;
     }
@@ -166,15 +184,55 @@ pub fn parse_iso_prefix(bytes: &[u8]) -> Option<(Timestamp, usize)> {
             used = end;
         }
     }
+    let mut zone = Zone::Unzoned;
     if used < bytes.len() && bytes[used] == b'Z' {
         used += 1;
+        zone = Zone::Utc;
+    } else if let Some((minutes, len)) = offset(&bytes[used..]) {
+        used += len;
+        zone = Zone::Offset(minutes);
     }
     if minute > 59 || second > 59 {
         return None;
     }
     let hour_start = hour_millis(bytes[..13].try_into().expect("13 bytes"))?;
-    let ts = Timestamp(hour_start + i64::from((minute * 60 + second) * 1000 + millis));
-    Some((ts, used))
+    let mut ts = Timestamp(hour_start + i64::from((minute * 60 + second) * 1000 + millis));
+    if let Zone::Offset(minutes) = zone {
+        ts = Timestamp(ts.0 - i64::from(minutes) * 60_000);
+    }
+    Some((ts, used, zone))
+}
+
+/// A numeric zone offset at the start of `bytes`: `+01:00`, `-0500`, `+01`, or Go's default
+/// form with a space, ` +0000` (four digits only, so ` -1` in a message is not read as one).
+/// Returns minutes east of UTC and the bytes used.
+fn offset(bytes: &[u8]) -> Option<(i32, usize)> {
+    let (spaced, rest) = match bytes.first()? {
+        b' ' => (true, &bytes[1..]),
+        _ => (false, bytes),
+    };
+    let sign = match rest.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let digit = |i: usize| {
+        rest.get(i)
+            .filter(|b| b.is_ascii_digit())
+            .map(|b| i32::from(b - b'0'))
+    };
+    let hours = digit(1)? * 10 + digit(2)?;
+    let (minutes, len) = match (rest.get(3), digit(3), digit(4)) {
+        (Some(b':'), _, _) => (digit(4)? * 10 + digit(5)?, 6),
+        (_, Some(a), Some(b)) => (a * 10 + b, 5),
+        _ if spaced => return None,
+        _ => (0, 3),
+    };
+    // A following digit means this was not an offset (`-05001`), nor is a minute past 59.
+    if digit(len).is_some() || hours > 23 || minutes > 59 || (spaced && len != 5) {
+        return None;
+    }
+    Some((sign * (hours * 60 + minutes), len + usize::from(spaced)))
 }
 
 /// The value of a run of ASCII digits; `None` if any byte is not one.
@@ -243,8 +301,46 @@ mod tests {
         );
         assert_eq!(
             iso("2025-01-26 13:09:16.157645427 +0000"),
-            Some(("2025-01-26T13:09:16.157Z".into(), 29))
+            Some(("2025-01-26T13:09:16.157Z".into(), 35))
         );
+    }
+
+    #[test]
+    fn offsets_are_converted_to_utc() {
+        let zoned = |text: &str| parse_iso_zoned(text.as_bytes()).map(|(t, n, z)| (t.to_string(), n, z));
+        assert_eq!(
+            zoned("2025-01-26T14:09:02.525+01:00 |INFO"),
+            Some(("2025-01-26T13:09:02.525Z".into(), 29, Zone::Offset(60)))
+        );
+        assert_eq!(
+            zoned("2025-01-26T08:09:02-05:00 x"),
+            Some(("2025-01-26T13:09:02.000Z".into(), 25, Zone::Offset(-300)))
+        );
+        assert_eq!(
+            zoned("2025-01-26T23:30:00-0500"),
+            Some(("2025-01-27T04:30:00.000Z".into(), 24, Zone::Offset(-300)))
+        );
+        assert_eq!(
+            zoned("2025-01-26 19:09:16.157 +0530 IST"),
+            Some(("2025-01-26T13:39:16.157Z".into(), 29, Zone::Offset(330)))
+        );
+        assert_eq!(
+            zoned("2025-01-26T13:09:02Z"),
+            Some(("2025-01-26T13:09:02.000Z".into(), 20, Zone::Utc))
+        );
+        // No zone: kept as written; a dash and words after the time are not an offset.
+        assert_eq!(
+            zoned("2025-01-26 13:09:02,123 - INFO"),
+            Some(("2025-01-26T13:09:02.123Z".into(), 23, Zone::Unzoned))
+        );
+        assert_eq!(
+            zoned("2025-01-26 13:09:02 -1 x"),
+            Some(("2025-01-26T13:09:02.000Z".into(), 19, Zone::Unzoned))
+        );
+        // A file that starts at 09:00+01:00 and ends at 08:30Z runs forward in UTC.
+        let start = parse_iso_prefix(b"2025-01-26T09:00:00+01:00").unwrap().0;
+        let end = parse_iso_prefix(b"2025-01-26T08:30:00Z").unwrap().0;
+        assert!(start < end);
     }
 
     #[test]

@@ -12,6 +12,8 @@ pub struct FileKinds {
     set: GlobSet,
     /// For each glob in the set, the index of its kind.
     glob_kind: Vec<usize>,
+    /// For each glob in the set, the glob as written.
+    glob_text: Vec<String>,
     kinds: Vec<(String, FileFormat)>,
 }
 
@@ -20,6 +22,7 @@ impl FileKinds {
     pub fn new(specs: &[KindSpec], path: &str, source: &str) -> Result<Self, Vec<Diagnostic>> {
         let mut builder = GlobSetBuilder::new();
         let mut glob_kind = Vec::new();
+        let mut glob_text = Vec::new();
         let mut problems = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
             for glob in &spec.globs {
@@ -27,6 +30,7 @@ impl FileKinds {
                     Ok(g) => {
                         builder.add(g);
                         glob_kind.push(index);
+                        glob_text.push(glob.clone());
                     }
                     Err(err) => problems.push(Diagnostic::at_text(
                         path,
@@ -46,26 +50,41 @@ impl FileKinds {
         Ok(FileKinds {
             set,
             glob_kind,
+            glob_text,
             kinds: specs.iter().map(|s| (s.id.clone(), s.format)).collect(),
         })
     }
 
     /// The kind (first in KB order whose glob matches) and format of a file of the bundle.
     pub fn classify(&self, path: &str) -> (Option<String>, FileFormat) {
+        let (kind, format, _) = self.classify_with_glob(path);
+        (kind, format)
+    }
+
+    /// [`classify`](Self::classify), with the glob that decided.
+    pub fn classify_with_glob(&self, path: &str) -> (Option<String>, FileFormat, Option<String>) {
         let logical = logical_path(path);
         let best = self
             .set
             .matches(logical)
             .into_iter()
-            .map(|glob| self.glob_kind[glob])
-            .min();
+            .min_by_key(|&glob| (self.glob_kind[glob], glob));
         match best {
-            Some(index) => {
-                let (id, format) = &self.kinds[index];
-                (Some(id.clone()), *format)
+            Some(glob) => {
+                let (id, format) = &self.kinds[self.glob_kind[glob]];
+                (Some(id.clone()), *format, Some(self.glob_text[glob].clone()))
             }
-            None => (None, FileFormat::Log),
+            None => (None, FileFormat::Log, None),
         }
+    }
+
+    /// The first kind read with `format` (the pod listing, the events): content decides a
+    /// file is one, the knowledge base names it.
+    pub fn kind_with_format(&self, format: FileFormat) -> Option<&str> {
+        self.kinds
+            .iter()
+            .find(|(_, f)| *f == format)
+            .map(|(id, _)| id.as_str())
     }
 
     /// Whether `id` names a kind.

@@ -7,6 +7,7 @@
 
 mod archive;
 mod classify;
+pub mod layout;
 mod reader;
 
 use std::path::{Path, PathBuf};
@@ -14,6 +15,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 pub use classify::{logical_path, FileKinds};
+pub use layout::LayoutMatch;
 pub use reader::open_stream;
 
 use crate::spec::FileFormat;
@@ -30,6 +32,8 @@ pub struct Bundle {
     pub files: Vec<BundleFile>,
     /// What was not read, and why.
     pub skipped: Vec<Skipped>,
+    /// The layouts recognised (`plain` when none other was).
+    pub layouts: Vec<LayoutMatch>,
     /// Keeps extracted archives alive; removed when the bundle is dropped.
     _extracted: Option<tempfile::TempDir>,
 }
@@ -47,6 +51,12 @@ pub struct BundleFile {
     pub size: u64,
     /// Whether the file is gzip-compressed.
     pub gzip: bool,
+    /// A log of the container that ran before the current one (`kubectl logs --previous`).
+    pub previous: bool,
+    /// What decided the kind (a layout's path rule, the content, a kind glob).
+    pub detector: String,
+    /// Why the file is not used (a layout's marker, a copy, objects of another kind).
+    pub unused: Option<String>,
     /// Where the bytes are.
     #[serde(skip)]
     pub disk_path: PathBuf,
@@ -99,6 +109,9 @@ impl Bundle {
                 format: FileFormat::Log,
                 size: meta.len(),
                 gzip: name.ends_with(".gz"),
+                previous: false,
+                detector: String::new(),
+                unused: None,
                 disk_path: path.to_path_buf(),
             });
         }
@@ -108,19 +121,21 @@ impl Bundle {
             extracted,
             ..
         } = collector;
-        for file in &mut files {
-            let (kind, format) = kinds.classify(&file.path);
-            file.kind = kind;
-            file.format = format;
-        }
         files.sort_by(|a, b| a.path.cmp(&b.path));
+        let layouts = layout::understand(&mut files, kinds);
         skipped.sort_by(|a, b| a.path.cmp(&b.path));
         Ok(Bundle {
             name,
             files,
             skipped,
+            layouts,
             _extracted: extracted,
         })
+    }
+
+    /// Files that are read (not set aside by the layout).
+    pub fn used_files(&self) -> impl Iterator<Item = &BundleFile> {
+        self.files.iter().filter(|f| f.unused.is_none())
     }
 
     /// Files of one kind.
@@ -208,6 +223,9 @@ impl Collector {
                 format: FileFormat::Log,
                 size,
                 gzip: file_name.ends_with(".gz"),
+                previous: false,
+                detector: String::new(),
+                unused: None,
                 disk_path: entry.path().to_path_buf(),
             });
         }

@@ -96,6 +96,10 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
                 .map_err(|e| Failure::input(format!("cannot write to standard output: {e}")))?;
         }
     }
+    if args.show_layout {
+        use std::io::Write;
+        let _ = anstream::stderr().write_all(super::layout::show_layout(&bundle, &scan).as_bytes());
+    }
     for rule in &args.explain {
         use std::io::Write;
         let text = super::explain::explain(rule, &kb, &scan, &evaluation).map_err(Failure::input)?;

@@ -43,7 +43,7 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
         files = bundle
             .files
             .iter()
-            .filter(|f| f.format == FileFormat::Log && f.kind.is_some())
+            .filter(|f| f.format == FileFormat::Log && f.kind.is_some() && f.unused.is_none())
             .cloned()
             .collect();
         for s in &bundle.skipped {
@@ -104,6 +104,9 @@ fn plain_file(path: &Path, size: u64) -> BundleFile {
         kind: None,
         format: FileFormat::Log,
         size,
+        previous: false,
+        detector: String::new(),
+        unused: None,
         disk_path: path.to_path_buf(),
     }
 }

@@ -5,6 +5,7 @@ mod analyze;
 mod digest;
 mod explain;
 mod kb;
+mod layout;
 mod progress;
 mod rule;
 

@@ -145,8 +145,15 @@ pub struct FileEntry {
     pub path: String,
     /// Kind id.
     pub kind: Option<String>,
-    /// `log`, `pod-listing`, `other` (no kind, no timestamps) or `skipped`.
+    /// `log`, `pod-listing`, `events`, `other` (no kind, no timestamps), `unused` (set aside by
+    /// the layout) or `skipped`.
     pub role: &'static str,
+    /// A previous container's log (`kubectl logs --previous`): where a crash's cause usually is.
+    pub previous: bool,
+    /// Why the layout set the file aside (a marker, a copy, objects of another kind).
+    pub unused: Option<String>,
+    /// What decided the file's kind (`--show-layout` prints the same).
+    pub detector: String,
     /// Size on disk (compressed size for `.gz`).
     pub size: u64,
     /// Lines read (logs only).
@@ -238,6 +245,11 @@ pub struct LogSection {
     pub file: String,
     /// Kind id.
     pub kind: Option<String>,
+    /// A previous container's log (`kubectl logs --previous`).
+    pub previous: bool,
+    /// How its first timestamped line wrote the time: `utc` (`Z`), an `offset` converted to
+    /// UTC, or `unzoned` (kept as written, shown as if UTC); `()` when not read at its start.
+    pub time_zone: Option<crate::time::Zone>,
     /// Lines.
     pub lines: u64,
     /// First timestamped line.
@@ -519,6 +531,7 @@ impl CaseDocument {
         let is_log = |f: &FileScan| f.kind.is_some() || f.first.is_some();
         let scans: BTreeMap<&str, &FileScan> = scan.files.iter().map(|f| (f.path.as_str(), f)).collect();
         let tables: BTreeSet<&str> = scan.pod_tables.iter().map(|t| t.file.as_str()).collect();
+        let event_files: BTreeSet<&str> = scan.event_tables.iter().map(|t| t.file.as_str()).collect();
         let mut skipped = bundle.skipped.clone();
         skipped.extend(scan.skipped.iter().cloned());
         skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
@@ -532,6 +545,8 @@ impl CaseDocument {
                     Some(s) if is_log(s) => "log",
                     Some(_) => "other",
                     None if tables.contains(f.path.as_str()) => "pod-listing",
+                    None if event_files.contains(f.path.as_str()) => "events",
+                    None if f.unused.is_some() => "unused",
                     None if skipped_paths.contains(f.path.as_str()) => "skipped",
                     None => "other",
                 };
@@ -540,6 +555,9 @@ impl CaseDocument {
                     path: f.path.clone(),
                     kind: f.kind.clone(),
                     role,
+                    previous: f.previous,
+                    unused: f.unused.clone(),
+                    detector: f.detector.clone(),
                     size: f.size,
                     lines: s.map(|s| s.lines),
                     first_time,
@@ -670,7 +688,7 @@ crate::visit_fields! {
     Environment { facts, components }
     EnvironmentFact { values, files }
     BundleInfo { name, files, skipped }
-    FileEntry { path, kind }
+    FileEntry { path, kind, unused, detector }
     PodSection { file, components, header, rows }
     PodRow { name, component, status, raw }
     ComponentSummary { component }
@@ -898,6 +916,12 @@ fn log_sections<'a>(
                 number: i + 1,
                 file: f.path.clone(),
                 kind: f.kind.clone(),
+                previous: f.previous,
+                time_zone: f
+                    .first
+                    .as_ref()
+                    .and_then(|h| crate::time::parse_iso_zoned(h.text.as_bytes()))
+                    .map(|(_, _, zone)| zone),
                 lines: f.lines,
                 first: f.first.as_ref().map(Line::from),
                 last: f.last.as_ref().map(Line::from),
@@ -1006,7 +1030,8 @@ fn environment(kb: &KnowledgeBase, scan: &ScanReport, tables: &[PodTable]) -> En
         .any(|t| t.header.split_whitespace().any(|w| w == "NODE"));
     Environment {
         facts,
-        components: component_summaries(tables.iter().flat_map(|t| &t.pods)),
+        // One pod listed by several sources (a get-pods table and a describe) counts once.
+        components: component_summaries(crate::tables::merge_pods(tables).iter()),
         nodes: has_node_column.then_some(nodes.len()),
     }
 }

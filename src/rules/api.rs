@@ -10,9 +10,11 @@
 //! | `bundle.sustained("sig", duration("10m"))` | whether hits went on that long with no pause over 5 minutes |
 //! | `bundle.followed_by("a", "b", duration("5m"))` | whether `b` hit within 5m after some hit of `a` |
 //! | `bundle.version("neuvector")` | the product version seen in the bundle (highest), or `()` |
-//! | `bundle.pods()` / `bundle.pods("enforcer")` | array of pod maps: `name`, `namespace`, `component`, `workload`, `ready`, `containers`, `status`, `restarts`, `last_restart_ago`, `last_restart_ago_secs`, `age`, `file`, `line`, `healthy` |
+//! | `bundle.pods()` / `bundle.pods("enforcer")` | array of pod maps: `name`, `namespace`, `component`, `workload`, `node`, `ip`, `ready`, `containers`, `status`, `restarts`, `last_restart_ago`, `last_restart_ago_secs`, `last_restart_time`, `last_restart_ms`, `last_reason`, `last_exit_code`, `image`, `version`, `age`, `file`, `files`, `line`, `healthy`: every source (get pods text, JSON, YAML, describe) merged, one map per pod |
+//! | `bundle.pod_by_ip("10.42.3.7")` | the pod map of the pod with that IP, or `()` |
+//! | `bundle.events()` / `bundle.events("BackOff")` | array of event maps: `reason`, `object`, `kind`, `name`, `namespace`, `count`, `first_time`, `last_time`, `first_ms`, `last_ms`, `last_seen`, `last_seen_secs`, `message`, `type`, `file` |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
-//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `file`, `kind`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms` |
+//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms` |
 //! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
@@ -39,7 +41,8 @@ use super::window::{episodes, followed_by, longest_stretch, max_in_window};
 use crate::findings::Finding;
 use crate::scan::{ScanReport, SignatureHits};
 use crate::spec::VersionReq;
-use crate::tables::{Components, Workload};
+use crate::tables::events::last_seen_secs;
+use crate::tables::{merge_pods, Components, Pod, PodTable, Workload};
 use crate::time::{parse_kubectl_duration, Timestamp};
 
 /// Captured values listed per capture in `hits(..).captures.X.values`.
@@ -54,19 +57,26 @@ type Fallible<T> = Result<T, Box<EvalAltResult>>;
 pub struct Facts {
     /// The scan.
     pub scan: Arc<ScanReport>,
-    /// Workloads from the pod listings.
+    /// Every source's pods, merged (one per pod).
+    pub pods: Vec<Pod>,
+    /// Workloads from the pods.
     pub workloads: Vec<Workload>,
 }
 
 impl Facts {
     /// Builds the facts from a scan.
     pub fn new(scan: Arc<ScanReport>, components: &Components) -> Facts {
-        let workloads = scan
-            .pod_tables
-            .iter()
-            .flat_map(|t| t.workloads(components))
-            .collect();
-        Facts { scan, workloads }
+        let pods = merge_pods(&scan.pod_tables);
+        let merged = PodTable {
+            pods: pods.clone(),
+            ..PodTable::default()
+        };
+        let workloads = merged.workloads(components);
+        Facts {
+            scan,
+            pods,
+            workloads,
+        }
     }
 }
 
@@ -127,6 +137,7 @@ struct CaptureView {
 struct FileView {
     file: String,
     kind: Option<String>,
+    previous: bool,
     lines: i64,
     first_time: Option<String>,
     last_time: Option<String>,
@@ -141,6 +152,15 @@ struct PodView {
     namespace: Option<String>,
     component: Option<String>,
     workload: Option<String>,
+    node: Option<String>,
+    ip: Option<String>,
+    last_restart_time: Option<String>,
+    last_restart_ms: Option<i64>,
+    last_reason: Option<String>,
+    last_exit_code: Option<i64>,
+    image: Option<String>,
+    version: Option<String>,
+    files: Vec<String>,
     ready: i64,
     containers: i64,
     status: String,
@@ -152,6 +172,27 @@ struct PodView {
     raw: String,
     file: String,
     line: i64,
+}
+
+/// `bundle.events()[i]`.
+#[derive(Serialize)]
+struct EventView {
+    reason: String,
+    object: String,
+    kind: Option<String>,
+    name: String,
+    namespace: Option<String>,
+    count: i64,
+    first_time: Option<String>,
+    last_time: Option<String>,
+    first_ms: Option<i64>,
+    last_ms: Option<i64>,
+    last_seen: Option<String>,
+    last_seen_secs: Option<i64>,
+    message: String,
+    #[serde(rename = "type")]
+    kind_of_event: String,
+    file: String,
 }
 
 /// `bundle.workload(..)`.
@@ -369,32 +410,51 @@ impl BundleView {
     }
 
     fn pods(&mut self, component: Option<&str>) -> Array {
-        let mut out = Array::new();
-        for table in &self.facts.scan.pod_tables {
-            for pod in &table.pods {
-                if component.is_some_and(|c| pod.component.as_deref() != Some(c)) {
-                    continue;
-                }
-                out.push(to_dynamic(&PodView {
-                    name: pod.name.clone(),
-                    namespace: pod.namespace.clone(),
-                    component: pod.component.clone(),
-                    workload: pod.workload.clone(),
-                    ready: i64::from(pod.ready),
-                    containers: i64::from(pod.containers),
-                    status: pod.status.clone(),
-                    restarts: pod.restarts as i64,
-                    last_restart_ago: pod.last_restart_ago.clone(),
-                    last_restart_ago_secs: pod.last_restart_ago_secs,
-                    age: pod.age.clone(),
-                    healthy: pod.is_healthy(),
-                    raw: pod.raw.clone(),
-                    file: table.file.clone(),
-                    line: pod.line as i64,
-                }));
-            }
-        }
-        out
+        self.facts
+            .pods
+            .iter()
+            .filter(|pod| component.is_none() || pod.component.as_deref() == component)
+            .map(pod_view)
+            .collect()
+    }
+
+    fn pod_by_ip(&mut self, ip: &str) -> Dynamic {
+        // `[fd00::15]:40003` and `10.42.3.7:18300` name the same pod as the bare address.
+        let bare = strip_port(ip);
+        self.facts
+            .pods
+            .iter()
+            .find(|p| p.ip.as_deref() == Some(bare))
+            .map_or(Dynamic::UNIT, pod_view)
+    }
+
+    fn events(&mut self, reason: Option<&str>) -> Array {
+        self.facts
+            .scan
+            .event_tables
+            .iter()
+            .flat_map(|t| &t.events)
+            .filter(|e| reason.is_none_or(|r| e.reason == r))
+            .map(|e| {
+                to_dynamic(&EventView {
+                    reason: e.reason.clone(),
+                    object: e.object.clone(),
+                    kind: e.kind.clone(),
+                    name: e.name.clone(),
+                    namespace: e.namespace.clone(),
+                    count: e.count as i64,
+                    first_time: time_text(e.first_time),
+                    last_time: time_text(e.last_time),
+                    first_ms: time_ms(e.first_time),
+                    last_ms: time_ms(e.last_time),
+                    last_seen: e.last_seen.clone(),
+                    last_seen_secs: last_seen_secs(e),
+                    message: e.message.clone(),
+                    kind_of_event: e.kind_of_event.clone(),
+                    file: e.file.clone(),
+                })
+            })
+            .collect()
     }
 
     fn workload(&mut self, component: &str) -> Dynamic {
@@ -424,6 +484,7 @@ impl BundleView {
                 to_dynamic(&FileView {
                     file: f.path.clone(),
                     kind: f.kind.clone(),
+                    previous: f.previous,
                     lines: f.lines as i64,
                     first_time: time_text(first),
                     last_time: time_text(last),
@@ -459,6 +520,47 @@ impl BundleView {
                     .collect()
             })
             .unwrap_or_default())
+    }
+}
+
+fn pod_view(pod: &Pod) -> Dynamic {
+    to_dynamic(&PodView {
+        name: pod.name.clone(),
+        namespace: pod.namespace.clone(),
+        component: pod.component.clone(),
+        workload: pod.workload.clone(),
+        node: pod.node.clone().filter(|n| n != "<none>"),
+        ip: pod.ip.clone().filter(|n| n != "<none>"),
+        last_restart_time: time_text(pod.last_restart),
+        last_restart_ms: time_ms(pod.last_restart),
+        last_reason: pod.last_reason.clone(),
+        last_exit_code: pod.last_exit_code,
+        image: pod.image.clone(),
+        version: pod.version.clone(),
+        files: pod.sources.clone(),
+        ready: i64::from(pod.ready),
+        containers: i64::from(pod.containers),
+        status: pod.status.clone(),
+        restarts: pod.restarts as i64,
+        last_restart_ago: pod.last_restart_ago.clone(),
+        last_restart_ago_secs: pod.last_restart_ago_secs,
+        age: pod.age.clone(),
+        healthy: pod.is_healthy(),
+        raw: pod.raw.clone(),
+        file: pod.sources.first().cloned().unwrap_or_default(),
+        line: pod.line as i64,
+    })
+}
+
+/// An address without its port: `[fd00::15]:40003` => `fd00::15`, `10.1.2.3:18300` =>
+/// `10.1.2.3`, `fd00::15` stays.
+fn strip_port(addr: &str) -> &str {
+    if let Some(rest) = addr.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    match addr.rsplit_once(':') {
+        Some((host, port)) if !host.contains(':') && port.bytes().all(|b| b.is_ascii_digit()) => host,
+        _ => addr,
     }
 }
 
@@ -507,6 +609,13 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_fn("version", |b: &mut BundleView, p: ImmutableString| b.version(&p));
     engine.register_fn("pods", |b: &mut BundleView| b.pods(None));
     engine.register_fn("pods", |b: &mut BundleView, c: ImmutableString| b.pods(Some(&c)));
+    engine.register_fn("pod_by_ip", |b: &mut BundleView, ip: ImmutableString| {
+        b.pod_by_ip(&ip)
+    });
+    engine.register_fn("events", |b: &mut BundleView| b.events(None));
+    engine.register_fn("events", |b: &mut BundleView, r: ImmutableString| {
+        b.events(Some(&r))
+    });
     engine.register_fn("workload", |b: &mut BundleView, c: ImmutableString| {
         b.workload(&c)
     });
@@ -559,5 +668,13 @@ mod tests {
         assert_eq!(version_cmp("5.4.2", "5.4.10"), -1);
         assert_eq!(version_cmp("v5.4.10", "5.4.10"), 0);
         assert_eq!(version_cmp("5.5", "5.4.9"), 1);
+    }
+
+    #[test]
+    fn addresses_lose_their_port() {
+        assert_eq!(strip_port("[fd00:10:42::15]:40003"), "fd00:10:42::15");
+        assert_eq!(strip_port("10.42.3.7:18300"), "10.42.3.7");
+        assert_eq!(strip_port("fd00:10:42::15"), "fd00:10:42::15");
+        assert_eq!(strip_port("10.42.3.7"), "10.42.3.7");
     }
 }

@@ -38,7 +38,7 @@ pub use reader::{LINE_WINDOW, READ_WINDOW};
 
 use crate::bundle::{open_stream, Bundle, BundleFile, Skipped};
 use crate::spec::{FileFormat, Signature};
-use crate::tables::{Components, PodTable};
+use crate::tables::{read_events, read_pods, Components, EventTable, PodTable};
 use crate::time::Timestamp;
 use matcher::LineMatcher;
 use reader::{scan_piece, Piece};
@@ -359,6 +359,8 @@ pub struct FileScan {
     pub path: String,
     /// Kind id.
     pub kind: Option<String>,
+    /// A previous container's log (`kubectl logs --previous`).
+    pub previous: bool,
     /// Lines read.
     pub lines: u64,
     /// Bytes read (decompressed).
@@ -392,8 +394,10 @@ impl FileScan {
 pub struct ScanReport {
     /// Logs, in path order.
     pub files: Vec<FileScan>,
-    /// Pod listings, in path order.
+    /// Pod listings (text, JSON, YAML, describe), in path order.
     pub pod_tables: Vec<PodTable>,
+    /// Event listings (and the events of describe output), in path order.
+    pub event_tables: Vec<EventTable>,
     /// Files not scanned (binary, unreadable), with the reason.
     pub skipped: Vec<Skipped>,
 }
@@ -507,7 +511,10 @@ pub fn scan_bundle_feeding<S: LineSink>(
                 }
                 report.files.push(f);
             }
-            Some(Scanned::Table(t)) => report.pod_tables.push(t),
+            Some(Scanned::Tables(pods, events)) => {
+                report.pod_tables.extend(pods);
+                report.event_tables.extend(events);
+            }
             Some(Scanned::Skipped(s)) => report.skipped.push(s),
             None => {}
         }
@@ -578,6 +585,10 @@ impl Task<'_> {
 fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
     let mut tasks = Vec::new();
     for (file_index, file) in bundle.files.iter().enumerate() {
+        // Set aside by the layout (a marker, a copy, objects of another kind): not read.
+        if file.unused.is_some() {
+            continue;
+        }
         let splittable = file.format == FileFormat::Log && !file.gzip && file.size > segment;
         if !splittable {
             tasks.push(Task {
@@ -606,7 +617,7 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
 enum Scanned<S> {
     /// A log (or a piece of one), and what it fed its sink.
     Log(FileScan, Option<S>),
-    Table(PodTable),
+    Tables(Option<PodTable>, Option<EventTable>),
     Skipped(Skipped),
 }
 
@@ -618,7 +629,7 @@ impl<S: LineSink> Scanned<S> {
                 let finished = fed.map(|fed| fed.finish(scan.lines));
                 Scanned::Log(scan, finished)
             }
-            Scanned::Table(table) => Scanned::Table(table),
+            Scanned::Tables(pods, events) => Scanned::Tables(pods, events),
             Scanned::Skipped(skipped) => Scanned::Skipped(skipped),
         }
     }
@@ -686,10 +697,20 @@ fn run_task<S: LineSink>(
     };
     match file.format {
         FileFormat::KubectlPods => {
-            let table = read_table(file);
+            let text = read_table(file);
             progress(file.size);
-            match table {
-                Ok(text) => Scanned::Table(PodTable::parse(&file.path, &text, components)),
+            // A file that cannot be read as pods is reported with the reason, never taken
+            // for an empty listing.
+            match text.and_then(|text| read_pods(&file.path, &text, components)) {
+                Ok((pods, events)) => Scanned::Tables(Some(pods), events),
+                Err(reason) => skipped(reason),
+            }
+        }
+        FileFormat::KubectlEvents => {
+            let text = read_table(file);
+            progress(file.size);
+            match text.and_then(|text| read_events(&file.path, &text)) {
+                Ok(events) => Scanned::Tables(None, Some(events)),
                 Err(reason) => skipped(reason),
             }
         }

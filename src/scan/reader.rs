@@ -269,6 +269,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             out: FileScan {
                 path: file.path.clone(),
                 kind: file.kind.clone(),
+                previous: file.previous,
                 ..FileScan::default()
             },
         }

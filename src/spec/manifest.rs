@@ -55,8 +55,11 @@ pub enum FileFormat {
     /// Lines of a log, scanned against the signatures.
     #[default]
     Log,
-    /// The text table printed by `kubectl get pods` (with or without `-o wide`, `-A`).
+    /// Pods in any form: the text table printed by `kubectl get pods` (plain, `-o wide`, `-A`),
+    /// `-o json`/`-o yaml`, or `kubectl describe pod` output; the content decides.
     KubectlPods,
+    /// Events: `kubectl get events` text, `-o json`/`-o yaml`; the content decides.
+    KubectlEvents,
 }
 
 /// A workload component recognised from pod names.

@@ -1,5 +1,6 @@
-//! The `kubectl get pods` text table (plain, `-o wide`, `-A`), with kubectl's `RESTARTS` form
-//! `1557 (3m33s ago)`, and the workload each pod belongs to.
+//! The pod model every source feeds (`kubectl get pods` text, `-o json`/`-o yaml`, `kubectl
+//! describe pod`), the text table's parser (plain, `-o wide`, `-A`, several namespaces, with
+//! kubectl's `RESTARTS` form `1557 (3m33s ago)`), and the workload each pod belongs to.
 
 use std::collections::BTreeMap;
 
@@ -8,10 +9,10 @@ use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
 use crate::spec::ComponentSpec;
-use crate::time::parse_kubectl_duration;
+use crate::time::{parse_kubectl_duration, Timestamp};
 
-/// One row of the table.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+/// One pod, from whichever source listed it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Pod {
     /// 1-based line of the row in its file.
     pub line: u64,
@@ -43,8 +44,20 @@ pub struct Pod {
     pub component: Option<String>,
     /// Owning workload name (`neuvector-controller-pod`).
     pub workload: Option<String>,
-    /// The row as written.
+    /// When the last restart happened (the previous container's end), when the source says.
+    pub last_restart: Option<Timestamp>,
+    /// Why the previous container ended (`OOMKilled`, `Error`, `Completed`), when the source says.
+    pub last_reason: Option<String>,
+    /// The previous container's exit code (137 for a kill), when the source says.
+    pub last_exit_code: Option<i64>,
+    /// Image of the (first) container, when the source says.
+    pub image: Option<String>,
+    /// Version read from the image tag (`neuvector/enforcer:5.4.2` => `5.4.2`).
+    pub version: Option<String>,
+    /// The row as written (or, for JSON, YAML and describe output, as kubectl would print it).
     pub raw: String,
+    /// Files that listed this pod (set when every source's pods are merged).
+    pub sources: Vec<String>,
 }
 
 impl Pod {
@@ -81,13 +94,18 @@ pub struct Workload {
 pub struct PodTable {
     /// File inside the bundle.
     pub file: String,
-    /// The header row as written.
+    /// The form it was read from: `text`, `json`, `yaml` or `describe`.
+    pub form: &'static str,
+    /// The header row as written (as `kubectl get pods -o wide -A` prints it for other forms).
     pub header: String,
     /// Rows, in file order.
     pub pods: Vec<Pod>,
     /// Rows that could not be read.
     pub problems: Vec<String>,
 }
+
+/// The header written for pods read from JSON, YAML or describe output.
+pub const WIDE_HEADER: &str = "NAMESPACE  NAME  READY  STATUS  RESTARTS  AGE  IP  NODE";
 
 /// Compiled component patterns from the knowledge base.
 #[derive(Debug, Clone, Default)]
@@ -119,7 +137,7 @@ impl Components {
     }
 
     /// Component id, workload name and workload kind for a pod name.
-    fn recognise(&self, pod: &str) -> Option<(String, String, String)> {
+    pub(crate) fn recognise(&self, pod: &str) -> Option<(String, String, String)> {
         self.entries.iter().find_map(|(spec, re)| {
             let caps = re.captures(pod)?;
             let workload = caps.name("workload").map_or(pod, |m| m.as_str());
@@ -134,10 +152,14 @@ impl PodTable {
     pub fn parse(file: &str, text: &str, components: &Components) -> PodTable {
         let mut table = PodTable {
             file: file.to_owned(),
+            form: "text",
             ..PodTable::default()
         };
         let mut has_namespace = false;
         let mut seen_header = false;
+        // Set by a command line (`kubectl get pods -n X`) or kubectl's empty answer before a
+        // table without a NAMESPACE column, when several namespaces are listed one after another.
+        let mut namespace: Option<String> = None;
         for (index, raw) in text.lines().enumerate() {
             let line = raw.trim_end();
             if line.trim().is_empty() {
@@ -148,7 +170,13 @@ impl PodTable {
             if first == "NAME" || (first == "NAMESPACE" && words.next() == Some("NAME")) {
                 has_namespace = first == "NAMESPACE";
                 seen_header = true;
-                table.header = line.to_owned();
+                if table.header.is_empty() {
+                    table.header = line.to_owned();
+                }
+                continue;
+            }
+            if let Some(ns) = namespace_note(line) {
+                namespace = ns;
                 continue;
             }
             if !seen_header {
@@ -157,10 +185,10 @@ impl PodTable {
             match parse_row(line, has_namespace) {
                 Some(mut pod) => {
                     pod.line = index as u64 + 1;
-                    if let Some((component, workload, _)) = components.recognise(&pod.name) {
-                        pod.component = Some(component);
-                        pod.workload = Some(workload);
+                    if pod.namespace.is_none() {
+                        pod.namespace = namespace.clone();
                     }
+                    recognise(&mut pod, components);
                     table.pods.push(pod);
                 }
                 None => table
@@ -198,6 +226,51 @@ impl PodTable {
         }
         by_key.into_values().collect()
     }
+}
+
+/// Gives a pod its component and workload from its name.
+pub(crate) fn recognise(pod: &mut Pod, components: &Components) {
+    if let Some((component, workload, _)) = components.recognise(&pod.name) {
+        pod.component = Some(component);
+        pod.workload = Some(workload);
+    }
+}
+
+/// A line between tables that is not a row: a shell command (`$ kubectl get pods -n X`, `#
+/// namespace X`, `==> neuvector <==`) or kubectl's `No resources found in X namespace.`.
+/// `Some(namespace)` when it is one (the namespace it names, if any), `None` for other lines.
+fn namespace_note(line: &str) -> Option<Option<String>> {
+    let t = line.trim();
+    if let Some(rest) = t.strip_prefix("No resources found") {
+        let ns = rest
+            .strip_prefix(" in ")
+            .and_then(|r| r.split_whitespace().next());
+        return Some(ns.map(str::to_owned));
+    }
+    if !(t.starts_with('$') || t.starts_with('#') || t.starts_with("==>") || t.starts_with("---")) {
+        return None;
+    }
+    let words: Vec<&str> = t.split_whitespace().collect();
+    let named = words.windows(2).find_map(|w| {
+        matches!(w[0], "-n" | "--namespace" | "namespace" | "Namespace:").then(|| w[1].to_owned())
+    });
+    let inline = words
+        .iter()
+        .find_map(|w| w.strip_prefix("--namespace=").or_else(|| w.strip_prefix("-n=")))
+        .map(str::to_owned);
+    let all = words.iter().any(|w| matches!(*w, "-A" | "--all-namespaces"));
+    Some(if all { None } else { named.or(inline) })
+}
+
+/// The version an image tag names: `docker.io/neuvector/enforcer:5.4.2` => `5.4.2`,
+/// `...:v5.4.2-s1@sha256:..` => `5.4.2-s1`; `latest`, digests and missing tags give `None`.
+pub fn image_version(image: &str) -> Option<String> {
+    let image = image.split('@').next()?;
+    let last = image.rsplit('/').next()?;
+    let (_, tag) = last.split_once(':')?;
+    let tag = tag.strip_prefix('v').unwrap_or(tag);
+    tag.starts_with(|c: char| c.is_ascii_digit())
+        .then(|| tag.to_owned())
 }
 
 fn parse_row(line: &str, has_namespace: bool) -> Option<Pod> {
@@ -241,7 +314,13 @@ fn parse_row(line: &str, has_namespace: bool) -> Option<Pod> {
         node,
         component: None,
         workload: None,
+        last_restart: None,
+        last_reason: None,
+        last_exit_code: None,
+        image: None,
+        version: None,
         raw: line.to_owned(),
+        sources: Vec::new(),
     })
 }
 
