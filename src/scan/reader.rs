@@ -19,8 +19,9 @@ use std::sync::mpsc::{channel, sync_channel, Receiver, Sender};
 use memchr::{memchr, memrchr};
 
 use super::hits::HitLine;
+use super::set::{KindPlan, Scratch, MARKER};
 use super::tally::{PendingHit, Tally};
-use super::{FileScan, KindPlan, LineSink, Scratch, SignatureSet, MARKER};
+use super::{FileScan, LineSink, SignatureSet};
 use crate::bundle::BundleFile;
 use crate::logline::line_time;
 use crate::time::Timestamp;
