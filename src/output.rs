@@ -54,9 +54,25 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 /// over it: a reader sees the old file or the new one, never half of one. An existing target
 /// keeps its permissions; a new one is readable by its owner only (0600 on Unix), as the
 /// document holds customer data.
+///
+/// A target that is (or links to) something other than a regular file, such as `/dev/null`,
+/// `/dev/stdout` or a FIFO, is written in place: renaming over it would replace the device.
 pub fn write_replacing(target: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+    if is_special(target) {
+        return std::fs::OpenOptions::new()
+            .write(true)
+            .open(target)
+            .and_then(|mut f| f.write_all(bytes))
+            .map_err(io(target));
+    }
     check_target(target, inputs)?;
     write_atomically(target, bytes, false)
+}
+
+/// Whether `target` exists and resolves to something that is neither a regular file nor a
+/// folder (a device, a FIFO, a socket, a terminal).
+fn is_special(target: &Path) -> bool {
+    std::fs::metadata(target).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// Writes `bytes` to a new file `target` (a scaffold): refuses when anything, a dangling link
@@ -168,6 +184,14 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&target).unwrap(), "new");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
         assert_eq!(names.len(), 1, "no temporary file left beside it");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_not_replaced() {
+        write_replacing(Path::new("/dev/null"), b"x", &[]).unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null is still a device");
     }
 
     #[test]

@@ -457,3 +457,17 @@ fn template_loops_and_output_are_bounded_and_the_limit_can_be_raised() {
     assert_eq!(out.code, 0, "{}", out.stderr);
     assert_eq!(out.stdout.trim_end().len(), 300_000);
 }
+
+#[cfg(unix)]
+#[test]
+fn output_to_a_device_writes_in_place_and_keeps_the_device() {
+    use std::os::unix::fs::FileTypeExt;
+    let s = marker_scenario();
+    let out = s.run(&["analyze", "{bundle}", "-q", "-o", "/dev/null"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(
+        meta.file_type().is_char_device(),
+        "/dev/null was replaced by a file"
+    );
+}
