@@ -93,6 +93,12 @@ pub struct AnalyzeArgs {
     /// decided, files not used and why) on standard error, before the summary.
     #[arg(long)]
     pub show_layout: bool,
+    /// Most bytes the document template may write (a knowledge base's template cannot exhaust memory).
+    #[arg(long, value_name = "BYTES", default_value_t = 64 << 20)]
+    pub max_template_output: usize,
+    /// Most items one `range(...)` in a template may make.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub max_template_loop: usize,
     #[command(flatten)]
     pub kb: KbArg,
 }

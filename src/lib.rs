@@ -24,6 +24,7 @@ pub mod digest;
 pub mod findings;
 pub mod kb;
 pub mod logline;
+pub mod output;
 pub mod redact;
 pub mod render;
 pub mod rules;

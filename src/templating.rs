@@ -1,9 +1,16 @@
 //! The one door to tera: compiles the document templates once, with every filter casebook
 //! registers, and fills small templates (runbook steps) with parameters. Autoescaping is off
 //! for markdown and on for HTML (by template name).
+//!
+//! Templates come from knowledge bases, so they are sandboxed (`docs/security.md`): no
+//! function reads the environment or files (`get_env` fails), a template or macro that can
+//! reach itself is a KB error at load time (tera would overflow the stack), `range` is capped
+//! at [`TemplateLimits::max_loop`] items and the output at [`TemplateLimits::max_output`] bytes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::io::Write;
 
+use tera::ast::{Expr, ExprVal, FunctionCall, Node};
 use tera::{Context, Tera};
 
 use crate::diagnostic::Diagnostic;
@@ -20,6 +27,25 @@ const DEFAULT_TEMPLATES: [(&str, &str); 2] = [
 #[derive(Debug, Clone)]
 pub struct Templates {
     tera: Tera,
+    limits: TemplateLimits,
+}
+
+/// Bounds on what one rendering may build; each names the `analyze` flag that raises it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TemplateLimits {
+    /// Bytes one rendering may write (`--max-template-output`).
+    pub max_output: usize,
+    /// Items one `range(...)` may make (`--max-template-loop`).
+    pub max_loop: usize,
+}
+
+impl Default for TemplateLimits {
+    fn default() -> Self {
+        TemplateLimits {
+            max_output: 64 << 20,
+            max_loop: 100_000,
+        }
+    }
 }
 
 impl Templates {
@@ -32,8 +58,17 @@ impl Templates {
         let list: Vec<(&str, &str)> = all.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
         tera.add_raw_templates(list)
             .map_err(|err| template_error(&all, &err))?;
-        register_filters(&mut tera);
-        Ok(Templates { tera })
+        sandbox(&tera)
+            .map_err(|(name, message)| Diagnostic::file(format!("kb/templates/{name}.tera"), message))?;
+        let limits = TemplateLimits::default();
+        register_filters(&mut tera, limits);
+        Ok(Templates { tera, limits })
+    }
+
+    /// Sets the limits of later renderings.
+    pub fn set_limits(&mut self, limits: TemplateLimits) {
+        self.limits = limits;
+        register_filters(&mut self.tera, limits);
     }
 
     /// The defaults alone.
@@ -43,7 +78,7 @@ impl Templates {
 
     /// Renders template `name` with `context`; the error is tera's whole chain of causes.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, String> {
-        self.tera.render(name, context).map_err(|e| error_chain(&e))
+        render_capped(&self.tera, name, context, self.limits.max_output)
     }
 }
 
@@ -58,18 +93,297 @@ fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, Strin
 }
 
 /// Fills `text` (a runbook body, say) with `params`, reporting errors against `path`.
+/// Runbooks are filled with the default [`TemplateLimits`].
 pub fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnostic> {
+    let limits = TemplateLimits::default();
     let mut tera = Tera::default();
-    register_filters(&mut tera);
+    register_filters(&mut tera, limits);
     tera.add_raw_template(path, text)
-        .and_then(|_| tera.render(path, context))
-        .map_err(|err| Diagnostic::file(path, error_chain(&err)))
+        .map_err(|err| Diagnostic::file(path, error_chain(&err)))?;
+    sandbox(&tera).map_err(|(_, message)| Diagnostic::file(path, message))?;
+    render_capped(&tera, path, context, limits.max_output).map_err(|message| Diagnostic::file(path, message))
 }
 
-fn register_filters(tera: &mut Tera) {
+/// Registers casebook's filters, and the functions that replace tera's: a `range` capped at
+/// `limits.max_loop` items and a `get_env` that fails.
+fn register_filters(tera: &mut Tera, limits: TemplateLimits) {
     tera.register_filter("thousands", thousands);
     tera.register_filter("cell", cell);
     tera.register_filter("size", size);
+    let max = limits.max_loop;
+    tera.register_function("range", move |args: &HashMap<String, tera::Value>| {
+        bounded_range(args, max)
+    });
+    tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
+        Err(tera::Error::msg(ENV_REFUSED))
+    });
+}
+
+const ENV_REFUSED: &str = "get_env is not available: knowledge-base templates cannot read the environment";
+
+/// tera's `range(start, end, step_by)`, refusing more than `max` items.
+fn bounded_range(args: &HashMap<String, tera::Value>, max: usize) -> tera::Result<tera::Value> {
+    let arg = |name: &str, default: Option<usize>| -> tera::Result<usize> {
+        match args.get(name) {
+            Some(v) => v
+                .as_u64()
+                .map(|n| n as usize)
+                .ok_or_else(|| tera::Error::msg(format!("range: `{name}` must be a whole number, not {v}"))),
+            None => default.ok_or_else(|| tera::Error::msg(format!("range: `{name}` is missing"))),
+        }
+    };
+    let (start, end, step) = (
+        arg("start", Some(0))?,
+        arg("end", None)?,
+        arg("step_by", Some(1))?,
+    );
+    if step == 0 {
+        return Err(tera::Error::msg("range: `step_by` must not be 0"));
+    }
+    if start > end {
+        return Err(tera::Error::msg("range: `start` is after `end`"));
+    }
+    let items = (end - start).div_ceil(step);
+    if items > max {
+        return Err(tera::Error::msg(format!(
+            "range: {items} items is over the limit of {max} (raise it with --max-template-loop)"
+        )));
+    }
+    Ok(tera::Value::Array(
+        (start..end).step_by(step).map(tera::Value::from).collect(),
+    ))
+}
+
+/// A `Write` that refuses to grow past `max` bytes.
+struct Capped {
+    out: Vec<u8>,
+    max: usize,
+    hit: bool,
+}
+
+impl Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len() + buf.len() > self.max {
+            self.hit = true;
+            return Err(std::io::Error::other("template output limit"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Renders `name`, stopping once the output passes `max` bytes.
+fn render_capped(tera: &Tera, name: &str, context: &Context, max: usize) -> Result<String, String> {
+    let mut out = Capped {
+        out: Vec::new(),
+        max,
+        hit: false,
+    };
+    match tera.render_to(name, context, &mut out) {
+        Ok(()) => String::from_utf8(out.out).map_err(|e| format!("{name}: output is not UTF-8: {e}")),
+        Err(_) if out.hit => Err(format!(
+            "{name}: the output passed the limit of {max} bytes (raise it with --max-template-output)"
+        )),
+        Err(e) => Err(error_chain(&e)),
+    }
+}
+
+/// Checks every template of `tera` before it is used: no call of `get_env`, and no template
+/// or macro that can reach itself through includes and macro calls (tera would recurse until
+/// the stack overflows, aborting the process). Returns the template at fault and the message.
+fn sandbox(tera: &Tera) -> Result<(), (String, String)> {
+    let mut graph = CallGraph::default();
+    let mut names: Vec<&String> = tera.templates.keys().collect();
+    names.sort();
+    for name in names {
+        let template = &tera.templates[name];
+        let mut walker = Walker {
+            template: name,
+            imports: &template.imported_macro_files,
+            graph: &mut graph,
+        };
+        walker.nodes(&format!("template `{name}`"), &template.ast);
+    }
+    if let Some((at, _)) = graph.env.iter().next() {
+        return Err((at.clone(), format!("{ENV_REFUSED} (`get_env` in {at})")));
+    }
+    if let Some(cycle) = graph.cycle() {
+        let at = graph.owner.get(&cycle[0]).cloned().unwrap_or_default();
+        return Err((
+            at,
+            format!(
+                "recursion: {} (templates and macros may not reach themselves: tera would overflow the stack)",
+                cycle.join(" -> ")
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Who calls or includes whom: nodes are `template `x`` and `macro `file::name``.
+#[derive(Default)]
+struct CallGraph {
+    edges: BTreeMap<String, BTreeSet<String>>,
+    /// The template each node lives in.
+    owner: BTreeMap<String, String>,
+    /// Templates that call `get_env`.
+    env: BTreeMap<String, ()>,
+}
+
+impl CallGraph {
+    fn cycle(&self) -> Option<Vec<String>> {
+        fn visit(
+            g: &CallGraph,
+            n: &str,
+            stack: &mut Vec<String>,
+            done: &mut BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = stack.iter().position(|s| s == n) {
+                let mut path = stack[at..].to_vec();
+                path.push(n.to_owned());
+                return Some(path);
+            }
+            if !done.insert(n.to_owned()) {
+                return None;
+            }
+            stack.push(n.to_owned());
+            for m in g.edges.get(n).into_iter().flatten() {
+                if let Some(c) = visit(g, m, stack, done) {
+                    return Some(c);
+                }
+            }
+            stack.pop();
+            None
+        }
+        let mut done = BTreeSet::new();
+        self.edges
+            .keys()
+            .find_map(|n| visit(self, n, &mut Vec::new(), &mut done))
+    }
+}
+
+/// Walks one template's syntax tree, adding its edges to the graph.
+struct Walker<'a> {
+    template: &'a str,
+    imports: &'a [(String, String)],
+    graph: &'a mut CallGraph,
+}
+
+impl Walker<'_> {
+    fn edge(&mut self, from: &str, to: String) {
+        self.graph
+            .owner
+            .entry(from.to_owned())
+            .or_insert_with(|| self.template.to_owned());
+        self.graph.edges.entry(from.to_owned()).or_default().insert(to);
+    }
+
+    fn nodes(&mut self, from: &str, nodes: &[Node]) {
+        for node in nodes {
+            self.node(from, node);
+        }
+    }
+
+    fn node(&mut self, from: &str, node: &Node) {
+        match node {
+            Node::VariableBlock(_, e) => self.expr(from, e),
+            Node::MacroDefinition(_, m, _) => {
+                let me = format!("macro `{}::{}`", self.template, m.name);
+                self.graph.owner.insert(me.clone(), self.template.to_owned());
+                for e in m.args.values().flatten() {
+                    self.expr(&me, e);
+                }
+                self.nodes(&me, &m.body);
+            }
+            Node::Extends(_, parent) => self.edge(from, format!("template `{parent}`")),
+            Node::Include(_, names, _) => {
+                for n in names {
+                    self.edge(from, format!("template `{n}`"));
+                }
+            }
+            Node::Set(_, set) => self.expr(from, &set.value),
+            Node::FilterSection(_, f, _) => {
+                self.call(from, &f.filter);
+                self.nodes(from, &f.body);
+            }
+            Node::Block(_, b, _) => self.nodes(from, &b.body),
+            Node::Forloop(_, f, _) => {
+                self.expr(from, &f.container);
+                self.nodes(from, &f.body);
+                if let Some(body) = &f.empty_body {
+                    self.nodes(from, body);
+                }
+            }
+            Node::If(i, _) => {
+                for (_, e, body) in &i.conditions {
+                    self.expr(from, e);
+                    self.nodes(from, body);
+                }
+                if let Some((_, body)) = &i.otherwise {
+                    self.nodes(from, body);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    fn call(&mut self, from: &str, f: &FunctionCall) {
+        if f.name == "get_env" {
+            self.graph.env.insert(self.template.to_owned(), ());
+        }
+        for e in f.args.values() {
+            self.expr(from, e);
+        }
+    }
+
+    fn expr(&mut self, from: &str, e: &Expr) {
+        self.val(from, &e.val);
+        for f in &e.filters {
+            self.call(from, f);
+        }
+    }
+
+    fn val(&mut self, from: &str, v: &ExprVal) {
+        match v {
+            ExprVal::Math(m) => {
+                self.expr(from, &m.lhs);
+                self.expr(from, &m.rhs);
+            }
+            ExprVal::Logic(l) => {
+                self.expr(from, &l.lhs);
+                self.expr(from, &l.rhs);
+            }
+            ExprVal::In(i) => {
+                self.expr(from, &i.lhs);
+                self.expr(from, &i.rhs);
+            }
+            ExprVal::Test(t) => t.args.iter().for_each(|e| self.expr(from, e)),
+            ExprVal::Array(items) => items.iter().for_each(|e| self.expr(from, e)),
+            ExprVal::StringConcat(c) => c.values.iter().for_each(|v| self.val(from, v)),
+            ExprVal::FunctionCall(f) => self.call(from, f),
+            ExprVal::MacroCall(m) => {
+                let file = if m.namespace == "self" {
+                    Some(self.template.to_owned())
+                } else {
+                    self.imports
+                        .iter()
+                        .find(|(_, ns)| *ns == m.namespace)
+                        .map(|(file, _)| file.clone())
+                };
+                if let Some(file) = file {
+                    self.edge(from, format!("macro `{file}::{}`", m.name));
+                }
+                for e in m.args.values() {
+                    self.expr(from, e);
+                }
+            }
+            _ => {}
+        }
+    }
 }
 
 /// Text safe inside a markdown table cell: `|` escaped, line breaks as spaces.
@@ -193,6 +507,69 @@ mod tests {
         assert!(all["case.html"].contains("{{ body"));
         let compiled = Templates::compile(&kb).unwrap();
         assert_eq!(compiled.render("case.md", &Context::new()).unwrap(), "mine");
+    }
+
+    #[test]
+    fn environment_recursion_and_size_are_refused() {
+        let compile = |name: &str, text: &str| {
+            let mut kb = BTreeMap::new();
+            kb.insert(name.to_owned(), text.to_owned());
+            Templates::compile(&kb)
+        };
+        let err = compile("case.md", "{{ get_env(name='HOME') | upper }}").unwrap_err();
+        assert!(err.to_string().contains("get_env"), "{err}");
+        let err = compile("case.md", "{% include 'case.md' %}").unwrap_err();
+        assert!(err.to_string().contains("recursion"), "{err}");
+        let mut kb = BTreeMap::new();
+        kb.insert("m.md".to_owned(), "{% macro a() %}{{ self::b() }}{% endmacro a %}{% macro b() %}{% if true %}{{ self::a() }}{% endif %}{% endmacro b %}".to_owned());
+        kb.insert(
+            "case.md".to_owned(),
+            "{% import 'm.md' as m %}{{ m::a() }}".to_owned(),
+        );
+        let err = Templates::compile(&kb).unwrap_err();
+        assert!(err.to_string().contains("recursion"), "{err}");
+        // A macro calling another, without a cycle, is fine.
+        kb.insert(
+            "m.md".to_owned(),
+            "{% macro a() %}{{ self::b() }}{% endmacro a %}{% macro b() %}b{% endmacro b %}".to_owned(),
+        );
+        assert_eq!(
+            Templates::compile(&kb)
+                .unwrap()
+                .render("case.md", &Context::new())
+                .unwrap(),
+            "b"
+        );
+
+        let mut t = compile("case.md", "{% for i in range(end=11) %}x{% endfor %}").unwrap();
+        t.set_limits(TemplateLimits {
+            max_output: 10,
+            max_loop: 100,
+        });
+        assert!(t
+            .render("case.md", &Context::new())
+            .unwrap_err()
+            .contains("--max-template-output"));
+        t.set_limits(TemplateLimits {
+            max_output: 100,
+            max_loop: 10,
+        });
+        assert!(t
+            .render("case.md", &Context::new())
+            .unwrap_err()
+            .contains("--max-template-loop"));
+        t.set_limits(TemplateLimits {
+            max_output: 11,
+            max_loop: 11,
+        });
+        assert_eq!(t.render("case.md", &Context::new()).unwrap(), "xxxxxxxxxxx");
+
+        let ctx = Context::new();
+        assert!(fill("r.md", "{{ get_env(name='HOME') }}", &ctx).is_err());
+        assert!(fill("r.md", "{% include 'r.md' %}", &ctx)
+            .unwrap_err()
+            .to_string()
+            .contains("recursion"));
     }
 
     #[test]

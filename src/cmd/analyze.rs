@@ -14,7 +14,11 @@ use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
-    let kb = load_kb(&args.kb)?;
+    let mut kb = load_kb(&args.kb)?;
+    kb.templates.set_limits(crate::templating::TemplateLimits {
+        max_output: args.max_template_output,
+        max_loop: args.max_template_loop,
+    });
     // A broken rule, runbook or template leaves the rest of the knowledge base working: the
     // document is written with every other rule's findings, the problems are named on stderr and
     // in the document's appendix, and the exit code says the KB is broken, so a `--fail-on` gate
@@ -87,8 +91,19 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         message: e.to_string(),
     })?;
     match &args.output {
-        Some(path) => std::fs::write(path, text)
-            .map_err(|e| Failure::input(format!("{}: cannot write: {e}", path.display())))?,
+        Some(path) => {
+            // Never over the bundle, a file in it, the description or the knowledge base.
+            let inputs: Vec<&std::path::Path> = [
+                Some(args.bundle.as_path()),
+                args.description.as_deref(),
+                args.kb.kb.as_deref(),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            crate::output::write_replacing(path, text.as_bytes(), &inputs)
+                .map_err(|e| Failure::input(e.to_string()))?
+        }
         None => {
             use std::io::Write;
             let mut out = std::io::stdout().lock();
@@ -98,12 +113,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     }
     if args.show_layout {
         use std::io::Write;
-        let _ = anstream::stderr().write_all(super::layout::show_layout(&bundle, &scan).as_bytes());
+        let text = super::layout::show_layout(&bundle, &scan);
+        let _ = anstream::stderr().write_all(render::printable(&text).as_bytes());
     }
     for rule in &args.explain {
         use std::io::Write;
         let text = super::explain::explain(rule, &kb, &scan, &evaluation).map_err(Failure::input)?;
-        let _ = anstream::stderr().write_all(text.as_bytes());
+        let _ = anstream::stderr().write_all(render::printable(&text).as_bytes());
     }
     if !args.quiet {
         use std::io::Write;

@@ -9,6 +9,7 @@ use crate::bundle::{open_stream, Bundle, BundleFile};
 use crate::cli::DigestArgs;
 use crate::digest::{digest_reader, render_text, write_per_line, DigestOptions, FileDigest};
 use crate::kb::FileFormat;
+use crate::render::printable;
 
 /// Runs the digest.
 pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
@@ -47,7 +48,11 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
             .cloned()
             .collect();
         for s in &bundle.skipped {
-            eprintln!("casebook: skipped {}: {}", s.path, s.reason);
+            eprintln!(
+                "casebook: skipped {}: {}",
+                printable(&s.path),
+                printable(&s.reason)
+            );
         }
         if files.is_empty() {
             return Err(Failure::input(format!(
@@ -78,6 +83,9 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
             .collect::<Vec<_>>()
             .join("\n")
     };
+    // Text is for a terminal: lines and file names from the bundle carry no live escapes
+    // (JSON escapes control characters itself).
+    let text = printable(&text);
     out.write_all(text.as_bytes())
         .map_err(|e| Failure::input(format!("cannot write: {e}")))?;
     Ok(exit::OK)

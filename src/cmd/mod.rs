@@ -61,7 +61,8 @@ pub fn run(cli: Cli) -> ExitCode {
     match result {
         Ok(code) => ExitCode::from(code),
         Err(failure) => {
-            eprintln!("casebook: {}", failure.message);
+            // Messages quote file names and lines from the bundle.
+            eprintln!("casebook: {}", crate::render::printable(&failure.message));
             ExitCode::from(failure.code)
         }
     }

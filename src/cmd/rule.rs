@@ -178,6 +178,18 @@ fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String
                     path.display()
                 ));
             }
+            // Links and `..` must not lead a test out of the knowledge base.
+            let inside = std::fs::canonicalize(&path)
+                .ok()
+                .zip(std::fs::canonicalize(&root).ok())
+                .is_some_and(|(p, r)| p.starts_with(r));
+            if !inside {
+                return Err(format!(
+                    "fixture bundle {} resolves outside the knowledge base {}; links and `..` are not followed",
+                    path.display(),
+                    root.display()
+                ));
+            }
             Some(path)
         }
         None => None,
@@ -194,11 +206,14 @@ fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String
             for entry in walkdir::WalkDir::new(src).into_iter().filter_map(Result::ok) {
                 let rel = entry.path().strip_prefix(src).unwrap_or(entry.path());
                 let target = tmp.path().join(rel);
-                if entry.file_type().is_dir() {
+                let ft = entry.file_type();
+                if ft.is_dir() {
                     std::fs::create_dir_all(&target).map_err(|e| io(&target, e))?;
-                } else {
+                } else if ft.is_file() {
                     std::fs::copy(entry.path(), &target).map_err(|e| io(&target, e))?;
                 }
+                // Links (and devices, FIFOs) are left out, as `analyze` leaves them out of a
+                // bundle folder: copying would follow them out of the fixture.
             }
         } else {
             return Err("`files:` beside a `bundle:` needs the bundle to be a directory".to_owned());
@@ -264,7 +279,8 @@ pub fn new(args: &RuleNewArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
         files.push((script_path, SCAFFOLD_SCRIPT.to_owned()));
     }
     for (path, _) in &files {
-        if path.exists() {
+        // `symlink_metadata`: a dangling link counts as there (writing would follow it).
+        if std::fs::symlink_metadata(path).is_ok() {
             return Err(Failure::input(format!("{} exists already", path.display())));
         }
     }
@@ -273,7 +289,7 @@ pub fn new(args: &RuleNewArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
             std::fs::create_dir_all(parent)
                 .map_err(|e| Failure::input(format!("{}: {e}", parent.display())))?;
         }
-        std::fs::write(path, text).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        crate::output::write_new(path, text.as_bytes()).map_err(|e| Failure::input(e.to_string()))?;
         println!("wrote {}", path.display());
     }
     println!(

@@ -363,6 +363,10 @@ impl TemplateMiner {
     }
 
     fn mine(&mut self, line_no: u64, line: &[u8], h: &Header) -> ClusterId {
+        // Secrets are masked before the line is tokenised: a template or an example never
+        // keeps a piece of one (a token split at `.` or `-` would escape the document's masking).
+        let masked = crate::redact::mask_secrets_bytes(line);
+        let line: &[u8] = &masked;
         let h = *h;
         self.count_line(&h);
         let start = h.content.min(line.len());

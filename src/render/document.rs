@@ -654,6 +654,12 @@ impl CaseDocument {
             Redactor::secrets_only()
         };
         redactor.redact(&mut doc);
+        // Bundle bytes never drive a terminal, whichever format shows them.
+        crate::redact::VisitStrings::visit_strings(&mut doc, &mut |s| {
+            if let std::borrow::Cow::Owned(p) = super::terminal::printable(s) {
+                *s = p;
+            }
+        });
         doc
     }
 }

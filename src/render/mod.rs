@@ -17,7 +17,7 @@ pub use document::{
     SCHEMA,
 };
 pub use svg::activity_svg;
-pub use terminal::summary;
+pub use terminal::{printable, summary};
 
 use crate::templating::{self, Templates};
 

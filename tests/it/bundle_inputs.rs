@@ -153,7 +153,10 @@ fn missing_bundle_is_an_input_error() {
 fn output_goes_only_where_asked() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("neuvector-controller-pod-1.log"), LEADERLESS).unwrap();
-    let out_path = dir.path().join("case.md");
+    // Beside the bundle, not in it: a document inside the bundle folder is refused
+    // (hostile_security::output_over_an_input_is_refused_and_the_input_kept).
+    let out_dir = tempfile::tempdir().unwrap();
+    let out_path = out_dir.path().join("case.md");
     let out = casebook()
         .arg("analyze")
         .arg(dir.path())
