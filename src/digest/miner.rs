@@ -365,8 +365,9 @@ impl TemplateMiner {
     fn mine(&mut self, line_no: u64, line: &[u8], h: &Header) -> ClusterId {
         let h = *h;
         self.count_line(&h);
-        let start = h.content.min(line.len());
-        let end = line.len().min(start + self.opts.max_line_bytes);
+        let stop = h.content_end.unwrap_or(line.len()).min(line.len());
+        let start = h.content.min(stop);
+        let end = stop.min(start + self.opts.max_line_bytes);
         let mut ids = std::mem::take(&mut self.ids);
         tokenize(
             &line[start..end],
