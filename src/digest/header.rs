@@ -459,6 +459,7 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
     let mut any = false;
     let mut pid_taken = false;
     let mut numbers = 0;
+    let mut klog = false;
     for round in 0..10 {
         let Some((s, e)) = next_token(b, p) else {
             break;
@@ -481,6 +482,7 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
                     h.time = ts;
                     h.timed = true;
                     any = true;
+                    klog = true;
                     p = end;
                     continue;
                 }
@@ -517,7 +519,18 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
         }
         if matches!(
             tok,
-            b"-" | b"*" | b"#" | b"==>" | b"GMT" | b"CET" | b"CEST" | b"EST" | b"EDT" | b"PST" | b"PDT"
+            b"-" | b"*"
+                | b"#"
+                | b"."
+                | b"---"
+                | b"==>"
+                | b"GMT"
+                | b"CET"
+                | b"CEST"
+                | b"EST"
+                | b"EDT"
+                | b"PST"
+                | b"PDT"
         ) {
             p = e;
             continue;
@@ -528,7 +541,44 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
                 continue;
             }
         }
-        if h.timed && numbers < 2 && tok.iter().all(u8::is_ascii_digit) && h.level.is_none() {
+        // An Erlang pid after the level: `[info] <0.2772.0>`.
+        if h.level.is_some() && tok.len() > 2 && tok[0] == b'<' && tok.ends_with(b">") && !tok.contains(&b'*')
+        {
+            p = e;
+            continue;
+        }
+        let then = next_token(b, e).map(|(s2, e2)| &b[s2..e2]);
+        // `logger : message` (Spring Boot, logcat's `tag  : message`) ends the header.
+        if h.timed && then == Some(b":".as_slice()) {
+            p = next_token(b, e).map_or(e, |(_, e2)| e2);
+            break;
+        }
+        // The level a few columns after the time (`- app.api - WARNING - message`).
+        if h.timed && h.level.is_none() && !tok.ends_with(b":") {
+            let mut q = e;
+            let mut found = None;
+            for _ in 0..2 {
+                let Some((s2, e2)) = next_token(b, q) else { break };
+                if let Some(l) = level_token(&b[s2..e2]) {
+                    found = Some((l, e2));
+                    break;
+                }
+                q = e2;
+            }
+            if let Some((l, end)) = found {
+                h.level = Some(l);
+                p = end;
+                continue;
+            }
+        }
+        let pid_like = tok.iter().all(u8::is_ascii_digit);
+        // A pid after the level, before Spring Boot's `---`.
+        if h.timed && pid_like && numbers < 2 && h.level.is_some() && then == Some(b"---".as_slice()) {
+            numbers += 1;
+            p = e;
+            continue;
+        }
+        if h.timed && numbers < 2 && pid_like && (h.level.is_none() || klog) {
             // A pid (and a thread id after it, as logcat writes).
             pid_taken = true;
             numbers += 1;

@@ -368,8 +368,13 @@ impl Interner {
         let core = &tok[a..b];
         let named_id =
             core.len() > 4 && core.ends_with(WILDCARD) && matches!(core[core.len() - 4], b'_' | b'-');
+        // A quoted value given a name (`name="lsb_release"`, `user='bob'`) is a parameter
+        // whatever words it takes.
+        let named_value = tok.len() > 4
+            && matches!(tok[tok.len() - 1], b'"' | b'\'')
+            && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
         self.ident
-            .push(wild && (slot || named_id || memchr::memchr(b'.', core).is_some()));
+            .push(named_value || (wild && (slot || named_id || memchr::memchr(b'.', core).is_some())));
         id
     }
 
