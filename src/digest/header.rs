@@ -935,6 +935,46 @@ mod tests {
     }
 
     #[test]
+    fn layouts_it_was_not_written_for() {
+        let s = HeaderShape::default();
+        let cases = [
+            ("[    0.000000] Linux version 6.1.0", "Linux version 6.1.0"),
+            ("[12345.678901] usb 1-1: new device", "usb 1-1: new device"),
+            ("Start-Date: 2024-05-08  11:11:02", ""),
+            (
+                "I1025 16:06:02.224736       1 options.go:220] external host was not specified",
+                "external host was not specified",
+            ),
+            ("12-25 11:02:32.478  7446  7446 I zukgit1 : RuntimeException", "RuntimeException"),
+            ("10031:M 07 Sep 10:54:04.957 # Server started, Redis version 3.2.12", "Server started, Redis version 3.2.12"),
+            ("2024-03-07 09:15:06,075 - app.api - WARNING - Retrying now", "Retrying now"),
+            (
+                "2024-03-07 09:15:02.123  INFO 12345 --- [           main] o.s.b.w.e.TomcatWebServer  : Tomcat initialized",
+                "Tomcat initialized",
+            ),
+            ("2024-12-26 14:11:14.154 GMT [61] LOG:  checkpoint starting: time", "LOG:  checkpoint starting: time"),
+            ("2024-03-07 09:15:04.738 [info] <0.2772.0> accepting AMQP connection", "accepting AMQP connection"),
+            (r#"{"level":"warn","ts":1709802902.5,"msg":"apply \"x\" took too long","took":"1s"}"#, r#"apply \"x\" took too long"#),
+            (r#"time="2024-03-07T09:15:06Z" level=error msg="shim disconnected" id=5"#, "shim disconnected"),
+        ];
+        for (line, message) in cases {
+            let h = s.parse(line.as_bytes());
+            let end = h.content_end.unwrap_or(line.len());
+            assert_eq!(line[h.content..end].trim(), message, "{line}");
+            assert!(h.timed, "{line}");
+        }
+        let h = s.parse(br#"{"level":"warn","ts":1709802902.5,"msg":"m"}"#);
+        assert_eq!(
+            (h.level, h.time.map(|t| t.millis())),
+            (Some(Level::Warn), Some(1_709_802_902_500))
+        );
+        let h = s.parse(b"Start-Date: 2024-05-08  11:11:02");
+        assert_eq!(h.time.unwrap().to_string(), "2024-05-08T11:11:02.000Z");
+        let h = s.parse(b"I1025 16:06:02.224736       1 options.go:220] x");
+        assert_eq!(h.level, Some(Level::Info));
+    }
+
+    #[test]
     fn plain_lines_have_no_header() {
         let s = HeaderShape::default();
         assert_eq!(content(&s, "goroutine 1 [running]:"), "goroutine 1 [running]:");
