@@ -227,6 +227,16 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
                 }
             }
         }
+        // The common log format's `07/Mar/2024:09:15:04 +0000`.
+        if let (Some(d), Some(b'/'), Some(b'/')) = (digits(b, at, 2), rest.get(2), rest.get(6)) {
+            if let (Some(mo), Some(y), Some(b':')) =
+                (month_of(&rest[3..]), digits(b, at + 7, 4), rest.get(11))
+            {
+                if let Some((h, mi, s, ms, used)) = clock(b, at + 12) {
+                    return Some((civil(y as i32, mo, d, h, mi, s, ms), skip_zone(b, at + 12 + used)));
+                }
+            }
+        }
         // `MM-DD HH:MM:SS.mmm` (Android logcat) and `DD Mon [YYYY] HH:MM:SS` (redis).
         if let (Some(mo), Some(d)) = (digits(b, at, 2), digits(b, at + 3, 2)) {
             if rest[2] == b'-' && rest.get(5) == Some(&b' ') {
@@ -405,6 +415,16 @@ fn lead_word(tok: &[u8]) -> bool {
             .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'/'))
 }
 
+/// An IPv4 or IPv6 address (digits, hex, dots and colons, with a digit).
+fn address_like(tok: &[u8]) -> bool {
+    tok.len() >= 3
+        && tok.iter().any(u8::is_ascii_digit)
+        && (tok.contains(&b'.') || tok.contains(&b':'))
+        && tok
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || c == b'.' || c == b':')
+}
+
 /// The next header token at or after `p` (delimited by whitespace or `|`): (start, end).
 fn next_token(b: &[u8], mut p: usize) -> Option<(usize, usize)> {
     let limit = b.len().min(HEADER_SCAN);
@@ -491,6 +511,30 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
             // `kafka 23:28:59.07 INFO`, `10031:M 07 Sep 10:54:04.957 #`.
             if lead_word(tok) {
                 if let Some((ts, end)) = next_token(b, e).and_then(|(s2, _)| read_time(b, s2, year)) {
+                    h.time = ts;
+                    h.timed = true;
+                    any = true;
+                    p = end;
+                    continue;
+                }
+            }
+            // An access log: client address, ident and user before a bracketed time
+            // (`10.1.2.3 - - [07/Mar/2024:09:15:04 +0000] "GET ..."`).
+            if address_like(tok) {
+                let mut q = e;
+                let mut found = None;
+                for _ in 0..3 {
+                    let Some((s2, e2)) = next_token(b, q) else { break };
+                    if b[s2] == b'[' {
+                        found = read_time(b, s2, year);
+                        break;
+                    }
+                    if !(&b[s2..e2] == b"-" || lead_word(&b[s2..e2])) {
+                        break;
+                    }
+                    q = e2;
+                }
+                if let Some((ts, end)) = found {
                     h.time = ts;
                     h.timed = true;
                     any = true;
@@ -954,6 +998,10 @@ mod tests {
             ),
             ("2024-12-26 14:11:14.154 GMT [61] LOG:  checkpoint starting: time", "LOG:  checkpoint starting: time"),
             ("2024-03-07 09:15:04.738 [info] <0.2772.0> accepting AMQP connection", "accepting AMQP connection"),
+            (
+                r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5"#,
+                r#""GET /healthz HTTP/1.1" 200 5"#,
+            ),
             (r#"{"level":"warn","ts":1709802902.5,"msg":"apply \"x\" took too long","took":"1s"}"#, r#"apply \"x\" took too long"#),
             (r#"time="2024-03-07T09:15:06Z" level=error msg="shim disconnected" id=5"#, "shim disconnected"),
         ];
