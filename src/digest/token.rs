@@ -511,7 +511,7 @@ pub fn tokenize(
             }
         };
         // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
-        if ids.last() == Some(&id) && interner.is_variable(id) {
+        if ids.last() == Some(&id) && interner.is_variable(id) && id != WILDCARD_ID {
             continue;
         }
         ids.push(id);
@@ -623,6 +623,9 @@ mod tests {
         assert_eq!(a, b);
         tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 2);
+        // Bare wildcards side by side stay two positions: a package and its version.
+        tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
     }
 
     #[test]
