@@ -106,7 +106,7 @@ pub struct AnalyzeArgs {
 /// `casebook digest`.
 #[derive(Debug, Args)]
 pub struct DigestArgs {
-    /// A log file or a bundle.
+    /// A log file or a bundle; `-` reads one log from standard input.
     #[arg(value_name = "FILE|BUNDLE")]
     pub input: PathBuf,
     /// One JSON object per input line: {"line": N, "template": "...", "cluster": ID}.
@@ -115,6 +115,10 @@ pub struct DigestArgs {
     /// Print the digest as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Also replace IP addresses and host names with tokens (`ip-1`, `host-1`); secrets are
+    /// always masked, as in `analyze`.
+    #[arg(long)]
+    pub redact: bool,
     #[command(flatten)]
     pub kb: KbArg,
 }

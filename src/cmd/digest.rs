@@ -1,7 +1,10 @@
-//! `casebook digest`: templates, storms and the tail loop of one log, or of every log of a
-//! bundle; `--per-line` prints each line's template for evaluation.
+//! `casebook digest`: templates, storms and the tail loop of one log (`-` for standard input),
+//! or of every log of a bundle; `--per-line` prints each line's template for evaluation.
+//! Secrets are masked as in `analyze` (`--redact` also replaces addresses and host names); a
+//! reader that closes the pipe early (`| head`) ends the run quietly.
 
-use std::io::{BufReader, Write};
+use std::collections::BTreeSet;
+use std::io::{BufRead, BufReader, ErrorKind, Write};
 use std::path::Path;
 
 use super::{exit, load_kb, Failure};
@@ -9,12 +12,17 @@ use crate::bundle::{open_stream, Bundle, BundleFile};
 use crate::cli::DigestArgs;
 use crate::digest::{digest_reader, render_text, write_per_line, DigestOptions, FileDigest};
 use crate::kb::FileFormat;
+use crate::redact::Redactor;
 use crate::render::printable;
 
 /// Runs the digest.
 pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
     let opts = DigestOptions::default();
     let path = &args.input;
+    if path.as_os_str() == "-" {
+        let stdin = std::io::stdin().lock();
+        return one_log("<stdin>", stdin, args, &opts);
+    }
     let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     // A directory or an archive is a bundle; anything else (a file, a pipe such as
     // `/dev/stdin`) is one log.
@@ -28,10 +36,12 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
         }
         let file = plain_file(path, meta.len());
         let reader = open_stream(&file).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-        let out = std::io::stdout().lock();
-        write_per_line(BufReader::with_capacity(1 << 20, reader), out, &opts)
-            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
-        return Ok(exit::OK);
+        return one_log(
+            &path.display().to_string(),
+            BufReader::with_capacity(1 << 20, reader),
+            args,
+            &opts,
+        );
     }
     let files: Vec<BundleFile>;
     let _bundle;
@@ -69,26 +79,51 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
             .map_err(|e| Failure::input(format!("{}: {e}", file.path)))?;
         digests.push((file.path.clone(), digest));
     }
-    let mut out = std::io::stdout().lock();
+    write_digests(&digests, args)
+}
+
+/// Digests one log read from `reader` (`--per-line` or the report).
+fn one_log(name: &str, reader: impl BufRead, args: &DigestArgs, opts: &DigestOptions) -> Result<u8, Failure> {
+    if args.per_line {
+        let out = std::io::stdout().lock();
+        return match write_per_line(reader, out, opts) {
+            Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(exit::OK),
+            Err(e) => Err(Failure::input(format!("{name}: {e}"))),
+            Ok(()) => Ok(exit::OK),
+        };
+    }
+    let digest = digest_reader(reader, opts).map_err(|e| Failure::input(format!("{name}: {e}")))?;
+    write_digests(&[(name.to_string(), digest)], args)
+}
+
+/// Prints the digests (text or JSON), secrets masked, and with `--redact` addresses and host
+/// names replaced, by the same [`Redactor`] as the case document.
+fn write_digests(digests: &[(String, FileDigest)], args: &DigestArgs) -> Result<u8, Failure> {
+    let mut redactor = if args.redact {
+        Redactor::with_tokens(&BTreeSet::new())
+    } else {
+        Redactor::secrets_only()
+    };
     let text = if args.json {
-        let list: Vec<serde_json::Value> = digests
+        let mut list: Vec<serde_json::Value> = digests
             .iter()
             .map(|(path, d)| serde_json::json!({ "file": path, "digest": d }))
             .collect();
+        redactor.redact(&mut list);
         serde_json::to_string_pretty(&list).expect("digest serialises") + "\n"
     } else {
-        digests
-            .iter()
-            .map(|(path, d)| render_text(path, d))
-            .collect::<Vec<_>>()
-            .join("\n")
+        let mut parts: Vec<String> = digests.iter().map(|(path, d)| render_text(path, d)).collect();
+        redactor.redact(&mut parts);
+        parts.join("\n")
     };
     // Text is for a terminal: lines and file names from the bundle carry no live escapes
     // (JSON escapes control characters itself).
     let text = printable(&text);
-    out.write_all(text.as_bytes())
-        .map_err(|e| Failure::input(format!("cannot write: {e}")))?;
-    Ok(exit::OK)
+    match std::io::stdout().lock().write_all(text.as_bytes()) {
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => Ok(exit::OK),
+        Err(e) => Err(Failure::input(format!("cannot write: {e}"))),
+        Ok(()) => Ok(exit::OK),
+    }
 }
 
 fn is_archive(path: &Path) -> bool {

@@ -15,15 +15,13 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use super::repeat::{repeat_key, Mining};
-use super::report::{RareTemplate, Storm, TailLoop, TemplateSummary};
+use super::report::{top_storms, RareTemplate, Storm, TailLoop, TemplateSummary, STORMS_SHOWN};
 use super::DigestOptions;
 use crate::scan::LineSink;
 use crate::time::Timestamp;
 
 /// Templates listed per log.
 const TOP_TEMPLATES: usize = 8;
-/// Storms listed per log.
-const TOP_STORMS: usize = 5;
 /// Rare templates listed per log.
 const TOP_RARE: usize = 6;
 
@@ -40,8 +38,10 @@ pub struct DigestExcerpt {
     pub templates_found: usize,
     /// The busiest templates, most hits first.
     pub top: Vec<TemplateSummary>,
-    /// The largest storms.
+    /// The largest storms (as `casebook digest` lists them: [`top_storms`]).
     pub storms: Vec<Storm>,
+    /// Storms left out of `storms`.
+    pub storms_more: usize,
     /// The loop the log ends in.
     pub tail_loop: Option<TailLoop>,
     /// Rare templates (often the interesting ones).
@@ -304,10 +304,7 @@ impl LineSink for DigestFeed {
         let mut top = digest.templates.clone();
         top.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.id.cmp(&b.id)));
         top.truncate(TOP_TEMPLATES);
-        let mut storms = digest.storms.clone();
-        storms.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.start.cmp(&b.start)));
-        storms.truncate(TOP_STORMS);
-        storms.sort_by(|a, b| a.start.cmp(&b.start).then_with(|| a.cluster.cmp(&b.cluster)));
+        let (storms, storms_more) = top_storms(&digest.storms, STORMS_SHOWN);
         let mut rare = digest.rare.clone();
         rare.truncate(TOP_RARE);
         DigestExcerpt {
@@ -317,6 +314,7 @@ impl LineSink for DigestFeed {
             templates_found: digest.templates.len(),
             top,
             storms,
+            storms_more,
             tail_loop: digest.tail_loop,
             rare,
         }

@@ -28,6 +28,9 @@ pub struct Header {
     pub source: Option<(usize, usize)>,
     /// Byte offset where the message starts.
     pub content: usize,
+    /// Byte offset where the message ends, when it is one field of a structured line (the
+    /// `msg` of a JSON or key=value line); `None`: the end of the line.
+    pub content_end: Option<usize>,
     /// Whether a timestamp-like prefix was found (even without a full date).
     pub timed: bool,
 }
@@ -193,8 +196,12 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
             ) {
                 let sep = rest[ylen];
                 if (sep == b'/' || sep == b'-') && rest.get(ylen + 3) == Some(&sep) {
-                    let after = at + ylen + 6;
+                    let mut after = at + ylen + 6;
                     if matches!(b.get(after), Some(b' ' | b'T')) {
+                        // apt's history log writes two spaces: `2023-01-05  10:12:01`.
+                        while b.get(after + 1) == Some(&b' ') && after < at + ylen + 9 {
+                            after += 1;
+                        }
                         if let Some((h, mi, s, ms, used)) = clock(b, after + 1) {
                             let ts = civil(base + y as i32, mo, d, h, mi, s, ms);
                             return Some((ts, skip_zone(b, after + 1 + used)));
@@ -217,6 +224,41 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
                 );
                 if ts.is_some() {
                     return Some((ts, at + 13));
+                }
+            }
+        }
+        // The common log format's `07/Mar/2024:09:15:04 +0000`.
+        if let (Some(d), Some(b'/'), Some(b'/')) = (digits(b, at, 2), rest.get(2), rest.get(6)) {
+            if let (Some(mo), Some(y), Some(b':')) =
+                (month_of(&rest[3..]), digits(b, at + 7, 4), rest.get(11))
+            {
+                if let Some((h, mi, s, ms, used)) = clock(b, at + 12) {
+                    return Some((civil(y as i32, mo, d, h, mi, s, ms), skip_zone(b, at + 12 + used)));
+                }
+            }
+        }
+        // `MM-DD HH:MM:SS.mmm` (Android logcat) and `DD Mon [YYYY] HH:MM:SS` (redis).
+        if let (Some(mo), Some(d)) = (digits(b, at, 2), digits(b, at + 3, 2)) {
+            if rest[2] == b'-' && rest.get(5) == Some(&b' ') {
+                if let Some((h, mi, s, ms, used)) = clock(b, at + 6) {
+                    return Some((civil(year, mo, d, h, mi, s, ms), skip_zone(b, at + 6 + used)));
+                }
+            }
+        }
+        if let (Some(d), Some(b' ')) = (digits(b, at, 2), rest.get(2)) {
+            if let Some(mo) = month_of(&rest[3..]) {
+                let mut q = at + 6;
+                let mut y = year;
+                if b.get(q) == Some(&b' ') {
+                    if let Some(yy) = digits(b, q + 1, 4).filter(|_| b.get(q + 5) == Some(&b' ')) {
+                        y = yy as i32;
+                        q += 5;
+                    }
+                }
+                if b.get(q) == Some(&b' ') {
+                    if let Some((h, mi, s, ms, used)) = clock(b, q + 1) {
+                        return Some((civil(y, mo, d, h, mi, s, ms), skip_zone(b, q + 1 + used)));
+                    }
                 }
             }
         }
@@ -260,7 +302,14 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
         // A bracketed time: `[Sun Dec 04 04:47:44 2005]`, `[2025-01-26 13:09:02]`,
         // `[12345.678]` (seconds since boot).
         let close = memchr::memchr(b']', &rest[..rest.len().min(64)])?;
-        let (ts, end) = read_time(b, at + 1, year)?;
+        let mut inner = at + 1;
+        while inner < at + close && is_space(b[inner]) {
+            inner += 1;
+        }
+        if let Some(end) = seconds_since_boot(b, inner) {
+            return (end == at + close).then_some((None, at + close + 1));
+        }
+        let (ts, end) = read_time(b, inner, year)?;
         let mut e = end;
         while e < at + close && is_space(b[e]) {
             e += 1;
@@ -310,6 +359,70 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
         }
     }
     Some((civil(y, mo, d, h, mi, s, ms), q))
+}
+
+/// The end of `12345.678901` (seconds since boot, as the kernel's `[    0.000000]`) at
+/// `b[at..]`: digits, a dot, digits.
+fn seconds_since_boot(b: &[u8], at: usize) -> Option<usize> {
+    let mut p = at;
+    while digit_at(b, p) {
+        p += 1;
+    }
+    if p == at || b.get(p) != Some(&b'.') || !digit_at(b, p + 1) {
+        return None;
+    }
+    p += 1;
+    while digit_at(b, p) {
+        p += 1;
+    }
+    Some(p)
+}
+
+/// A klog header token: the level letter and `MMDD` (`I1025`, `E0101`).
+fn klog_level(tok: &[u8]) -> Option<Level> {
+    if tok.len() != 5 || !tok[1..].iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    Some(match tok[0] {
+        b'I' => Level::Info,
+        b'W' => Level::Warn,
+        b'E' => Level::Error,
+        b'F' => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// A one-letter level after a pid (Android logcat `V D I W E F`).
+fn letter_level(tok: &[u8]) -> Option<Level> {
+    Some(match tok {
+        b"V" => Level::Trace,
+        b"D" => Level::Debug,
+        b"I" => Level::Info,
+        b"W" => Level::Warn,
+        b"E" => Level::Error,
+        b"F" | b"A" => Level::Fatal,
+        _ => return None,
+    })
+}
+
+/// A word that may name the program or field before a time (`Start-Date:`, `kafka`,
+/// `broker`, `10031:M`): no spaces, short, no `=` or quotes.
+fn lead_word(tok: &[u8]) -> bool {
+    tok.len() <= 40
+        && tok.iter().any(u8::is_ascii_alphabetic)
+        && tok
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b':' | b'/'))
+}
+
+/// An IPv4 or IPv6 address (digits, hex, dots and colons, with a digit).
+fn address_like(tok: &[u8]) -> bool {
+    tok.len() >= 3
+        && tok.iter().any(u8::is_ascii_digit)
+        && (tok.contains(&b'.') || tok.contains(&b':'))
+        && tok
+            .iter()
+            .all(|&c| c.is_ascii_hexdigit() || c == b'.' || c == b':')
 }
 
 /// The next header token at or after `p` (delimited by whitespace or `|`): (start, end).
@@ -365,7 +478,9 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
     let mut p = 0;
     let mut any = false;
     let mut pid_taken = false;
-    for _ in 0..8 {
+    let mut numbers = 0;
+    let mut klog = false;
+    for round in 0..10 {
         let Some((s, e)) = next_token(b, p) else {
             break;
         };
@@ -379,6 +494,55 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
             }
         }
         let tok = &b[s..e];
+        if round == 0 {
+            // klog: `I1025 16:06:02.224736       1 options.go:220] message`.
+            if let Some(l) = klog_level(tok) {
+                if let Some((ts, end)) = next_token(b, e).and_then(|(s2, _)| read_time(b, s2, year)) {
+                    h.level = Some(l);
+                    h.time = ts;
+                    h.timed = true;
+                    any = true;
+                    klog = true;
+                    p = end;
+                    continue;
+                }
+            }
+            // A program or field name before the time: `Start-Date: 2023-01-05  10:12:01`,
+            // `kafka 23:28:59.07 INFO`, `10031:M 07 Sep 10:54:04.957 #`.
+            if lead_word(tok) {
+                if let Some((ts, end)) = next_token(b, e).and_then(|(s2, _)| read_time(b, s2, year)) {
+                    h.time = ts;
+                    h.timed = true;
+                    any = true;
+                    p = end;
+                    continue;
+                }
+            }
+            // An access log: client address, ident and user before a bracketed time
+            // (`10.1.2.3 - - [07/Mar/2024:09:15:04 +0000] "GET ..."`).
+            if address_like(tok) {
+                let mut q = e;
+                let mut found = None;
+                for _ in 0..3 {
+                    let Some((s2, e2)) = next_token(b, q) else { break };
+                    if b[s2] == b'[' {
+                        found = read_time(b, s2, year);
+                        break;
+                    }
+                    if !(&b[s2..e2] == b"-" || lead_word(&b[s2..e2])) {
+                        break;
+                    }
+                    q = e2;
+                }
+                if let Some((ts, end)) = found {
+                    h.time = ts;
+                    h.timed = true;
+                    any = true;
+                    p = end;
+                    continue;
+                }
+            }
+        }
         if h.level.is_none() {
             if let Some(l) = level_token(tok) {
                 h.level = Some(l);
@@ -386,11 +550,32 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
                 p = e;
                 continue;
             }
+            if pid_taken {
+                if let Some(l) = letter_level(tok) {
+                    h.level = Some(l);
+                    p = e;
+                    continue;
+                }
+            }
         }
         if !any {
             break;
         }
-        if tok == b"-" {
+        if matches!(
+            tok,
+            b"-" | b"*"
+                | b"#"
+                | b"."
+                | b"---"
+                | b"==>"
+                | b"GMT"
+                | b"CET"
+                | b"CEST"
+                | b"EST"
+                | b"EDT"
+                | b"PST"
+                | b"PDT"
+        ) {
             p = e;
             continue;
         }
@@ -400,15 +585,171 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
                 continue;
             }
         }
-        if h.timed && !pid_taken && tok.iter().all(u8::is_ascii_digit) && h.level.is_none() {
-            pid_taken = true;
+        // An Erlang pid after the level: `[info] <0.2772.0>`.
+        if h.level.is_some() && tok.len() > 2 && tok[0] == b'<' && tok.ends_with(b">") && !tok.contains(&b'*')
+        {
             p = e;
             continue;
+        }
+        let then = next_token(b, e).map(|(s2, e2)| &b[s2..e2]);
+        // `logger : message` (Spring Boot, logcat's `tag  : message`) ends the header.
+        if h.timed && then == Some(b":".as_slice()) {
+            p = next_token(b, e).map_or(e, |(_, e2)| e2);
+            break;
+        }
+        // The level a few columns after the time (`- app.api - WARNING - message`).
+        if h.timed && h.level.is_none() && !tok.ends_with(b":") {
+            let mut q = e;
+            let mut found = None;
+            for _ in 0..2 {
+                let Some((s2, e2)) = next_token(b, q) else { break };
+                if let Some(l) = level_token(&b[s2..e2]) {
+                    found = Some((l, e2));
+                    break;
+                }
+                q = e2;
+            }
+            if let Some((l, end)) = found {
+                h.level = Some(l);
+                p = end;
+                continue;
+            }
+        }
+        let pid_like = tok.iter().all(u8::is_ascii_digit);
+        // A pid after the level, before Spring Boot's `---`.
+        if h.timed && pid_like && numbers < 2 && h.level.is_some() && then == Some(b"---".as_slice()) {
+            numbers += 1;
+            p = e;
+            continue;
+        }
+        if h.timed && numbers < 2 && pid_like && (h.level.is_none() || klog) {
+            // A pid (and a thread id after it, as logcat writes).
+            pid_taken = true;
+            numbers += 1;
+            p = e;
+            continue;
+        }
+        // klog's `file.go:123]` ends the header.
+        if h.timed && tok.len() > 3 && tok.ends_with(b"]") && !tok.contains(&b'[') && tok.contains(&b':') {
+            p = e;
+            break;
         }
         break;
     }
     h.content = if any { p } else { 0 };
     h
+}
+
+/// Field names that hold the message, level and time of a structured line, in order of
+/// preference.
+const MESSAGE_KEYS: [&[u8]; 5] = [b"msg", b"message", b"MESSAGE", b"log", b"Message"];
+const LEVEL_KEYS: [&[u8]; 5] = [b"level", b"severity", b"lvl", b"loglevel", b"Level"];
+const TIME_KEYS: [&[u8]; 6] = [b"time", b"ts", b"timestamp", b"@timestamp", b"t", b"Timestamp"];
+
+/// The value of `key` in a JSON object line (`"key": "value"` or `"key": 123`): its byte
+/// range, without quotes.
+fn json_value(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&b[from..], key) {
+        let at = from + i;
+        from = at + key.len();
+        if at == 0 || b[at - 1] != b'"' || b.get(from) != Some(&b'"') {
+            continue;
+        }
+        let mut p = from + 1;
+        while b.get(p).is_some_and(|&c| is_space(c)) {
+            p += 1;
+        }
+        if b.get(p) != Some(&b':') {
+            continue;
+        }
+        p += 1;
+        while b.get(p).is_some_and(|&c| is_space(c)) {
+            p += 1;
+        }
+        if b.get(p) == Some(&b'"') {
+            let start = p + 1;
+            let mut q = start;
+            while q < b.len() && b[q] != b'"' {
+                q += if b[q] == b'\\' { 2 } else { 1 };
+            }
+            return Some((start, q.min(b.len())));
+        }
+        let start = p;
+        let mut q = p;
+        while q < b.len() && !matches!(b[q], b',' | b'}' | b' ') {
+            q += 1;
+        }
+        return (q > start).then_some((start, q));
+    }
+    None
+}
+
+/// The value of `key` in a key=value line (`key=value` or `key="quoted value"`).
+fn logfmt_value(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
+    let mut from = 0;
+    while let Some(i) = memchr::memmem::find(&b[from..], key) {
+        let at = from + i;
+        from = at + key.len();
+        if (at > 0 && b[at - 1] != b' ') || b.get(from) != Some(&b'=') {
+            continue;
+        }
+        let p = from + 1;
+        if b.get(p) == Some(&b'"') {
+            let start = p + 1;
+            let mut q = start;
+            while q < b.len() && b[q] != b'"' {
+                q += if b[q] == b'\\' { 2 } else { 1 };
+            }
+            return Some((start, q.min(b.len())));
+        }
+        let mut q = p;
+        while q < b.len() && b[q] != b' ' {
+            q += 1;
+        }
+        return Some((p, q));
+    }
+    None
+}
+
+/// Finds a field's value in a structured line: its byte range.
+type FieldFinder = fn(&[u8], &[u8]) -> Option<(usize, usize)>;
+
+/// The header of a structured line: a JSON object (zap, logrus, bunyan, journald export) or
+/// key=value pairs (logfmt) with a message field. The template is mined from the message
+/// alone; the other fields vary per line.
+fn structured(b: &[u8], year: i32) -> Option<Header> {
+    let first = *b.first()?;
+    let value: FieldFinder = if first == b'{' {
+        json_value
+    } else if first.is_ascii_alphabetic() {
+        // key=value only when the line starts with a time or level key.
+        let eq = memchr::memchr(b'=', &b[..b.len().min(16)])?;
+        let k = &b[..eq];
+        if !TIME_KEYS.contains(&k) && !LEVEL_KEYS.contains(&k) {
+            return None;
+        }
+        logfmt_value
+    } else {
+        return None;
+    };
+    let (start, end) = MESSAGE_KEYS.iter().find_map(|k| value(b, k))?;
+    let mut h = Header {
+        content: start,
+        content_end: Some(end),
+        ..Header::default()
+    };
+    h.level = LEVEL_KEYS
+        .iter()
+        .find_map(|k| value(b, k))
+        .and_then(|(s, e)| Level::parse(&b[s..e]));
+    if let Some((s, _)) = TIME_KEYS.iter().find_map(|k| value(b, k)) {
+        if let Some((ts, _)) = read_time(b, s, year) {
+            h.time = ts;
+            h.timed = true;
+        }
+    }
+    Some(h)
 }
 
 impl HeaderShape {
@@ -418,6 +759,9 @@ impl HeaderShape {
         let mut votes = [0usize; COMPONENT_WINDOW + 1];
         let mut timed = 0usize;
         for line in lines {
+            if structured(line, shape.assume_year).is_some() {
+                continue;
+            }
             let h = scan_prefix(line, shape.assume_year);
             if !h.timed {
                 continue;
@@ -456,7 +800,7 @@ impl HeaderShape {
     pub fn parse(&self, line: &[u8]) -> Header {
         let mut h = self.parse_raw(line);
         // The message starts after the delimiters that end the header.
-        if h.content > 0 {
+        if h.content > 0 && h.content_end.is_none() {
             while h.content < line.len() && (is_space(line[h.content]) || line[h.content] == b'|') {
                 h.content += 1;
             }
@@ -465,6 +809,9 @@ impl HeaderShape {
     }
 
     fn parse_raw(&self, line: &[u8]) -> Header {
+        if let Some(h) = structured(line, self.assume_year) {
+            return h;
+        }
         let mut h = scan_prefix(line, self.assume_year);
         if !h.timed || !self.component {
             return h;
@@ -629,6 +976,50 @@ mod tests {
         let h = s.parse(apache[1].as_bytes());
         assert_eq!(h.level, Some(Level::Error));
         assert_eq!(h.time.unwrap().to_string(), "2005-12-04T04:47:44.000Z");
+    }
+
+    #[test]
+    fn layouts_it_was_not_written_for() {
+        let s = HeaderShape::default();
+        let cases = [
+            ("[    0.000000] Linux version 6.1.0", "Linux version 6.1.0"),
+            ("[12345.678901] usb 1-1: new device", "usb 1-1: new device"),
+            ("Start-Date: 2024-05-08  11:11:02", ""),
+            (
+                "I1025 16:06:02.224736       1 options.go:220] external host was not specified",
+                "external host was not specified",
+            ),
+            ("12-25 11:02:32.478  7446  7446 I zukgit1 : RuntimeException", "RuntimeException"),
+            ("10031:M 07 Sep 10:54:04.957 # Server started, Redis version 3.2.12", "Server started, Redis version 3.2.12"),
+            ("2024-03-07 09:15:06,075 - app.api - WARNING - Retrying now", "Retrying now"),
+            (
+                "2024-03-07 09:15:02.123  INFO 12345 --- [           main] o.s.b.w.e.TomcatWebServer  : Tomcat initialized",
+                "Tomcat initialized",
+            ),
+            ("2024-12-26 14:11:14.154 GMT [61] LOG:  checkpoint starting: time", "LOG:  checkpoint starting: time"),
+            ("2024-03-07 09:15:04.738 [info] <0.2772.0> accepting AMQP connection", "accepting AMQP connection"),
+            (
+                r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5"#,
+                r#""GET /healthz HTTP/1.1" 200 5"#,
+            ),
+            (r#"{"level":"warn","ts":1709802902.5,"msg":"apply \"x\" took too long","took":"1s"}"#, r#"apply \"x\" took too long"#),
+            (r#"time="2024-03-07T09:15:06Z" level=error msg="shim disconnected" id=5"#, "shim disconnected"),
+        ];
+        for (line, message) in cases {
+            let h = s.parse(line.as_bytes());
+            let end = h.content_end.unwrap_or(line.len());
+            assert_eq!(line[h.content..end].trim(), message, "{line}");
+            assert!(h.timed, "{line}");
+        }
+        let h = s.parse(br#"{"level":"warn","ts":1709802902.5,"msg":"m"}"#);
+        assert_eq!(
+            (h.level, h.time.map(|t| t.millis())),
+            (Some(Level::Warn), Some(1_709_802_902_500))
+        );
+        let h = s.parse(b"Start-Date: 2024-05-08  11:11:02");
+        assert_eq!(h.time.unwrap().to_string(), "2024-05-08T11:11:02.000Z");
+        let h = s.parse(b"I1025 16:06:02.224736       1 options.go:220] x");
+        assert_eq!(h.level, Some(Level::Info));
     }
 
     #[test]

@@ -369,8 +369,14 @@ impl TemplateMiner {
         let line: &[u8] = &masked;
         let h = *h;
         self.count_line(&h);
-        let start = h.content.min(line.len());
-        let end = line.len().min(start + self.opts.max_line_bytes);
+        let stop = h.content_end.unwrap_or(line.len()).min(line.len());
+        let mut start = h.content.min(stop);
+        if line[start..stop].iter().all(u8::is_ascii_whitespace) && h.content_end.is_none() {
+            // A line that is all header (apt's `Start-Date: ...`, `End-Date: ...`) is mined
+            // whole, so its field name tells it apart.
+            start = 0;
+        }
+        let end = stop.min(start + self.opts.max_line_bytes);
         let mut ids = std::mem::take(&mut self.ids);
         tokenize(
             &line[start..end],

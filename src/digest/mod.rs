@@ -25,7 +25,10 @@ use serde::Serialize;
 pub use excerpt::{DigestExcerpt, DigestFeed, FeedPool, SCOPE};
 pub use header::{Header, HeaderShape, Level};
 pub use miner::{ClusterId, TemplateMiner};
-pub use report::{render_text, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary};
+pub use report::{
+    clip, render_text, top_storms, FileDigest, LoopMember, RareTemplate, Storm, TailLoop, TemplateSummary,
+    STORMS_SHOWN,
+};
 
 /// Settings of the miner and of the report. `Default` suits logs of any kind.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -170,9 +173,15 @@ fn mine_all(
     // Every line is mined; a line that repeats an earlier one but for its numbers joins that
     // one's template without being tokenised again.
     let mut mining = repeat::Mining::with_miner(TemplateMiner::with_shape(opts.clone(), shape));
+    let mut blank = 0u64;
     let mut mine = |n: u64, line: &[u8]| {
         let line = line.strip_suffix(b"\n").unwrap_or(line);
         let line = line.strip_suffix(b"\r").unwrap_or(line);
+        if line.iter().all(u8::is_ascii_whitespace) {
+            // A blank line says nothing: it is counted, never mined.
+            blank += 1;
+            return BLANK;
+        }
         let time = crate::logline::line_time(line);
         let key = repeat::repeat_key(line, time);
         mining
@@ -191,8 +200,13 @@ fn mine_all(
             each(n, mine(n, &buf));
         }
     }
-    Ok(mining.miner.finish_with_map())
+    let (mut digest, map) = mining.miner.finish_with_map();
+    digest.lines += blank;
+    Ok((digest, map))
 }
+
+/// The id `mine_all` gives a blank line (never a template's).
+const BLANK: ClusterId = ClusterId::MAX;
 
 /// Digests a whole log. Lines are bytes: invalid UTF-8 is replaced, never an error.
 pub fn digest_reader(reader: impl BufRead, opts: &DigestOptions) -> io::Result<FileDigest> {
@@ -210,8 +224,11 @@ pub fn write_per_line(reader: impl BufRead, out: impl Write, opts: &DigestOption
         .map(|t| serde_json::to_string(&t.template).expect("strings serialize"))
         .collect();
     let mut out = io::BufWriter::new(out);
+    // Blank lines share one id past the templates', with an empty template.
+    let blank = digest.templates.len() as ClusterId;
+    let quoted: Vec<String> = quoted.into_iter().chain(["\"\"".to_string()]).collect();
     for (i, id) in ids.iter().enumerate() {
-        let f = map[*id as usize];
+        let f = if *id == BLANK { blank } else { map[*id as usize] };
         writeln!(
             out,
             "{{\"line\":{},\"template\":{},\"cluster\":{}}}",

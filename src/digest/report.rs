@@ -318,6 +318,26 @@ pub(crate) fn build(miner: TemplateMiner, groups: Regrouped) -> (FileDigest, Vec
     (digest, map)
 }
 
+/// Bursts of one template at most this many minutes apart are one storm episode.
+const STORM_GAP_MINUTES: i64 = 30;
+
+/// Storms a report lists; the rest are counted ("... and N more").
+pub const STORMS_SHOWN: usize = 5;
+
+/// The `limit` largest storms (most lines first, then earliest), in time order, and how many
+/// were left out. `casebook digest` and the case document both list storms through it.
+pub fn top_storms(storms: &[Storm], limit: usize) -> (Vec<Storm>, usize) {
+    let mut top = storms.to_vec();
+    top.sort_by(|a, b| {
+        b.count
+            .cmp(&a.count)
+            .then_with(|| (a.start, a.cluster).cmp(&(b.start, b.cluster)))
+    });
+    top.truncate(limit);
+    top.sort_by_key(|x| (x.start, x.cluster));
+    (top, storms.len().saturating_sub(limit))
+}
+
 fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Storm> {
     let (Some(lo), Some(hi)) = (
         aggs.iter()
@@ -351,8 +371,10 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
             f64::from(counts[(mid - zeros).min(counts.len() - 1)])
         };
         let threshold = (median * opts.storm_factor).max((opts.storm_min_rate * w as u64) as f64);
-        let mut i = 0;
         let b = &a.buckets;
+        // Bursts: runs of buckets above threshold, bridging one quiet bucket.
+        let mut runs: Vec<(usize, usize)> = Vec::new();
+        let mut i = 0;
         while i < b.len() {
             if f64::from(b[i].count) < threshold {
                 i += 1;
@@ -361,38 +383,51 @@ fn find_storms(aggs: &[Agg], texts: &[String], opts: &DigestOptions) -> Vec<Stor
             let start = i;
             let mut end = i;
             let mut j = i + 1;
-            // Extend over buckets above threshold, bridging one quiet bucket.
             while j < b.len() && b[j].minute - b[end].minute <= 2 * w {
                 if f64::from(b[j].count) >= threshold {
                     end = j;
                 }
                 j += 1;
             }
+            runs.push((start, end));
+            i = end + 1;
+        }
+        // Bursts of one template that follow each other within `STORM_GAP_MINUTES` are one
+        // episode: a storm that dips for a few minutes is still the same storm.
+        let mut episodes: Vec<(usize, usize)> = Vec::new();
+        for (start, end) in runs {
+            match episodes.last_mut() {
+                Some(last) if b[start].minute - (b[last.1].minute + w) <= STORM_GAP_MINUTES => last.1 = end,
+                _ => episodes.push((start, end)),
+            }
+        }
+        for (start, end) in episodes {
             let run = &b[start..=end];
             let count: u64 = run.iter().map(|x| u64::from(x.count)).sum();
-            if count >= opts.storm_min_count {
-                // Baseline: the rate outside the burst, never below the median.
-                let minutes = (span * w as usize) as f64;
-                let outside = (a.count - count) as f64 / (minutes - (run.len() * w as usize) as f64).max(1.0);
-                let per_minute = median / w as f64;
-                storms.push(Storm {
-                    cluster: id as u32,
-                    template: texts[id].clone(),
-                    start: crate::time::Timestamp(b[start].minute * 60_000),
-                    end: crate::time::Timestamp((b[end].minute + w) * 60_000 - 1),
-                    start_line: run.iter().map(|x| x.first_line).min().unwrap_or(0),
-                    end_line: run.iter().map(|x| x.last_line).max().unwrap_or(0),
-                    count,
-                    peak_per_minute: run
-                        .iter()
-                        .map(|x| u64::from(x.count))
-                        .max()
-                        .unwrap_or(0)
-                        .div_ceil(w as u64),
-                    baseline_per_minute: (outside.max(per_minute) * 100.0).round() / 100.0,
-                });
+            if count < opts.storm_min_count {
+                continue;
             }
-            i = end + 1;
+            // Baseline: the rate outside the episode, never below the median.
+            let minutes = (span * w as usize) as f64;
+            let inside = (b[end].minute + w - b[start].minute) as f64;
+            let outside = (a.count - count) as f64 / (minutes - inside).max(1.0);
+            let per_minute = median / w as f64;
+            storms.push(Storm {
+                cluster: id as u32,
+                template: texts[id].clone(),
+                start: crate::time::Timestamp(b[start].minute * 60_000),
+                end: crate::time::Timestamp((b[end].minute + w) * 60_000 - 1),
+                start_line: run.iter().map(|x| x.first_line).min().unwrap_or(0),
+                end_line: run.iter().map(|x| x.last_line).max().unwrap_or(0),
+                count,
+                peak_per_minute: run
+                    .iter()
+                    .map(|x| u64::from(x.count))
+                    .max()
+                    .unwrap_or(0)
+                    .div_ceil(w as u64),
+                baseline_per_minute: (outside.max(per_minute) * 100.0).round() / 100.0,
+            });
         }
     }
     storms.sort_by_key(|x| (x.start, x.cluster));
@@ -620,6 +655,22 @@ fn find_rare(templates: &[TemplateSummary], opts: &DigestOptions) -> Vec<RareTem
         .collect()
 }
 
+/// Longest template or example the text report prints whole, in bytes.
+pub const SHOWN_BYTES: usize = 300;
+
+/// `text` cut to [`SHOWN_BYTES`] (at a character boundary) with its full length shown, so a
+/// multi-kilobyte line does not flood the report.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    if text.len() <= SHOWN_BYTES {
+        return text.into();
+    }
+    let mut cut = SHOWN_BYTES;
+    while !text.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}... ({} bytes)", &text[..cut], text.len()).into()
+}
+
 fn fmt_time(t: Option<Timestamp>) -> String {
     t.map_or_else(|| "-".to_string(), |t| t.to_string())
 }
@@ -666,19 +717,24 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
         let _ = writeln!(
             s,
             "  {:>9} hits  #{:<4} {}  (lines {}-{})",
-            t.count, t.id, t.template, t.first_line, t.last_line
+            t.count,
+            t.id,
+            clip(&t.template),
+            t.first_line,
+            t.last_line
         );
     }
     if !d.storms.is_empty() {
         let _ = writeln!(s, "storms:");
-        for st in &d.storms {
+        let (shown, more) = top_storms(&d.storms, STORMS_SHOWN);
+        for st in &shown {
             let _ = writeln!(
                 s,
                 "  {} .. {}  #{} {}  {} hits (peak {}/min, usual {}/min), lines {}-{}",
                 st.start,
                 st.end,
                 st.cluster,
-                st.template,
+                clip(&st.template),
                 st.count,
                 st.peak_per_minute,
                 st.baseline_per_minute,
@@ -686,12 +742,15 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
                 st.end_line
             );
         }
+        if more > 0 {
+            let _ = writeln!(s, "  ... and {more} more");
+        }
     }
     if let Some(l) = &d.tail_loop {
         let names: Vec<String> = l
             .members
             .iter()
-            .map(|m| format!("#{} {}", m.cluster, m.template))
+            .map(|m| format!("#{} {}", m.cluster, clip(&m.template)))
             .collect();
         let _ = writeln!(
             s,
@@ -707,7 +766,7 @@ pub fn render_text(name: &str, d: &FileDigest) -> String {
     if !d.rare.is_empty() {
         let _ = writeln!(s, "rare templates:");
         for r in &d.rare {
-            let _ = writeln!(s, "  line {:>7} x{} {}", r.first_line, r.count, r.example);
+            let _ = writeln!(s, "  line {:>7} x{} {}", r.first_line, r.count, clip(&r.example));
         }
     }
     s

@@ -368,8 +368,13 @@ impl Interner {
         let core = &tok[a..b];
         let named_id =
             core.len() > 4 && core.ends_with(WILDCARD) && matches!(core[core.len() - 4], b'_' | b'-');
+        // A quoted value given a name (`name="lsb_release"`, `user='bob'`) is a parameter
+        // whatever words it takes.
+        let named_value = tok.len() > 4
+            && matches!(tok[tok.len() - 1], b'"' | b'\'')
+            && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
         self.ident
-            .push(wild && (slot || named_id || memchr::memchr(b'.', core).is_some()));
+            .push(named_value || (wild && (slot || named_id || memchr::memchr(b'.', core).is_some())));
         id
     }
 
@@ -506,7 +511,7 @@ pub fn tokenize(
             }
         };
         // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
-        if ids.last() == Some(&id) && interner.is_variable(id) {
+        if ids.last() == Some(&id) && interner.is_variable(id) && id != WILDCARD_ID {
             continue;
         }
         ids.push(id);
@@ -618,6 +623,9 @@ mod tests {
         assert_eq!(a, b);
         tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 2);
+        // Bare wildcards side by side stay two positions: a package and its version.
+        tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
     }
 
     #[test]

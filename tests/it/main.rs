@@ -8,6 +8,8 @@ mod authoring_errors;
 mod authoring_rules;
 mod bundle_inputs;
 mod bundle_layouts;
+mod digest_cli;
+mod digest_generality;
 mod digest_loghub;
 mod healthy_bundles;
 mod hostile_security;

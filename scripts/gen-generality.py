@@ -1,0 +1,466 @@
+#!/usr/bin/env python3
+"""Generates the digest's generality set: fixtures/logs/<layout>/<layout>.log and
+<layout>.events (the expected event id of each line, one a line).
+
+Each layout lists real line shapes (see SOURCES in fixtures/logs/README.md: lines seen in
+public repositories' sample logs and the formats' own documentation); volume comes only from
+varying the variable fields of those shapes (times, pids, ids, addresses, sizes, names).
+Deterministic (fixed seed). Usage: scripts/gen-generality.py [OUT_DIR]
+"""
+import datetime
+import json
+import os
+import random
+import sys
+
+R = random.Random(17)
+OUT = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..", "fixtures", "logs")
+
+T0 = datetime.datetime(2024, 3, 7, 9, 15, 2, 123456)
+
+
+def ip():
+    return "10.%d.%d.%d" % (R.randint(0, 255), R.randint(0, 255), R.randint(1, 254))
+
+
+def port():
+    return str(R.randint(1024, 65535))
+
+
+def num(a=0, b=99999):
+    return str(R.randint(a, b))
+
+
+def hexs(n=8):
+    return "".join(R.choice("0123456789abcdef") for _ in range(n))
+
+
+def uuid():
+    return "%s-%s-%s-%s-%s" % (hexs(8), hexs(4), hexs(4), hexs(4), hexs(12))
+
+
+def user():
+    return R.choice(["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"])
+
+
+def pod():
+    return "%s-%s-%s" % (R.choice(["web", "api", "worker", "cache", "db"]), hexs(9), "".join(R.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5)))
+
+
+def path():
+    return "/" + "/".join(R.choice(["var", "lib", "data", "srv", "app", "cache", "tmp", "images", "v1", "static"]) + str(R.randint(0, 9)) for _ in range(R.randint(2, 4)))
+
+
+def ms():
+    return "%.3f" % R.uniform(0.001, 900)
+
+
+def pkg():
+    return R.choice(["libssl3", "curl", "openssh-server", "nginx-common", "python3.11", "tzdata", "libc6", "vim-tiny", "git", "zlib1g"])
+
+
+def ver():
+    return "%d.%d.%d-%dubuntu%d" % (R.randint(0, 3), R.randint(0, 20), R.randint(0, 9), R.randint(1, 9), R.randint(0, 3))
+
+
+class Clock:
+    def __init__(self):
+        self.t = T0
+        self.boot = 0.0
+
+    def tick(self):
+        self.t += datetime.timedelta(milliseconds=R.randint(1, 4000))
+        self.boot += R.uniform(0.0001, 3)
+        return self.t
+
+
+# Each layout: (name, held_out, header(clock, level) -> str, events [(id, level, message fn)])
+LAYOUTS = []
+
+
+def layout(name, held_out=False):
+    def wrap(fn):
+        LAYOUTS.append((name, held_out, fn))
+        return fn
+    return wrap
+
+
+@layout("dmesg")
+def dmesg(c):
+    h = lambda: "[%12.6f] " % c.boot
+    ev = [
+        ("E1", lambda: "usb %d-%d: new high-speed USB device number %s using xhci_hcd" % (R.randint(1, 4), R.randint(1, 9), num(2, 40))),
+        ("E2", lambda: "EXT4-fs (sda%d): mounted filesystem with ordered data mode. Opts: (null)" % R.randint(1, 4)),
+        ("E3", lambda: "e1000e 0000:00:%02x.0 eth%d: NIC Link is Up 1000 Mbps Full Duplex, Flow Control: Rx/Tx" % (R.randint(1, 31), R.randint(0, 3))),
+        ("E4", lambda: "audit: type=1400 audit(%d.%03d:%d): apparmor=\"STATUS\" operation=\"profile_load\" profile=\"unconfined\" name=\"%s\" pid=%s comm=\"apparmor_parser\"" % (R.randint(1600000000, 1700000000), R.randint(0, 999), R.randint(2, 300), R.choice(["/usr/bin/man", "nvidia_modprobe", "lsb_release", "/usr/sbin/tcpdump"]), num(300, 9000))),
+        ("E5", lambda: "Out of memory: Killed process %s (%s) total-vm:%skB, anon-rss:%skB, file-rss:0kB, shmem-rss:0kB, UID:%s pgtables:%skB oom_score_adj:0" % (num(100, 99999), R.choice(["java", "python3", "node", "chrome"]), num(), num(), num(0, 1000), num(10, 9000))),
+        ("E6", lambda: "IPv6: ADDRCONF(NETDEV_CHANGE): veth%s: link becomes ready" % hexs(7)),
+        ("E7", lambda: "docker0: port %d(veth%s) entered forwarding state" % (R.randint(1, 9), hexs(7))),
+        ("E8", lambda: "sd %d:0:0:0: [sd%s] Attached SCSI disk" % (R.randint(0, 5), R.choice("abcd"))),
+    ]
+    return h, ev
+
+
+@layout("apt_history")
+def apt_history(c):
+    return None, None  # written by apt_history_lines below
+
+
+def apt_history_lines():
+    lines, events = [], []
+    for _ in range(40):
+        t = T0 + datetime.timedelta(minutes=R.randint(0, 100000))
+        fmt = "%Y-%m-%d  %H:%M:%S"
+        lines += ["Start-Date: " + t.strftime(fmt), "Commandline: apt-get install -y %s" % pkg(),
+                  "Requested-By: %s (%s)" % (user(), num(1000, 1010)),
+                  "Install: %s:amd64 (%s), %s:amd64 (%s, automatic)" % (pkg(), ver(), pkg(), ver()) if R.random() < 0.5 else "Upgrade: %s:amd64 (%s, %s)" % (pkg(), ver(), ver()),
+                  "End-Date: " + (t + datetime.timedelta(seconds=R.randint(2, 90))).strftime(fmt), ""]
+        events += ["E1", "E2", "E3", "E4" if lines[-3].startswith("Install") else "E5", "E6", "BLANK"]
+    return lines, events
+
+
+@layout("dpkg")
+def dpkg(c):
+    h = lambda: c.tick().strftime("%Y-%m-%d %H:%M:%S ")
+    ev = [
+        ("E1", lambda: "status installed %s:amd64 %s" % (pkg(), ver())),
+        ("E2", lambda: "status unpacked %s:amd64 %s" % (pkg(), ver())),
+        ("E3", lambda: "status half-configured %s:amd64 %s" % (pkg(), ver())),
+        ("E4", lambda: "upgrade %s:amd64 %s %s" % (pkg(), ver(), ver())),
+        ("E5", lambda: "configure %s:amd64 %s <none>" % (pkg(), ver())),
+        ("E6", lambda: "startup packages configure"),
+        ("E7", lambda: "trigproc man-db:amd64 %s <none>" % ver()),
+    ]
+    return h, ev
+
+
+@layout("nginx_access")
+def nginx_access(c):
+    h = lambda: ""
+    def line(method, fmtpath, status):
+        return lambda: '%s - - [%s] "%s %s HTTP/1.1" %s %s "-" "%s"' % (
+            ip(), c.tick().strftime("%d/%b/%Y:%H:%M:%S +0000"), method, fmtpath(), status, num(0, 50000),
+            R.choice(["Mozilla/5.0 (X11; Linux x86_64)", "curl/7.88.1", "kube-probe/1.28", "Go-http-client/1.1"]))
+    ev = [
+        ("E1", line("GET", lambda: "/api/v1/users/%s" % num(), 200)),
+        ("E2", line("POST", lambda: "/api/v1/login", 401)),
+        ("E3", line("GET", lambda: "/static/js/app.%s.js" % hexs(8), 304)),
+        ("E4", line("GET", lambda: "/healthz", 200)),
+        ("E5", line("GET", lambda: "/api/v1/orders/%s" % num(), 404)),
+    ]
+    return h, ev
+
+
+@layout("nginx_error")
+def nginx_error(c):
+    h = lambda: c.tick().strftime("%Y/%m/%d %H:%M:%S ") + R.choice(["[error]", "[warn]", "[crit]"]) + " %s#%s: " % (num(1, 999), 0)
+    ev = [
+        ("E1", lambda: "*%s connect() failed (111: Connection refused) while connecting to upstream, client: %s, server: example.com, request: \"GET /api/%s HTTP/1.1\", upstream: \"http://%s:%s/api/%s\", host: \"example.com\"" % (num(), ip(), num(), ip(), port(), num())),
+        ("E2", lambda: "*%s upstream timed out (110: Connection timed out) while reading response header from upstream, client: %s, server: example.com" % (num(), ip())),
+        ("E3", lambda: "*%s open() \"%s\" failed (2: No such file or directory), client: %s" % (num(), path(), ip())),
+        ("E4", lambda: "*%s client intended to send too large body: %s bytes, client: %s" % (num(), num(1000000, 99999999), ip())),
+        ("E5", lambda: "*%s an upstream response is buffered to a temporary file /var/cache/nginx/proxy_temp/%s/%s/%s while reading upstream" % (num(), num(0, 9), num(10, 99), num())),
+    ]
+    return h, ev
+
+
+@layout("postgres")
+def postgres(c):
+    h = lambda: c.tick().strftime("%Y-%m-%d %H:%M:%S.") + "%03d GMT [%s] " % (R.randint(0, 999), num(20, 9000))
+    ev = [
+        ("E1", lambda: "LOG:  checkpoint starting: time"),
+        ("E2", lambda: "LOG:  checkpoint complete: wrote %s buffers (%.1f%%); 0 WAL file(s) added, 0 removed, %s recycled; write=%s s, sync=%s s, total=%s s" % (num(), R.uniform(0, 9), num(0, 40), ms(), ms(), ms())),
+        ("E3", lambda: "FATAL:  password authentication failed for user \"%s\"" % user()),
+        ("E4", lambda: "LOG:  connection received: host=%s port=%s" % (ip(), port())),
+        ("E5", lambda: "LOG:  connection authorized: user=%s database=%s" % (user(), R.choice(["app", "orders", "billing", "postgres"]))),
+        ("E6", lambda: "ERROR:  duplicate key value violates unique constraint \"%s_pkey\"" % R.choice(["users", "orders", "items", "sessions"])),
+        ("E7", lambda: "LOG:  duration: %s ms  statement: SELECT * FROM orders WHERE id = %s" % (ms(), num())),
+    ]
+    return h, ev
+
+
+@layout("redis")
+def redis(c):
+    h = lambda: "%s:%s %s %s " % (num(1, 99999), R.choice("MCS"), c.tick().strftime("%d %b %Y %H:%M:%S.") + "%03d" % R.randint(0, 999), R.choice("*#-."))
+    ev = [
+        ("E1", lambda: "DB saved on disk"),
+        ("E2", lambda: "Background saving started by pid %s" % num()),
+        ("E3", lambda: "%s changes in %s seconds. Saving..." % (num(1, 10000), num(1, 900))),
+        ("E4", lambda: "Background saving terminated with success"),
+        ("E5", lambda: "Fork CoW for RDB: current %s MB, peak %s MB, average %s MB" % (num(0, 99), num(0, 99), num(0, 99))),
+        ("E6", lambda: "Accepted %s:%s" % (ip(), port())),
+        ("E7", lambda: "Connection with replica %s:%s lost." % (ip(), port())),
+    ]
+    return h, ev
+
+
+@layout("kafka")
+def kafka(c):
+    h = lambda: "[%s,%03d] %s " % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999), R.choice(["INFO", "INFO", "WARN"]))
+    ev = [
+        ("E1", lambda: "[Log partition=%s-%d, dir=/var/lib/kafka/data] Rolled new log segment at offset %s in %s ms. (kafka.log.Log)" % (R.choice(["orders", "events", "payments"]), R.randint(0, 11), num(), num(0, 50))),
+        ("E2", lambda: "[GroupCoordinator %d]: Preparing to rebalance group %s in state PreparingRebalance with old generation %s (__consumer_offsets-%d) (reason: Adding new member consumer-%s-%s) (kafka.coordinator.group.GroupCoordinator)" % (R.randint(0, 3), R.choice(["billing", "audit", "search"]), num(1, 99), R.randint(0, 49), num(1, 9), uuid())),
+        ("E3", lambda: "[Controller id=%d] Processing automatic preferred replica leader election (kafka.controller.KafkaController)" % R.randint(0, 3)),
+        ("E4", lambda: "[ReplicaFetcher replicaId=%d, leaderId=%d, fetcherId=0] Error sending fetch request (sessionId=%s, epoch=%s) to node %d: (org.apache.kafka.clients.FetchSessionHandler)" % (R.randint(0, 3), R.randint(0, 3), num(), num(), R.randint(0, 3))),
+        ("E5", lambda: "Deleted log segment %s.log.deleted for partition %s-%d (kafka.log.LogSegment)" % ("%020d" % R.randint(0, 10**9), R.choice(["orders", "events"]), R.randint(0, 11))),
+        ("E6", lambda: "[KafkaServer id=%d] started (kafka.server.KafkaServer)" % R.randint(0, 3)),
+    ]
+    return h, ev
+
+
+@layout("klog")
+def klog(c):
+    def h():
+        t = c.tick()
+        return "%s%s %s.%06d       %s %s] " % ("I", t.strftime("%m%d"), t.strftime("%H:%M:%S"), t.microsecond, num(1, 99), R.choice(["server.go:148", "shared_informer.go:311", "kubelet.go:2447", "pod_workers.go:1298", "reconciler.go:357"]))
+    ev = [
+        ("E1", lambda: "\"SyncLoop (PLEG): event for pod\" pod=\"default/%s\" event={\"ID\":\"%s\",\"Type\":\"ContainerStarted\"}" % (pod(), uuid())),
+        ("E2", lambda: "Waiting for caches to sync for %s" % R.choice(["node_authorizer", "endpoint", "garbage collector", "crt configmap"])),
+        ("E3", lambda: "\"Error syncing pod, skipping\" err=\"failed to \\\"StartContainer\\\" with CrashLoopBackOff\" pod=\"kube-system/%s\" podUID=%s" % (pod(), uuid())),
+        ("E4", lambda: "\"operationExecutor.VerifyControllerAttachedVolume started for volume\" volume=\"kube-api-access-%s\" pod=\"default/%s\"" % (hexs(5), pod())),
+        ("E5", lambda: "Version: v1.28.%d" % R.randint(0, 15)),
+        ("E6", lambda: "\"Killing container with a grace period\" pod=\"default/%s\" containerName=\"%s\" gracePeriod=%s" % (pod(), R.choice(["app", "sidecar", "proxy"]), num(1, 60))),
+    ]
+    return h, ev
+
+
+@layout("etcd_json")
+def etcd_json(c):
+    def mk(lvl, caller, msg, extra):
+        return lambda: json.dumps(dict([("level", lvl), ("ts", c.tick().strftime("%Y-%m-%dT%H:%M:%S.") + "%06dZ" % R.randint(0, 999999)), ("caller", caller), ("msg", msg)] + list(extra().items())), separators=(",", ":"))
+    ev = [
+        ("E1", mk("info", "etcdserver/server.go:2054", "published local member to cluster through raft", lambda: {"local-member-id": hexs(16), "cluster-id": hexs(16)})),
+        ("E2", mk("warn", "etcdserver/util.go:166", "apply request took too long", lambda: {"took": "%sms" % ms(), "expected-duration": "100ms", "prefix": "read-only range ", "request": "key:\"/registry/pods/default/%s\" " % pod()})),
+        ("E3", mk("info", "mvcc/index.go:214", "compact tree index", lambda: {"revision": int(num())})),
+        ("E4", mk("info", "mvcc/kvstore_compaction.go:57", "finished scheduled compaction", lambda: {"compact-revision": int(num()), "took": "%sms" % ms()})),
+        ("E5", mk("warn", "rafthttp/probing_status.go:68", "prober detected unhealthy status", lambda: {"round-tripper-name": "ROUND_TRIPPER_SNAPSHOT", "remote-peer-id": hexs(16), "rtt": "0s", "error": "dial tcp %s:2380: connect: connection refused" % ip()})),
+    ]
+    return (lambda: ""), ev
+
+
+@layout("logrus_logfmt")
+def logrus(c):
+    h = lambda: 'time="%s" level=%s ' % (c.tick().strftime("%Y-%m-%dT%H:%M:%SZ"), R.choice(["info", "warning", "error"]))
+    ev = [
+        ("E1", lambda: 'msg="Pulling image" image="docker.io/library/%s:%s"' % (R.choice(["nginx", "redis", "busybox"]), ver())),
+        ("E2", lambda: 'msg="shim disconnected" id=%s namespace=k8s.io' % hexs(64)),
+        ("E3", lambda: 'msg="cleaning up after shim disconnected" id=%s namespace=k8s.io' % hexs(64)),
+        ("E4", lambda: 'msg="StopPodSandbox for \\"%s\\" returns successfully"' % hexs(64)),
+        ("E5", lambda: 'msg="failed to handle container TaskExit event" error="failed to stop container: context deadline exceeded" container=%s' % hexs(64)),
+        ("E6", lambda: 'msg="loading plugin \\"io.containerd.snapshotter.v1.%s\\"..." type=io.containerd.snapshotter.v1' % R.choice(["native", "overlayfs", "zfs", "btrfs", "aufs", "devmapper"])),
+    ]
+    return h, ev
+
+
+@layout("python_logging")
+def python_logging(c):
+    h = lambda: "%s,%03d - %s - %s - " % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999), R.choice(["app.worker", "app.api", "urllib3.connectionpool"]), R.choice(["INFO", "WARNING", "ERROR"]))
+    ev = [
+        ("E1", lambda: "Starting new HTTPS connection (%d): api.example.com:443" % R.randint(1, 9)),
+        ("E2", lambda: "Task %s succeeded in %ss: None" % (uuid(), ms())),
+        ("E3", lambda: "Retrying (Retry(total=%d, connect=None, read=None, redirect=None, status=None)) after connection broken by 'NewConnectionError'" % R.randint(0, 4)),
+        ("E4", lambda: "Received task: tasks.send_email[%s]" % uuid()),
+        ("E5", lambda: "User %s logged in from %s" % (user(), ip())),
+        ("E6", lambda: "Processed batch %s with %s records in %s ms" % (num(), num(1, 5000), ms())),
+    ]
+    return h, ev
+
+
+@layout("spring_logback")
+def spring(c):
+    h = lambda: "%s.%03d  %s %s --- [%15s] %-40s : " % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999), R.choice([" INFO", " WARN", "ERROR"]), num(1000, 99999), R.choice(["main", "nio-8080-exec-%d" % R.randint(1, 9), "scheduling-1"]), R.choice(["o.s.b.w.embedded.tomcat.TomcatWebServer", "c.e.demo.OrderService", "o.h.engine.jdbc.spi.SqlExceptionHelper"]))
+    ev = [
+        ("E1", lambda: "Tomcat initialized with port(s): %s (http)" % R.choice(["8080", "8081", "9090"])),
+        ("E2", lambda: "Started DemoApplication in %s seconds (JVM running for %s)" % (ms(), ms())),
+        ("E3", lambda: "Order %s created for customer %s" % (num(), num())),
+        ("E4", lambda: "SQL Error: %s, SQLState: %s" % (R.choice(["0", "1062", "1213"]), R.choice(["08S01", "23000", "40001"]))),
+        ("E5", lambda: "HikariPool-1 - Connection is not available, request timed out after %sms." % num(1000, 30000)),
+        ("E6", lambda: "Completed initialization in %s ms" % num(1, 999)),
+    ]
+    return h, ev
+
+
+@layout("journal_syslog")
+def journal(c):
+    h = lambda: "%s %s " % (c.tick().strftime("%b %d %H:%M:%S"), R.choice(["node-1", "node-2", "ip-10-0-3-17"]))
+    ev = [
+        ("E1", lambda: "systemd[1]: Started Session %s of User %s." % (num(1, 9999), user())),
+        ("E2", lambda: "systemd-logind[%s]: New session %s of user %s." % (num(300, 999), num(1, 9999), user())),
+        ("E3", lambda: "sshd[%s]: Accepted publickey for %s from %s port %s ssh2: RSA SHA256:%s" % (num(), user(), ip(), port(), hexs(43))),
+        ("E4", lambda: "kubelet[%s]: E0307 09:15:02.123456    %s kubelet.go:2855] \"Container runtime network not ready\" networkReady=\"NetworkReady=false reason:NetworkPluginNotReady\"" % (num(), num())),
+        ("E5", lambda: "systemd[1]: %s.service: Main process exited, code=exited, status=%d/FAILURE" % (R.choice(["nginx", "docker", "containerd", "kubelet"]), R.randint(1, 3))),
+        ("E6", lambda: "CRON[%s]: (root) CMD (command -v debian-sa1 > /dev/null && debian-sa1 1 1)" % num()),
+        ("E7", lambda: "systemd[1]: Reloading."),
+    ]
+    return h, ev
+
+
+@layout("android_logcat")
+def logcat(c):
+    def h():
+        t = c.tick()
+        return "%s.%03d  %s  %s %s " % (t.strftime("%m-%d %H:%M:%S"), t.microsecond // 1000, num(100, 9999).rjust(4), num(100, 9999).rjust(4), R.choice("IDWE"))
+    ev = [
+        ("E1", lambda: "ActivityManager: Start proc %s:com.example.app/u0a%s for activity {com.example.app/.MainActivity}" % (num(1000, 30000), num(10, 400))),
+        ("E2", lambda: "ActivityManager: Killing %s:com.example.sync/u0a%s (adj %d): empty #%d" % (num(1000, 30000), num(10, 400), R.randint(900, 999), R.randint(17, 40))),
+        ("E3", lambda: "WifiStateMachine: setSuspendOptimizationsNative: %d true -> false" % R.randint(1, 8)),
+        ("E4", lambda: "chatty  : uid=%s(u0_a%s) RenderThread identical %d lines" % (num(10000, 10400), num(10, 400), R.randint(1, 90))),
+        ("E5", lambda: "AndroidRuntime: FATAL EXCEPTION: main"),
+        ("E6", lambda: "BatteryService: Processing new values: chargerAcOnline=false, batteryLevel=%d, batteryVoltage=%s" % (R.randint(1, 100), num(3500, 4300))),
+    ]
+    return h, ev
+
+
+@layout("rabbitmq")
+def rabbitmq(c):
+    h = lambda: "%s.%03d [%s] <0.%s.0> " % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999), R.choice(["info", "warning", "error"]), num(100, 9999))
+    ev = [
+        ("E1", lambda: "accepting AMQP connection <0.%s.0> (%s:%s -> %s:5672)" % (num(100, 9999), ip(), port(), ip())),
+        ("E2", lambda: "connection <0.%s.0> (%s:%s -> %s:5672): user '%s' authenticated and granted access to vhost '/'" % (num(100, 9999), ip(), port(), ip(), user())),
+        ("E3", lambda: "closing AMQP connection <0.%s.0> (%s:%s -> %s:5672, vhost: '/', user: '%s')" % (num(100, 9999), ip(), port(), ip(), user())),
+        ("E4", lambda: "Channel error on connection <0.%s.0> (%s:%s -> %s:5672, vhost: '/', user: 'guest'), channel %d:" % (num(100, 9999), ip(), port(), ip(), R.randint(1, 9))),
+        ("E5", lambda: "Mirrored queue '%s' in vhost '/': Adding mirror on node rabbit@%s: <%s.%s.0>" % (R.choice(["orders", "emails", "jobs"]), R.choice(["rmq-0", "rmq-1", "rmq-2"]), num(1000, 9999), num(100, 999))),
+    ]
+    return h, ev
+
+
+@layout("go_stdlog")
+def go_stdlog(c):
+    h = lambda: c.tick().strftime("%Y/%m/%d %H:%M:%S ")
+    ev = [
+        ("E1", lambda: "http: TLS handshake error from %s:%s: EOF" % (ip(), port())),
+        ("E2", lambda: "Listening on :%s" % R.choice(["8080", "9090", "8443"])),
+        ("E3", lambda: "http: Accept error: accept tcp [::]:8080: accept4: too many open files; retrying in %dms" % R.choice([5, 10, 20, 40, 80])),
+        ("E4", lambda: "reverse proxy: dial tcp %s:%s: connect: connection refused" % (ip(), port())),
+        ("E5", lambda: "worker %d processed %s jobs in %sms" % (R.randint(1, 16), num(1, 999), num(1, 9999))),
+    ]
+    return h, ev
+
+
+@layout("consul_hclog")
+def consul(c):
+    h = lambda: "%s.%03dZ [%s] " % (c.tick().strftime("%Y-%m-%dT%H:%M:%S"), R.randint(0, 999), R.choice(["INFO", "WARN", "ERROR", "DEBUG"]).ljust(5))
+    ev = [
+        ("E1", lambda: "agent.server.raft: heartbeat timeout reached, starting election: last-leader-addr=%s:8300 last-leader-id=%s" % (ip(), uuid())),
+        ("E2", lambda: "agent: Synced check: check=service:%s-%s" % (R.choice(["web", "api"]), num(1, 99))),
+        ("E3", lambda: "agent.server.memberlist.lan: memberlist: Suspect %s has failed, no acks received" % R.choice(["node-1", "node-2", "node-3", "node-4", "node-5"])),
+        ("E4", lambda: "agent.client: RPC failed to server: method=Catalog.Register server=%s:8300 error=\"rpc error making call: EOF\"" % ip()),
+        ("E5", lambda: "agent: (LAN) joined: number_of_nodes=%d" % R.randint(1, 9)),
+    ]
+    return h, ev
+
+
+@layout("zap_json")
+def zap(c):
+    def mk(lvl, msg, extra):
+        return lambda: json.dumps(dict([("level", lvl), ("ts", round(c.tick().timestamp(), 6)), ("caller", "%s.go:%s" % (R.choice(["controller/reconcile", "manager/run", "webhook/server"]), num(10, 500))), ("msg", msg)] + list(extra().items())), separators=(",", ":"))
+    ev = [
+        ("E1", mk("info", "Starting workers", lambda: {"controller": R.choice(["deployment", "pod", "secret"]), "worker count": R.randint(1, 10)})),
+        ("E2", mk("error", "Reconciler error", lambda: {"name": pod(), "namespace": "default", "error": "Operation cannot be fulfilled on pods \"%s\": the object has been modified" % pod()})),
+        ("E3", mk("info", "Successfully Reconciled", lambda: {"name": pod(), "namespace": R.choice(["default", "prod", "kube-system"])})),
+        ("E4", mk("debug", "received request", lambda: {"webhook": "/mutate-v1-pod", "UID": uuid(), "kind": "/v1, Kind=Pod"})),
+    ]
+    return (lambda: ""), ev
+
+
+# ---- held out: never tuned on ----
+
+@layout("mongodb_json", held_out=True)
+def mongodb(c):
+    def mk(s, comp, id_, ctx, msg, attr):
+        return lambda: json.dumps({"t": {"$date": c.tick().strftime("%Y-%m-%dT%H:%M:%S.") + "%03d+00:00" % R.randint(0, 999)}, "s": s, "c": comp, "id": id_, "ctx": ctx(), "msg": msg, "attr": attr()}, separators=(",", ":"))
+    conn = lambda: "conn%s" % num(1, 9999)
+    ev = [
+        ("E1", mk("I", "NETWORK", 22943, lambda: "listener", "Connection accepted", lambda: {"remote": "%s:%s" % (ip(), port()), "connectionId": int(num()), "connectionCount": int(num(1, 500))})),
+        ("E2", mk("I", "NETWORK", 22944, conn, "Connection ended", lambda: {"remote": "%s:%s" % (ip(), port()), "connectionId": int(num()), "connectionCount": int(num(1, 500))})),
+        ("E3", mk("I", "COMMAND", 51803, conn, "Slow query", lambda: {"type": "command", "ns": "app.%s" % R.choice(["orders", "users"]), "durationMillis": int(num(100, 9000))})),
+        ("E4", mk("I", "STORAGE", 22430, lambda: "Checkpointer", "WiredTiger message", lambda: {"message": "[%s:%s][%s:%s], WT_SESSION.checkpoint: saving checkpoint snapshot min: %s" % (num(), num(), num(), hexs(12), num())})),
+        ("E5", mk("W", "NETWORK", 4615610, conn, "Failed to check socket connectivity", lambda: {"error": {"code": 6, "codeName": "HostUnreachable", "errmsg": "Connection reset by peer"}})),
+    ]
+    return (lambda: ""), ev
+
+
+@layout("windows_cbs", held_out=True)
+def windows_cbs(c):
+    h = lambda: "%s, %-22s%-7s" % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.choice(["Info", "Info", "Warning", "Error"]), R.choice(["CBS", "CSI", "DPX"]))
+    ev = [
+        ("E1", lambda: "Loaded Servicing Stack v10.0.%s.%s with Core: C:\\Windows\\winsxs\\amd64_microsoft-windows-servicingstack_31bf3856ad364e35_10.0.%s.%s_none_%s\\cbscore.dll" % (num(10000, 20000), num(1, 3000), num(10000, 20000), num(1, 3000), hexs(16))),
+        ("E2", lambda: "Session: %s_%s initialized by client WindowsUpdateAgent, external staging directory: (null)" % (num(30000000, 31999999), num(1000000000, 3999999999))),
+        ("E3", lambda: "Exec: Processing complete, session(Corruption Repairing): %s_%s [HRESULT = 0x%s - %s]" % (num(30000000, 31999999), num(1000000000, 3999999999), hexs(8), R.choice(["S_OK", "E_FAIL", "CBS_E_STORE_CORRUPTION"]))),
+        ("E4", lambda: "Failed to get next element [HRESULT = 0x800f080d - CBS_E_MANIFEST_INVALID_ITEM]"),
+        ("E5", lambda: "Read out cached package applicability for package: Package_for_KB%s~31bf3856ad364e35~amd64~~%s.1.%s, ApplicableState: %d, CurrentState:%d" % (num(4000000, 5099999), num(10000, 20000), num(1, 20), R.choice([80, 112]), R.choice([0, 112]))),
+    ]
+    return h, ev
+
+
+@layout("haproxy", held_out=True)
+def haproxy(c):
+    h = lambda: "%s haproxy[%s]: " % (c.tick().strftime("%b %d %H:%M:%S"), num(100, 99999))
+    ev = [
+        ("E1", lambda: '%s:%s [%s] http-in %s/%s %d/0/%d/%d/%d 200 %s - - ---- %d/%d/0/0/0 0/0 "GET /api/%s HTTP/1.1"' % (ip(), port(), c.t.strftime("%d/%b/%Y:%H:%M:%S.%f")[:-3], R.choice(["be_app", "be_api"]), R.choice(["app1", "app2", "app3"]), R.randint(0, 9), R.randint(0, 9), R.randint(1, 999), R.randint(1, 999), num(100, 99999), R.randint(1, 99), R.randint(1, 99), num())),
+        ("E2", lambda: "Server %s/%s is DOWN, reason: Layer4 connection problem, info: \"Connection refused\", check duration: %sms. %d active and 0 backup servers left. %d sessions active, 0 requeued, 0 remaining in queue." % (R.choice(["be_app", "be_api"]), R.choice(["app1", "app2", "app3"]), num(0, 9), R.randint(0, 3), R.randint(0, 9))),
+        ("E3", lambda: "Server %s/%s is UP, reason: Layer7 check passed, code: 200, check duration: %sms. %d active and 0 backup servers online. 0 sessions requeued, 0 total in queue." % (R.choice(["be_app", "be_api"]), R.choice(["app1", "app2", "app3"]), num(0, 9), R.randint(1, 4))),
+        ("E4", lambda: "Proxy %s started." % R.choice(["http-in", "stats", "be_app", "be_api"])),
+    ]
+    return h, ev
+
+
+@layout("coredns", held_out=True)
+def coredns(c):
+    h = lambda: "[%s] " % R.choice(["INFO", "INFO", "ERROR"])
+    ev = [
+        ("E1", lambda: '%s:%s - %s "%s IN %s. udp %d false 512" NOERROR qr,rd,ra %d %ss' % (ip(), port(), num(1, 65535), R.choice(["A", "AAAA"]), R.choice(["api.example.com", "db.prod.svc.cluster.local", "kubernetes.default.svc.cluster.local"]), R.randint(20, 80), R.randint(60, 400), "%.9f" % R.uniform(0, 0.01))),
+        ("E2", lambda: 'plugin/errors: 2 %s. A: read udp %s:%s->%s:53: i/o timeout' % (R.choice(["api.example.com", "registry-1.docker.io", "github.com"]), ip(), port(), ip())),
+        ("E3", lambda: "plugin/reload: Running configuration SHA512 = %s" % hexs(128)),
+        ("E4", lambda: "Reloading complete"),
+    ]
+    return h, ev
+
+
+@layout("mysql_error", held_out=True)
+def mysql(c):
+    h = lambda: "%s.%06dZ %s " % (c.tick().strftime("%Y-%m-%dT%H:%M:%S"), R.randint(0, 999999), num(0, 99))
+    ev = [
+        ("E1", lambda: "[Warning] [MY-013360] [Server] Plugin sha256_password reported: ''sha256_password' is deprecated and will be removed in a future release. Please use caching_sha2_password instead'"),
+        ("E2", lambda: "[Note] [MY-010914] [Server] Aborted connection %s to db: '%s' user: '%s' host: '%s' (Got an error reading communication packets)." % (num(), R.choice(["app", "shop"]), user(), ip())),
+        ("E3", lambda: "[ERROR] [MY-010584] [Repl] Replica I/O for channel '': error connecting to source 'repl@%s:3306' - retry-time: 60 retries: %s message: Can't connect to MySQL server on '%s:3306' (111), Error_code: MY-002003" % (ip(), num(1, 999), ip())),
+        ("E4", lambda: "[System] [MY-010931] [Server] /usr/sbin/mysqld: ready for connections. Version: '8.0.%d'  socket: '/var/run/mysqld/mysqld.sock'  port: 3306  MySQL Community Server - GPL." % R.randint(20, 36)),
+        ("E5", lambda: "[Warning] [MY-010055] [Server] IP address '%s' could not be resolved: Name or service not known" % ip()),
+    ]
+    return h, ev
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    for name, held_out, fn in LAYOUTS:
+        c = Clock()
+        if name == "apt_history":
+            lines, events = apt_history_lines()
+        else:
+            h, ev = fn(c)
+            # Skewed frequencies, as in real logs: a few events dominate.
+            weights = [1.0 / (i + 1) for i in range(len(ev))]
+            lines, events = [], []
+            for _ in range(300):
+                eid, msg = R.choices(ev, weights)[0]
+                c.tick()
+                lines.append(h() + msg())
+                events.append(eid)
+            # Every event at least twice.
+            for eid, msg in ev:
+                for _ in range(2):
+                    c.tick()
+                    lines.append(h() + msg())
+                    events.append(eid)
+        d = os.path.join(OUT, name)
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, name + ".log"), "w") as f:
+            f.write("\n".join(lines) + "\n")
+        with open(os.path.join(d, name + ".events"), "w") as f:
+            f.write("\n".join(events) + "\n")
+    with open(os.path.join(OUT, "held_out.txt"), "w") as f:
+        f.write("".join(n + "\n" for n, held, _ in LAYOUTS if held))
+
+
+if __name__ == "__main__":
+    main()
