@@ -58,7 +58,13 @@ pub(crate) struct Extraction<'a> {
 }
 
 /// Extracts `archive` (of format `kind`, shown to the user as `shown`) into `target`.
-pub(crate) fn extract(archive: &Path, kind: ArchiveKind, shown: &str, target: &Path, job: &mut Extraction<'_>) {
+pub(crate) fn extract(
+    archive: &Path,
+    kind: ArchiveKind,
+    shown: &str,
+    target: &Path,
+    job: &mut Extraction<'_>,
+) {
     if let Err(err) = private_dirs().create(target) {
         job.skipped
             .push(skip(shown, format!("cannot create extraction directory: {err}")));
@@ -67,7 +73,8 @@ pub(crate) fn extract(archive: &Path, kind: ArchiveKind, shown: &str, target: &P
     let file = match File::open(archive) {
         Ok(f) => f,
         Err(err) => {
-            job.skipped.push(skip(shown, format!("cannot open archive: {err}")));
+            job.skipped
+                .push(skip(shown, format!("cannot open archive: {err}")));
             return;
         }
     };
@@ -219,7 +226,9 @@ fn write_member(
     compressed: &dyn Fn() -> u64,
 ) -> Result<Written, (WriteFailure, u64)> {
     if let Some(parent) = dest.parent() {
-        private_dirs().create(parent).map_err(|e| (WriteFailure::Place(e), 0))?;
+        private_dirs()
+            .create(parent)
+            .map_err(|e| (WriteFailure::Place(e), 0))?;
     }
     let (dest, renamed) = free_path(dest);
     let mut out = private_file(&dest).map_err(|e| (WriteFailure::Place(e), 0))?;
@@ -255,7 +264,8 @@ fn write_member(
             Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
             Err(e) => return Err((WriteFailure::Read(e), bytes)),
         };
-        out.write_all(&buf[..n]).map_err(|e| (WriteFailure::Write(e), bytes))?;
+        out.write_all(&buf[..n])
+            .map_err(|e| (WriteFailure::Write(e), bytes))?;
         bytes += n as u64;
         job.written += n as u64;
     }
@@ -267,7 +277,13 @@ fn write_member(
 }
 
 /// Reports what happened to one member beyond a plain, whole write.
-fn report(job: &mut Extraction<'_>, shown_member: &str, target: &Path, written: &Written, expected: Option<u64>) {
+fn report(
+    job: &mut Extraction<'_>,
+    shown_member: &str,
+    target: &Path,
+    written: &Written,
+    expected: Option<u64>,
+) {
     if let Some(copy) = &written.renamed {
         let name = copy
             .strip_prefix(target)
@@ -368,10 +384,9 @@ fn extract_tar<R: Read>(
         let taken = || compressed.map_or(u64::MAX, |c| c.get() - start);
         match write_member(&mut entry, &target.join(&rel), job, &taken) {
             Ok(written) => report(job, &shown_member, target, &written, Some(expected)),
-            Err((WriteFailure::Place(err), _)) => job.skipped.push(skip(
-                &shown_member,
-                format!("cannot be written, not read: {err}"),
-            )),
+            Err((WriteFailure::Place(err), _)) => job
+                .skipped
+                .push(skip(&shown_member, format!("cannot be written, not read: {err}"))),
             Err((WriteFailure::Write(err), n)) => job.skipped.push(skip(
                 &shown_member,
                 format!("cannot be written after {n} bytes (kept what was written): {err}"),
@@ -437,10 +452,9 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
         let expected = member.size();
         match write_member(&mut member, &target.join(&rel), job, &|| packed) {
             Ok(written) => report(job, &shown_member, target, &written, Some(expected)),
-            Err((WriteFailure::Place(err), _)) => job.skipped.push(skip(
-                &shown_member,
-                format!("cannot be written, not read: {err}"),
-            )),
+            Err((WriteFailure::Place(err), _)) => job
+                .skipped
+                .push(skip(&shown_member, format!("cannot be written, not read: {err}"))),
             Err((WriteFailure::Write(err), n)) => job.skipped.push(skip(
                 &shown_member,
                 format!("cannot be written after {n} bytes (kept what was written): {err}"),

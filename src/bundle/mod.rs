@@ -305,7 +305,10 @@ impl<'l> Collector<'l> {
             }
             if !ft.is_file() {
                 if !ft.is_dir() {
-                    self.skip(rel, format!("{}, not a regular file: not opened", file_type_name(ft)));
+                    self.skip(
+                        rel,
+                        format!("{}, not a regular file: not opened", file_type_name(ft)),
+                    );
                 }
                 continue;
             }

@@ -54,7 +54,9 @@ pub(crate) fn sniff_head(head: &[u8], name: &str) -> Sniffed {
     };
     if head.starts_with(&[0x1f, 0x8b]) {
         let inner = gunzip_head(head);
-        if is_tar(&inner) || (inner.len() < 512 && by_name == Some(ArchiveKind::TarGz)) {
+        // A tar header, or an empty or garbled stream under a tar's name (reported as corrupt).
+        let tar_named = by_name == Some(ArchiveKind::TarGz) || by_name == Some(ArchiveKind::Tar);
+        if is_tar(&inner) || (tar_named && !looks_like_text(&inner)) {
             return Sniffed {
                 archive: Some(ArchiveKind::TarGz),
                 gzip: false,
@@ -108,8 +110,19 @@ fn is_tar(head: &[u8]) -> bool {
     head.get(257..262) == Some(b"ustar")
 }
 
+/// UTF-8 (a character cut at the end of the head allowed) with hardly any control bytes.
 fn looks_like_text(head: &[u8]) -> bool {
-    !head.is_empty() && text_form(head) == TextForm::Utf8 && !head.contains(&0) && std::str::from_utf8(head).is_ok()
+    if head.is_empty() || text_form(head) != TextForm::Utf8 {
+        return false;
+    }
+    if std::str::from_utf8(head).is_err_and(|e| e.error_len().is_some()) {
+        return false;
+    }
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    control * 100 <= head.len()
 }
 
 /// The text encoding the head shows: a UTF-16 byte-order mark, or ASCII with every other byte
@@ -174,16 +187,25 @@ mod tests {
         let gzlog = sniff_head(&gz(b"hello\n"), "ctl.log");
         assert_eq!((gzlog.archive, gzlog.gzip), (None, true));
         // Garbage under an archive's name is still an archive (reported as corrupt).
-        assert_eq!(sniff_head(&[0x00, 0x01, 0x02], "x.zip").archive, Some(ArchiveKind::Zip));
+        assert_eq!(
+            sniff_head(&[0x00, 0x01, 0x02], "x.zip").archive,
+            Some(ArchiveKind::Zip)
+        );
     }
 
     #[test]
     fn encodings() {
         assert_eq!(text_form(b"\xff\xfea\0b\0"), TextForm::Utf16Le);
         assert_eq!(text_form(b"\xfe\xff\0a\0b"), TextForm::Utf16Be);
-        let le: Vec<u8> = "hello world\r\n".encode_utf16().flat_map(|u| u.to_le_bytes()).collect();
+        let le: Vec<u8> = "hello world\r\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_le_bytes())
+            .collect();
         assert_eq!(text_form(&le), TextForm::Utf16Le);
-        let be: Vec<u8> = "hello world\r\n".encode_utf16().flat_map(|u| u.to_be_bytes()).collect();
+        let be: Vec<u8> = "hello world\r\n"
+            .encode_utf16()
+            .flat_map(|u| u.to_be_bytes())
+            .collect();
         assert_eq!(text_form(&be), TextForm::Utf16Be);
         assert_eq!(text_form(b"a\rb\rc\r"), TextForm::CrLines);
         assert_eq!(text_form(b"a\r\nb\r\n"), TextForm::Utf8);

@@ -38,7 +38,8 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         None => None,
     };
     let limits = bundle_limits(&args.limits);
-    let bundle = Bundle::open_with(&args.bundle, &kb.kinds, &limits).map_err(|e| Failure::input(e.to_string()))?;
+    let bundle =
+        Bundle::open_with(&args.bundle, &kb.kinds, &limits).map_err(|e| Failure::input(e.to_string()))?;
     if bundle.files.is_empty() {
         return Err(Failure::input(nothing_readable(&args.bundle, &bundle)));
     }

@@ -26,7 +26,8 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
             )));
         }
         let file = plain_file(path)?;
-        let reader = open_capped(&file, args.max_input_bytes).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        let reader = open_capped(&file, args.max_input_bytes)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         let out = std::io::stdout().lock();
         write_per_line(BufReader::with_capacity(1 << 20, reader), out, &opts)
             .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;

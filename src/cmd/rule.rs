@@ -4,10 +4,10 @@
 //! or a fixture `bundle:`): open with the knowledge base's kinds, scan with every signature,
 //! evaluate every rule (so `after:` chains work), then grade only the rule under test.
 
-use std::time::Duration;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
@@ -94,7 +94,13 @@ pub fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
 }
 
 /// Runs one test through the whole pipeline and grades the rule under test.
-pub fn run_test(kb: &KnowledgeBase, set: &SignatureSet, rule: &Rule, test: &RuleTest, budget: Duration) -> Graded {
+pub fn run_test(
+    kb: &KnowledgeBase,
+    set: &SignatureSet,
+    rule: &Rule,
+    test: &RuleTest,
+    budget: Duration,
+) -> Graded {
     let error = |message: String| Graded {
         grade: Grade::Error,
         details: vec![message],
@@ -119,7 +125,12 @@ pub fn run_test(kb: &KnowledgeBase, set: &SignatureSet, rule: &Rule, test: &Rule
 }
 
 /// bundle -> scan -> rules, as `analyze` runs them.
-fn evaluate(kb: &KnowledgeBase, set: &SignatureSet, path: &Path, budget: Duration) -> Result<Evaluation, String> {
+fn evaluate(
+    kb: &KnowledgeBase,
+    set: &SignatureSet,
+    path: &Path,
+    budget: Duration,
+) -> Result<Evaluation, String> {
     let bundle = Bundle::open(path, &kb.kinds).map_err(|e| e.to_string())?;
     let scan = Arc::new(scan_bundle(&bundle, set, &kb.components));
     let facts = Arc::new(Facts::new(scan, &kb.components));

@@ -50,9 +50,12 @@ pub fn engine() -> Engine {
     engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<rhai::EvalAltResult>> {
         Err("`sleep` is not available to rules".into())
     });
-    engine.register_fn("sleep", |_: rhai::FLOAT| -> Result<(), Box<rhai::EvalAltResult>> {
-        Err("`sleep` is not available to rules".into())
-    });
+    engine.register_fn(
+        "sleep",
+        |_: rhai::FLOAT| -> Result<(), Box<rhai::EvalAltResult>> {
+            Err("`sleep` is not available to rules".into())
+        },
+    );
     engine.on_print(|text| trace(text.to_owned()));
     engine.on_debug(|text, _, pos| trace(format!("{pos}: {text}")));
     api::register(&mut engine);
@@ -71,7 +74,11 @@ pub(crate) fn current_rule() -> Arc<RuleContext> {
 /// Runs `f` for the rule `ctx` with the deadline at `at` armed (the per-rule deadline or the
 /// end of the budget for all rules, whichever comes first) and returns its result with what
 /// the script printed.
-pub(crate) fn guarded_until<T>(at: Instant, ctx: Arc<RuleContext>, f: impl FnOnce() -> T) -> (T, Vec<String>) {
+pub(crate) fn guarded_until<T>(
+    at: Instant,
+    ctx: Arc<RuleContext>,
+    f: impl FnOnce() -> T,
+) -> (T, Vec<String>) {
     DEADLINE_AT.with(|d| d.set(Some(at)));
     TRACE.with(|t| t.borrow_mut().clear());
     RULE.with(|r| *r.borrow_mut() = Some(ctx));
