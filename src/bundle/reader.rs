@@ -141,6 +141,7 @@ impl<R: Read> Utf16<R> {
         self.out.clear();
         self.out_pos = 0;
         let mut first = !self.started;
+        self.started |= !units.is_empty();
         for c in char::decode_utf16(units) {
             let c = c.unwrap_or(char::REPLACEMENT_CHARACTER);
             if std::mem::take(&mut first) && c == '\u{feff}' {
@@ -149,7 +150,6 @@ impl<R: Read> Utf16<R> {
             let mut utf8 = [0u8; 4];
             self.out.extend_from_slice(c.encode_utf8(&mut utf8).as_bytes());
         }
-        self.started |= !self.out.is_empty() || n > 0;
         Ok(())
     }
 }
