@@ -14,7 +14,7 @@
 //! | `bundle.pod_by_ip("10.42.3.7")` | the pod map of the pod with that IP, or `()` |
 //! | `bundle.events()` / `bundle.events("BackOff")` | array of event maps: `reason`, `object`, `kind`, `name`, `namespace`, `count`, `first_time`, `last_time`, `first_ms`, `last_ms`, `last_seen`, `last_seen_secs`, `message`, `type`, `file` |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
-//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms` |
+//! | `bundle.files()` / `bundle.files("controller-log")` | array of `File` values (read like maps: `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms`; typed so thousands of files stay within the sandbox limits) |
 //! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
