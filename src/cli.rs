@@ -100,7 +100,36 @@ pub struct AnalyzeArgs {
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_template_loop: usize,
     #[command(flatten)]
+    pub limits: LimitArgs,
+    #[command(flatten)]
     pub kb: KbArg,
+}
+
+/// Limits on what a bundle and its rules may cost; each one hit is reported in the document's
+/// appendix (or as an error) with the flag that raises it.
+#[derive(Debug, Clone, Args)]
+pub struct LimitArgs {
+    /// Bytes the bundle's archives may extract to disk together.
+    #[arg(long, value_name = "BYTES", default_value_t = 4 << 30, help_heading = "Limits")]
+    pub max_extract_bytes: u64,
+    /// How many times its compressed size one archive member may grow.
+    #[arg(long, value_name = "N", default_value_t = 200, help_heading = "Limits")]
+    pub max_ratio: u64,
+    /// Members read from one archive.
+    #[arg(long, value_name = "N", default_value_t = 100_000, help_heading = "Limits")]
+    pub max_members: u64,
+    /// Levels of archives inside archives opened (the bundle itself is the first).
+    #[arg(long, value_name = "N", default_value_t = 3, help_heading = "Limits")]
+    pub max_nesting: usize,
+    /// Files read from one bundle.
+    #[arg(long, value_name = "N", default_value_t = 50_000, help_heading = "Limits")]
+    pub max_files: usize,
+    /// Bytes of the `--description` file.
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, help_heading = "Limits")]
+    pub max_description_bytes: u64,
+    /// Seconds all rules together may run; rules not run by then are reported as failed.
+    #[arg(long, value_name = "SECS", default_value_t = 60, help_heading = "Limits")]
+    pub rule_budget: u64,
 }
 
 /// `casebook digest`.
@@ -119,6 +148,9 @@ pub struct DigestArgs {
     /// always masked, as in `analyze`.
     #[arg(long)]
     pub redact: bool,
+    /// Bytes read at most from an input that is not a regular file (a pipe, a device).
+    #[arg(long, value_name = "BYTES", default_value_t = 1 << 30)]
+    pub max_input_bytes: u64,
     #[command(flatten)]
     pub kb: KbArg,
 }
@@ -164,6 +196,9 @@ pub struct RuleTestArgs {
     /// Only rules whose id or path contains this text.
     #[arg(value_name = "FILTER")]
     pub filter: Option<String>,
+    /// Seconds all rules together may run on one test's bundle.
+    #[arg(long, value_name = "SECS", default_value_t = 60)]
+    pub rule_budget: u64,
     #[command(flatten)]
     pub kb: KbArg,
 }

@@ -8,7 +8,10 @@
 mod archive;
 mod classify;
 pub mod layout;
+mod limits;
 mod reader;
+mod sniff;
+mod temp;
 
 use std::path::{Path, PathBuf};
 
@@ -16,12 +19,12 @@ use serde::Serialize;
 
 pub use classify::{logical_path, FileKinds};
 pub use layout::LayoutMatch;
-pub use reader::open_stream;
+pub use limits::BundleLimits;
+pub use reader::{decode_text, open_stream};
+pub use sniff::TextForm;
+pub use temp::remove_all_extracted;
 
 use crate::spec::FileFormat;
-
-/// How deep archives inside archives are opened.
-const MAX_NESTING: usize = 3;
 
 /// An opened bundle: its files, sorted by path, and what was left out.
 #[derive(Debug)]
@@ -35,7 +38,7 @@ pub struct Bundle {
     /// The layouts recognised (`plain` when none other was).
     pub layouts: Vec<LayoutMatch>,
     /// Keeps extracted archives alive; removed when the bundle is dropped.
-    _extracted: Option<tempfile::TempDir>,
+    _extracted: Option<temp::ExtractDir>,
 }
 
 /// One file of the bundle.
@@ -49,8 +52,11 @@ pub struct BundleFile {
     pub format: FileFormat,
     /// Size on disk (compressed size for `.gz`).
     pub size: u64,
-    /// Whether the file is gzip-compressed.
+    /// Whether the file is gzip-compressed (by its first bytes, not its name).
     pub gzip: bool,
+    /// How its text is encoded (UTF-8, UTF-16, lone-CR line ends), by its first bytes.
+    #[serde(skip)]
+    pub text: TextForm,
     /// A log of the container that ran before the current one (`kubectl logs --previous`).
     pub previous: bool,
     /// What decided the kind (a layout's path rule, the content, a kind glob).
@@ -82,38 +88,84 @@ pub enum BundleError {
         /// The underlying error.
         source: std::io::Error,
     },
+    /// The path is a FIFO, a device or a socket: never opened (it could block or never end).
+    #[error("{path}: not a regular file or directory ({what}); not read")]
+    NotRegular {
+        /// The bundle path.
+        path: String,
+        /// What it is.
+        what: &'static str,
+    },
+}
+
+/// Names what a non-regular file is.
+pub fn file_type_name(ft: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ft.is_fifo() {
+            return "a FIFO";
+        }
+        if ft.is_socket() {
+            return "a socket";
+        }
+        if ft.is_char_device() || ft.is_block_device() {
+            return "a device";
+        }
+    }
+    if ft.is_symlink() {
+        return "a symbolic link";
+    }
+    "not a regular file"
 }
 
 impl Bundle {
-    /// Opens `path` and classifies its files with `kinds`.
+    /// Opens `path` and classifies its files with `kinds`, within the default limits.
     pub fn open(path: &Path, kinds: &FileKinds) -> Result<Bundle, BundleError> {
-        let meta = std::fs::metadata(path).map_err(|source| BundleError::Io {
+        Bundle::open_with(path, kinds, &BundleLimits::default())
+    }
+
+    /// Opens `path` and classifies its files with `kinds`, within `limits`.
+    pub fn open_with(path: &Path, kinds: &FileKinds, limits: &BundleLimits) -> Result<Bundle, BundleError> {
+        let io = |source| BundleError::Io {
             path: path.display().to_string(),
             source,
-        })?;
+        };
+        let meta = std::fs::metadata(path).map_err(io)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| path.display().to_string());
-        let mut collector = Collector::default();
+        if !meta.is_dir() && !meta.is_file() {
+            return Err(BundleError::NotRegular {
+                path: path.display().to_string(),
+                what: file_type_name(meta.file_type()),
+            });
+        }
+        let mut collector = Collector::new(limits);
         if meta.is_dir() {
             collector.collect_dir(path, "", 0)?;
-        } else if archive::ArchiveKind::of(&name).is_some() {
-            let target = collector.new_extract_dir(path)?;
-            archive::extract(path, &name, &target, &mut collector.skipped);
-            collector.collect_dir(&target, "", 1)?;
         } else {
-            collector.files.push(BundleFile {
-                path: name.clone(),
-                kind: None,
-                format: FileFormat::Log,
-                size: meta.len(),
-                gzip: name.ends_with(".gz"),
-                previous: false,
-                detector: String::new(),
-                unused: None,
-                disk_path: path.to_path_buf(),
-            });
+            let sniffed = sniff::sniff_file(path, &name).map_err(io)?;
+            match sniffed.archive {
+                Some(kind) => {
+                    let target = collector.new_extract_dir(path)?;
+                    collector.extract(path, kind, &name, &target);
+                    collector.collect_dir(&target, "", 1)?;
+                }
+                None => collector.files.push(BundleFile {
+                    path: name.clone(),
+                    kind: None,
+                    format: FileFormat::Log,
+                    size: meta.len(),
+                    gzip: sniffed.gzip,
+                    text: sniffed.text,
+                    previous: false,
+                    detector: String::new(),
+                    unused: None,
+                    disk_path: path.to_path_buf(),
+                }),
+            }
         }
         let Collector {
             mut files,
@@ -133,6 +185,34 @@ impl Bundle {
         })
     }
 
+    /// One log read on its own (`digest FILE`): gzip and encoding by its first bytes when it
+    /// is a regular file, by its name otherwise (a pipe is never read ahead).
+    pub fn single_file(path: &Path) -> std::io::Result<BundleFile> {
+        let meta = std::fs::metadata(path)?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (gzip, text) = if meta.is_file() {
+            let s = sniff::sniff_file(path, &name)?;
+            (s.gzip, s.text)
+        } else {
+            (name.ends_with(".gz"), TextForm::Utf8)
+        };
+        Ok(BundleFile {
+            path: name,
+            kind: None,
+            format: FileFormat::Log,
+            size: meta.len(),
+            gzip,
+            text,
+            previous: false,
+            detector: String::new(),
+            unused: None,
+            disk_path: path.to_path_buf(),
+        })
+    }
+
     /// Files that are read (not set aside by the layout).
     pub fn used_files(&self) -> impl Iterator<Item = &BundleFile> {
         self.files.iter().filter(|f| f.unused.is_none())
@@ -145,25 +225,38 @@ impl Bundle {
 }
 
 /// Gathers files while walking directories and extracted archives.
-#[derive(Default)]
-struct Collector {
+struct Collector<'l> {
+    limits: &'l BundleLimits,
     files: Vec<BundleFile>,
     skipped: Vec<Skipped>,
-    extracted: Option<tempfile::TempDir>,
+    extracted: Option<temp::ExtractDir>,
     next_dir: usize,
+    /// Bytes extracted so far, over every archive.
+    written: u64,
+    /// Whether the files limit was reported.
+    files_full: bool,
 }
 
-impl Collector {
+impl<'l> Collector<'l> {
+    fn new(limits: &'l BundleLimits) -> Self {
+        Collector {
+            limits,
+            files: Vec::new(),
+            skipped: Vec::new(),
+            extracted: None,
+            next_dir: 0,
+            written: 0,
+            files_full: false,
+        }
+    }
+
     /// A fresh, empty directory inside the bundle's private temp dir.
     fn new_extract_dir(&mut self, bundle: &Path) -> Result<PathBuf, BundleError> {
         if self.extracted.is_none() {
-            let temp = tempfile::Builder::new()
-                .prefix("casebook-")
-                .tempdir()
-                .map_err(|source| BundleError::Io {
-                    path: bundle.display().to_string(),
-                    source,
-                })?;
+            let temp = temp::ExtractDir::new().map_err(|source| BundleError::Io {
+                path: bundle.display().to_string(),
+                source,
+            })?;
             self.extracted = Some(temp);
         }
         self.next_dir += 1;
@@ -175,8 +268,19 @@ impl Collector {
         Ok(root.join(self.next_dir.to_string()))
     }
 
+    fn extract(&mut self, archive: &Path, kind: archive::ArchiveKind, shown: &str, target: &Path) {
+        let mut job = archive::Extraction {
+            limits: self.limits,
+            written: self.written,
+            skipped: &mut self.skipped,
+        };
+        archive::extract(archive, kind, shown, target, &mut job);
+        self.written = job.written;
+    }
+
     /// Lists regular files under `dir`, giving each the path `prefix/relative`. Archives found
-    /// inside are extracted (into the bundle's temp dir) and listed under their own path.
+    /// inside (by their first bytes) are extracted (into the bundle's temp dir) and listed
+    /// under their own path.
     fn collect_dir(&mut self, dir: &Path, prefix: &str, depth: usize) -> Result<(), BundleError> {
         let walker = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name();
         for entry in walker {
@@ -201,19 +305,43 @@ impl Collector {
             }
             if !ft.is_file() {
                 if !ft.is_dir() {
-                    self.skip(rel, "not a regular file");
+                    self.skip(
+                        rel,
+                        format!("{}, not a regular file: not opened", file_type_name(ft)),
+                    );
+                }
+                continue;
+            }
+            if self.files.len() >= self.limits.files {
+                if !std::mem::replace(&mut self.files_full, true) {
+                    let limit = self.limits.files;
+                    self.skip(
+                        join(prefix, ""),
+                        format!("more than {limit} files: the rest are not read (raise with --max-files)"),
+                    );
                 }
                 continue;
             }
             let size = entry.metadata().map(|m| m.len()).unwrap_or(0);
             let file_name = entry.file_name().to_string_lossy();
-            if archive::ArchiveKind::of(&file_name).is_some() {
-                if depth >= MAX_NESTING {
-                    self.skip(rel, format!("archive nested deeper than {MAX_NESTING} levels"));
+            let sniffed = match sniff::sniff_file(entry.path(), &file_name) {
+                Ok(s) => s,
+                Err(err) => {
+                    self.skip(rel, format!("cannot read: {err}"));
+                    continue;
+                }
+            };
+            if let Some(kind) = sniffed.archive {
+                if depth >= self.limits.nesting {
+                    let limit = self.limits.nesting;
+                    self.skip(
+                        rel,
+                        format!("archive nested deeper than {limit} levels, not opened (raise with --max-nesting)"),
+                    );
                     continue;
                 }
                 let target = self.new_extract_dir(dir)?;
-                archive::extract(entry.path(), &rel, &target, &mut self.skipped);
+                self.extract(entry.path(), kind, &rel, &target);
                 self.collect_dir(&target, &rel, depth + 1)?;
                 continue;
             }
@@ -222,7 +350,8 @@ impl Collector {
                 kind: None,
                 format: FileFormat::Log,
                 size,
-                gzip: file_name.ends_with(".gz"),
+                gzip: sniffed.gzip,
+                text: sniffed.text,
                 previous: false,
                 detector: String::new(),
                 unused: None,

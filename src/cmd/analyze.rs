@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use super::progress::ScanProgress;
 use super::{exit, load_kb, Failure};
-use crate::bundle::Bundle;
-use crate::cli::AnalyzeArgs;
+use crate::bundle::{Bundle, BundleLimits};
+use crate::cli::{AnalyzeArgs, LimitArgs};
 use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions, FeedPool};
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
@@ -38,15 +38,15 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         }
     }
     let description = match &args.description {
-        Some(path) => Some(
-            std::fs::read_to_string(path)
-                .map_err(|e| Failure::input(format!("{}: cannot read description: {e}", path.display())))?
-                .trim()
-                .to_owned(),
-        ),
+        Some(path) => Some(read_description(path, args.limits.max_description_bytes)?),
         None => None,
     };
-    let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
+    let limits = bundle_limits(&args.limits);
+    let bundle =
+        Bundle::open_with(&args.bundle, &kb.kinds, &limits).map_err(|e| Failure::input(e.to_string()))?;
+    if bundle.files.is_empty() {
+        return Err(Failure::input(nothing_readable(&args.bundle, &bundle)));
+    }
     // The KB's level markers ride along in the scan's automaton, so the digest gets the
     // warnings and errors without a second read of the bundle.
     let markers: Vec<Vec<u8>> = if args.no_digest {
@@ -71,7 +71,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
     let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
-    let evaluation = kb.rules.evaluate(&facts);
+    let evaluation = kb
+        .rules
+        .evaluate_within(&facts, std::time::Duration::from_secs(args.limits.rule_budget));
     let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
     let doc = CaseDocument::build(DocumentInputs {
         case_id: args.case.clone(),
@@ -135,4 +137,52 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     } else {
         exit::OK
     })
+}
+
+/// The bundle limits the flags set.
+pub(super) fn bundle_limits(args: &LimitArgs) -> BundleLimits {
+    BundleLimits {
+        extract_bytes: args.max_extract_bytes,
+        ratio: args.max_ratio,
+        members: args.max_members,
+        nesting: args.max_nesting,
+        files: args.max_files,
+    }
+}
+
+/// Why a bundle with no file to read is an input error: what was skipped, and why.
+fn nothing_readable(path: &std::path::Path, bundle: &Bundle) -> String {
+    let mut message = format!("{}: nothing in the bundle can be read", path.display());
+    for s in bundle.skipped.iter().take(20) {
+        message.push_str(&format!("\n  {}: {}", s.path, s.reason));
+    }
+    if bundle.skipped.len() > 20 {
+        message.push_str(&format!("\n  ... and {} more", bundle.skipped.len() - 20));
+    }
+    message
+}
+
+/// The customer's description: a regular file (a FIFO or device is refused, never opened) of
+/// at most `limit` bytes.
+fn read_description(path: &std::path::Path, limit: u64) -> Result<String, Failure> {
+    use std::io::Read;
+    let fail = |why: String| Failure::input(format!("{}: cannot read description: {why}", path.display()));
+    let meta = std::fs::metadata(path).map_err(|e| fail(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(fail(format!(
+            "{}, not a regular file",
+            crate::bundle::file_type_name(meta.file_type())
+        )));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| fail(e.to_string()))?;
+    if bytes.len() as u64 > limit {
+        return Err(fail(format!(
+            "larger than {limit} bytes (raise with --max-description-bytes)"
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| fail(e.to_string()))?;
+    Ok(text.trim().to_owned())
 }

@@ -20,8 +20,13 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
     let opts = DigestOptions::default();
     let path = &args.input;
     if path.as_os_str() == "-" {
-        let stdin = std::io::stdin().lock();
-        return one_log("<stdin>", stdin, args, &opts);
+        // Standard input is a pipe: capped like any input that is not a regular file.
+        let stdin = Limited {
+            inner: std::io::stdin().lock(),
+            left: args.max_input_bytes,
+            limit: args.max_input_bytes,
+        };
+        return one_log("<stdin>", BufReader::with_capacity(1 << 20, stdin), args, &opts);
     }
     let meta = std::fs::metadata(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
     // A directory or an archive is a bundle; anything else (a file, a pipe such as
@@ -34,8 +39,9 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
                 path.display()
             )));
         }
-        let file = plain_file(path, meta.len());
-        let reader = open_stream(&file).map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
+        let file = plain_file(path)?;
+        let reader = open_capped(&file, args.max_input_bytes)
+            .map_err(|e| Failure::input(format!("{}: {e}", path.display())))?;
         return one_log(
             &path.display().to_string(),
             BufReader::with_capacity(1 << 20, reader),
@@ -46,7 +52,7 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
     let files: Vec<BundleFile>;
     let _bundle;
     if single {
-        files = vec![plain_file(path, meta.len())];
+        files = vec![plain_file(path)?];
     } else {
         let kb = load_kb(&args.kb)?;
         let bundle = Bundle::open(path, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
@@ -74,7 +80,7 @@ pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
     }
     let mut digests: Vec<(String, FileDigest)> = Vec::new();
     for file in &files {
-        let digest = open_stream(file)
+        let digest = open_capped(file, args.max_input_bytes)
             .and_then(|r| digest_reader(BufReader::with_capacity(1 << 20, r), &opts))
             .map_err(|e| Failure::input(format!("{}: {e}", file.path)))?;
         digests.push((file.path.clone(), digest));
@@ -136,20 +142,43 @@ fn is_archive(path: &Path) -> bool {
         .any(|ext| name.ends_with(ext))
 }
 
-fn plain_file(path: &Path, size: u64) -> BundleFile {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    BundleFile {
-        gzip: name.ends_with(".gz"),
-        path: name,
-        kind: None,
-        format: FileFormat::Log,
-        size,
-        previous: false,
-        detector: String::new(),
-        unused: None,
-        disk_path: path.to_path_buf(),
+fn plain_file(path: &Path) -> Result<BundleFile, Failure> {
+    Bundle::single_file(path).map_err(|e| Failure::input(format!("{}: {e}", path.display())))
+}
+
+/// A reader that fails once more than `limit` bytes came through: a device or pipe that never
+/// ends (`/dev/zero`) stops with an error instead of running forever.
+struct Limited<R> {
+    inner: R,
+    left: u64,
+    limit: u64,
+}
+
+impl<R: std::io::Read> std::io::Read for Limited<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        if n as u64 > self.left {
+            return Err(std::io::Error::other(format!(
+                "more than {} bytes: not a regular file and larger than the input limit (raise with --max-input-bytes)",
+                self.limit
+            )));
+        }
+        self.left -= n as u64;
+        Ok(n)
     }
+}
+
+/// The log's stream; capped at `limit` bytes unless it is a regular file (whose size is known).
+fn open_capped(file: &BundleFile, limit: u64) -> std::io::Result<Box<dyn std::io::Read + Send>> {
+    let stream = open_stream(file)?;
+    let regular = std::fs::metadata(&file.disk_path).is_ok_and(|m| m.is_file());
+    Ok(if regular {
+        stream
+    } else {
+        Box::new(Limited {
+            inner: stream,
+            left: limit,
+            limit,
+        })
+    })
 }

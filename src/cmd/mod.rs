@@ -47,6 +47,7 @@ impl Failure {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> ExitCode {
+    remove_temp_on_signal();
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Digest(args) => digest::run(&args),
@@ -66,6 +67,21 @@ pub fn run(cli: Cli) -> ExitCode {
             ExitCode::from(failure.code)
         }
     }
+}
+
+/// On SIGINT or SIGTERM, removes the extracted bundle (customer data) before exiting with
+/// 128 + the signal number, as a shell reports a process the signal ended.
+fn remove_temp_on_signal() {
+    use signal_hook::consts::{SIGINT, SIGTERM};
+    let Ok(mut signals) = signal_hook::iterator::Signals::new([SIGINT, SIGTERM]) else {
+        return;
+    };
+    std::thread::spawn(move || {
+        if let Some(signal) = signals.forever().next() {
+            crate::bundle::remove_all_extracted();
+            std::process::exit(128 + signal);
+        }
+    });
 }
 
 /// The knowledge base an authoring command works on: `--kb`, else the current directory when it

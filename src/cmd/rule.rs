@@ -7,6 +7,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::time::Duration;
 
 use anstyle::{AnsiColor, Style};
 
@@ -45,7 +46,7 @@ pub fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
             let _ = writeln!(out, "  (no tests)");
         }
         for t in &rule.spec.tests {
-            let graded = run_test(&kb, &set, rule, t);
+            let graded = run_test(&kb, &set, rule, t, Duration::from_secs(args.rule_budget));
             counts[graded.grade as usize] += 1;
             let style = match graded.grade {
                 Grade::Validated => Style::new().fg_color(Some(AnsiColor::Green.into())),
@@ -93,7 +94,13 @@ pub fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
 }
 
 /// Runs one test through the whole pipeline and grades the rule under test.
-pub fn run_test(kb: &KnowledgeBase, set: &SignatureSet, rule: &Rule, test: &RuleTest) -> Graded {
+pub fn run_test(
+    kb: &KnowledgeBase,
+    set: &SignatureSet,
+    rule: &Rule,
+    test: &RuleTest,
+    budget: Duration,
+) -> Graded {
     let error = |message: String| Graded {
         grade: Grade::Error,
         details: vec![message],
@@ -102,7 +109,7 @@ pub fn run_test(kb: &KnowledgeBase, set: &SignatureSet, rule: &Rule, test: &Rule
         Ok(d) => d,
         Err(message) => return error(message),
     };
-    let evaluation = match evaluate(kb, set, dir.path()) {
+    let evaluation = match evaluate(kb, set, dir.path(), budget) {
         Ok(e) => e,
         Err(message) => return error(message),
     };
@@ -118,11 +125,16 @@ pub fn run_test(kb: &KnowledgeBase, set: &SignatureSet, rule: &Rule, test: &Rule
 }
 
 /// bundle -> scan -> rules, as `analyze` runs them.
-fn evaluate(kb: &KnowledgeBase, set: &SignatureSet, path: &Path) -> Result<Evaluation, String> {
+fn evaluate(
+    kb: &KnowledgeBase,
+    set: &SignatureSet,
+    path: &Path,
+    budget: Duration,
+) -> Result<Evaluation, String> {
     let bundle = Bundle::open(path, &kb.kinds).map_err(|e| e.to_string())?;
     let scan = Arc::new(scan_bundle(&bundle, set, &kb.components));
     let facts = Arc::new(Facts::new(scan, &kb.components));
-    Ok(kb.rules.evaluate(&facts))
+    Ok(kb.rules.evaluate_within(&facts, budget))
 }
 
 /// Where a test's bundle is: the fixture itself, or a temporary directory with its files

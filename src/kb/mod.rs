@@ -182,6 +182,8 @@ impl KnowledgeBase {
         // Rules and their own signatures.
         let engine = crate::rules::engine();
         let mut rules: Vec<Rule> = Vec::new();
+        let mut rule_paths: BTreeMap<String, String> = BTreeMap::new();
+        let mut clashes: Vec<Diagnostic> = Vec::new();
         for (file, spec) in rule_files {
             let spec = match spec {
                 Ok(s) => s,
@@ -190,15 +192,21 @@ impl KnowledgeBase {
                     continue;
                 }
             };
-            if rules.iter().any(|r| r.spec.id == spec.id) {
-                problems.push(Diagnostic::at_text(
-                    &file.path,
-                    &file.text,
-                    &spec.id,
-                    format!("duplicate rule id `{}`", spec.id),
-                ));
+            if let Some(first) = rule_paths.get(&spec.id) {
+                // Fatal: which of the two is the real rule cannot be known, and loading by path
+                // order would let either displace the other silently.
+                clashes.push(
+                    Diagnostic::at_text(
+                        &file.path,
+                        &file.text,
+                        &spec.id,
+                        format!("duplicate rule id `{}`: {first} defines it too", spec.id),
+                    )
+                    .with_hint("every rule needs its own id; rename one of the two"),
+                );
                 continue;
             }
+            rule_paths.insert(spec.id.clone(), file.path.clone());
             let script_path = format!("{}.rhai", file.path.trim_end_matches(".yaml"));
             let script_file = by_path.get(script_path.as_str()).copied();
             let mut local = Vec::new();
@@ -239,6 +247,10 @@ impl KnowledgeBase {
                 }
                 Err(d) => problems.extend(d),
             }
+        }
+
+        if !clashes.is_empty() {
+            return Err(clashes);
         }
 
         let (runbooks, runbook_problems) =

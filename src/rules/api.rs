@@ -14,7 +14,7 @@
 //! | `bundle.pod_by_ip("10.42.3.7")` | the pod map of the pod with that IP, or `()` |
 //! | `bundle.events()` / `bundle.events("BackOff")` | array of event maps: `reason`, `object`, `kind`, `name`, `namespace`, `count`, `first_time`, `last_time`, `first_ms`, `last_ms`, `last_seen`, `last_seen_secs`, `message`, `type`, `file` |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
-//! | `bundle.files()` / `bundle.files("controller-log")` | array of maps `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms` |
+//! | `bundle.files()` / `bundle.files("controller-log")` | array of `File` values (read like maps: `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms`; typed so thousands of files stay within the sandbox limits) |
 //! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
@@ -132,17 +132,23 @@ struct CaptureView {
     max: Option<f64>,
 }
 
-/// `bundle.files()[i]`.
-#[derive(Serialize)]
-struct FileView {
-    file: String,
-    kind: Option<String>,
+/// `bundle.files()[i]`: a typed value, not a map, so a bundle of many files does not count
+/// against the sandbox's string and map limits (which add up every string and map entry an
+/// array holds).
+#[derive(Clone)]
+pub(crate) struct FileView {
+    file: ImmutableString,
+    kind: Dynamic,
     previous: bool,
     lines: i64,
-    first_time: Option<String>,
-    last_time: Option<String>,
-    first_ms: Option<i64>,
-    last_ms: Option<i64>,
+    first_time: Dynamic,
+    last_time: Dynamic,
+    first_ms: Dynamic,
+    last_ms: Dynamic,
+}
+
+fn or_unit<T: Into<Dynamic>>(v: Option<T>) -> Dynamic {
+    v.map_or(Dynamic::UNIT, Into::into)
 }
 
 /// `bundle.pods()[i]`.
@@ -481,15 +487,15 @@ impl BundleView {
             .filter(|f| kind.is_none() || f.kind.as_deref() == kind)
             .map(|f| {
                 let (first, last) = f.time_range();
-                to_dynamic(&FileView {
-                    file: f.path.clone(),
-                    kind: f.kind.clone(),
+                Dynamic::from(FileView {
+                    file: f.path.as_str().into(),
+                    kind: or_unit(f.kind.clone()),
                     previous: f.previous,
                     lines: f.lines as i64,
-                    first_time: time_text(first),
-                    last_time: time_text(last),
-                    first_ms: time_ms(first),
-                    last_ms: time_ms(last),
+                    first_time: or_unit(time_text(first)),
+                    last_time: or_unit(time_text(last)),
+                    first_ms: or_unit(time_ms(first)),
+                    last_ms: or_unit(time_ms(last)),
                 })
             })
             .collect()
@@ -573,6 +579,15 @@ pub(crate) fn register(engine: &mut Engine) {
         c.by_name.keys().map(|k| Dynamic::from(k.clone())).collect()
     });
     engine.register_type_with_name::<FindingDraft>("Finding");
+    engine.register_type_with_name::<FileView>("File");
+    engine.register_get("file", |f: &mut FileView| f.file.clone());
+    engine.register_get("kind", |f: &mut FileView| f.kind.clone());
+    engine.register_get("previous", |f: &mut FileView| f.previous);
+    engine.register_get("lines", |f: &mut FileView| f.lines);
+    engine.register_get("first_time", |f: &mut FileView| f.first_time.clone());
+    engine.register_get("last_time", |f: &mut FileView| f.last_time.clone());
+    engine.register_get("first_ms", |f: &mut FileView| f.first_ms.clone());
+    engine.register_get("last_ms", |f: &mut FileView| f.last_ms.clone());
     engine.register_fn("hits", |b: &mut BundleView, name: ImmutableString| b.hits(&name));
     engine.register_fn(
         "count_between",

@@ -43,8 +43,19 @@ pub fn engine() -> Engine {
     engine.disable_symbol("eval");
     engine.on_progress(|_| {
         let late = DEADLINE_AT.with(|d| d.get().is_some_and(|at| Instant::now() > at));
-        late.then(|| Dynamic::from(format!("deadline of {}s exceeded", DEADLINE.as_secs())))
+        late.then(|| Dynamic::from("deadline exceeded (the rule's or the budget for all rules)".to_owned()))
     });
+    // `sleep` is one operation however long it sleeps: the deadline, checked between
+    // operations, would never fire. No rule needs to wait.
+    engine.register_fn("sleep", |_: rhai::INT| -> Result<(), Box<rhai::EvalAltResult>> {
+        Err("`sleep` is not available to rules".into())
+    });
+    engine.register_fn(
+        "sleep",
+        |_: rhai::FLOAT| -> Result<(), Box<rhai::EvalAltResult>> {
+            Err("`sleep` is not available to rules".into())
+        },
+    );
     engine.on_print(|text| trace(text.to_owned()));
     engine.on_debug(|text, _, pos| trace(format!("{pos}: {text}")));
     api::register(&mut engine);
@@ -60,10 +71,15 @@ pub(crate) fn current_rule() -> Arc<RuleContext> {
     RULE.with(|r| r.borrow().clone()).unwrap_or_default()
 }
 
-/// Runs `f` for the rule `ctx` with the per-rule deadline armed and returns its result with
-/// what the script printed.
-pub(crate) fn guarded<T>(ctx: Arc<RuleContext>, f: impl FnOnce() -> T) -> (T, Vec<String>) {
-    DEADLINE_AT.with(|d| d.set(Some(Instant::now() + DEADLINE)));
+/// Runs `f` for the rule `ctx` with the deadline at `at` armed (the per-rule deadline or the
+/// end of the budget for all rules, whichever comes first) and returns its result with what
+/// the script printed.
+pub(crate) fn guarded_until<T>(
+    at: Instant,
+    ctx: Arc<RuleContext>,
+    f: impl FnOnce() -> T,
+) -> (T, Vec<String>) {
+    DEADLINE_AT.with(|d| d.set(Some(at)));
     TRACE.with(|t| t.borrow_mut().clear());
     RULE.with(|r| *r.borrow_mut() = Some(ctx));
     let out = f();

@@ -33,6 +33,8 @@ use crate::scan::ScanReport;
 use crate::spec::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::time::Timestamp;
 
+/// Time all rules together may take when no budget is given.
+pub const DEFAULT_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 /// Values shown per capture in a finding's evidence.
 const EVIDENCE_VALUES: usize = 3;
 /// Lines quoted per evidence item.
@@ -398,12 +400,35 @@ impl RuleSet {
         &self.engine
     }
 
-    /// Evaluates every rule over `facts`.
+    /// Evaluates every rule over `facts`, within the default budget.
     pub fn evaluate(&self, facts: &Arc<Facts>) -> Evaluation {
+        self.evaluate_within(facts, DEFAULT_BUDGET)
+    }
+
+    /// Evaluates every rule over `facts`; all rules together may take `budget`, each at most
+    /// [`DEADLINE`]. Rules not run when the budget is spent are reported as failed.
+    pub fn evaluate_within(&self, facts: &Arc<Facts>, budget: std::time::Duration) -> Evaluation {
+        let started = std::time::Instant::now();
+        let budget_end = started + budget;
         let mut earlier: BTreeMap<String, Vec<Finding>> = BTreeMap::new();
         let mut outcomes = Vec::new();
         let versions = Arc::new(self.versions(&facts.scan));
         for rule in &self.rules {
+            if std::time::Instant::now() >= budget_end {
+                outcomes.push(RuleOutcome {
+                    rule: rule.spec.id.clone(),
+                    status: OutcomeStatus::Failed,
+                    findings: 0,
+                    reason: Some(format!(
+                        "not run: the rules together used up their budget of {}s (raise with --rule-budget)",
+                        budget.as_secs()
+                    )),
+                    signature_counts: BTreeMap::new(),
+                    trace: Vec::new(),
+                    conditions: Vec::new(),
+                });
+                continue;
+            }
             let signature_counts = rule
                 .signature_ids()
                 .into_iter()
@@ -443,7 +468,8 @@ impl RuleSet {
                 versions.clone(),
             );
             let mut conditions = Vec::new();
-            let (result, trace) = engine::guarded(rule.ctx.clone(), || {
+            let deadline = (std::time::Instant::now() + DEADLINE).min(budget_end);
+            let (result, trace) = engine::guarded_until(deadline, rule.ctx.clone(), || {
                 self.run(rule, view, &facts.scan, &mut conditions)
             });
             let outcome = match result {

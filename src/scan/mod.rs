@@ -296,7 +296,10 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
         if file.unused.is_some() {
             continue;
         }
-        let splittable = file.format == FileFormat::Log && !file.gzip && file.size > segment;
+        let splittable = file.format == FileFormat::Log
+            && !file.gzip
+            && file.text == crate::bundle::TextForm::Utf8
+            && file.size > segment;
         if !splittable {
             tasks.push(Task {
                 file_index,

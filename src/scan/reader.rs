@@ -22,7 +22,7 @@ use super::hits::HitLine;
 use super::set::{KindPlan, Scratch, MARKER};
 use super::tally::{PendingHit, Tally};
 use super::{FileScan, LineSink, SignatureSet};
-use crate::bundle::BundleFile;
+use crate::bundle::{decode_text, BundleFile, TextForm};
 use crate::logline::line_time;
 use crate::time::Timestamp;
 
@@ -68,12 +68,20 @@ pub(super) fn scan_piece<S: LineSink>(
     let raw = File::open(&file.disk_path).map_err(|e| format!("cannot open: {e}"))?;
     let counted = Counting { inner: raw, progress };
     if file.gzip {
-        let decoder = flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, counted));
+        let decoder = decode_text(
+            file.text,
+            flate2::read::MultiGzDecoder::new(io::BufReader::with_capacity(256 * 1024, counted)),
+        );
         if file.size >= PIPE_GZIP_FROM {
             piped(decoder, |stream| scanner.run(stream, Bounds::WHOLE))?;
         } else {
             scanner.run(&mut { decoder }, Bounds::WHOLE)?;
         }
+        return Ok(scanner.finish());
+    }
+    if file.text != TextForm::Utf8 {
+        // Transcoded files are read whole (their byte offsets are not the text's).
+        scanner.run(&mut decode_text(file.text, counted), Bounds::WHOLE)?;
         return Ok(scanner.finish());
     }
     let mut counted = counted;

@@ -108,6 +108,8 @@ fn links_are_not_followed() {
     let bundle = dir.path().join("bundle");
     std::fs::create_dir(&bundle).unwrap();
     std::os::unix::fs::symlink(&outside, bundle.join("neuvector-controller-pod-1.log")).unwrap();
+    // Something readable besides the link: a bundle with nothing to read is an input error.
+    std::fs::write(bundle.join("notes.txt"), "case notes\n").unwrap();
     let doc = analyze_json(&bundle, &[]);
     assert!(rules_fired(&doc).is_empty());
     assert!(skipped(&doc).iter().any(|(_, r)| r.contains("link")));

@@ -12,6 +12,7 @@ mod digest_cli;
 mod digest_generality;
 mod digest_loghub;
 mod healthy_bundles;
+mod hostile_inputs;
 mod hostile_security;
 mod layering;
 mod layouts;
