@@ -19,6 +19,7 @@
 pub mod bundle;
 pub mod cli;
 pub mod cmd;
+pub mod compare;
 pub mod diagnostic;
 pub mod digest;
 pub mod findings;

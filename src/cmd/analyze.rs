@@ -1,6 +1,7 @@
 //! `casebook analyze`: bundle -> scan -> rules -> findings -> runbooks -> render.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use super::progress::ScanProgress;
@@ -8,12 +9,16 @@ use super::{exit, load_kb, Failure};
 use crate::bundle::Bundle;
 use crate::cli::AnalyzeArgs;
 use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions, FeedPool};
+use crate::kb::KnowledgeBase;
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
 use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
+    // `-o -` is standard output.
+    let output = args.output.as_deref().filter(|p| *p != std::path::Path::new("-"));
+    let format = render::Format::resolve(args.format, output).map_err(Failure::input)?;
     let kb = load_kb(&args.kb)?;
     // A broken rule, runbook or template leaves the rest of the knowledge base working: the
     // document is written with every other rule's findings, the problems are named on stderr and
@@ -42,51 +47,28 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         ),
         None => None,
     };
-    let bundle = Bundle::open(&args.bundle, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
-    // The KB's level markers ride along in the scan's automaton, so the digest gets the
-    // warnings and errors without a second read of the bundle.
-    let markers: Vec<Vec<u8>> = if args.no_digest {
-        Vec::new()
-    } else {
-        kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect()
-    };
-    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
-    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
-    let options = ScanOptions {
-        progress: &|bytes| progress.add(bytes),
-        ..ScanOptions::default()
-    };
-    let digest_options = DigestOptions::default();
-    let pool = Arc::new(FeedPool::default());
-    // Each log's digest is finished as soon as the log is scanned (see `LineSink::finish`).
-    let (scan, digests) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
-        // Logs of a known kind only: the document digests those.
-        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
-    });
-    progress.finish();
-    let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
-    let scan = Arc::new(scan);
-    let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
-    let evaluation = kb.rules.evaluate(&facts);
-    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
-    let doc = CaseDocument::build(DocumentInputs {
-        case_id: args.case.clone(),
-        title: args.title.clone(),
-        description,
-        kb: &kb,
-        bundle: &bundle,
-        scan: &scan,
-        evaluation: &evaluation,
-        plans,
-        plan_problems,
-        redact: args.redact,
-        digests: &digests,
-    });
-    let text = render::render(&doc, args.format, &kb.templates).map_err(|e| Failure {
+    let Analysis {
+        bundle,
+        scan,
+        evaluation,
+        doc,
+    } = analyze_bundle(
+        &kb,
+        &args.bundle,
+        Options {
+            case: args.case.clone(),
+            title: args.title.clone(),
+            description,
+            redact: args.redact,
+            no_digest: args.no_digest,
+            quiet: args.quiet,
+        },
+    )?;
+    let text = render::render(&doc, format, &kb.templates).map_err(|e| Failure {
         code: exit::KB,
         message: e.to_string(),
     })?;
-    match &args.output {
+    match output {
         Some(path) => std::fs::write(path, text)
             .map_err(|e| Failure::input(format!("{}: cannot write: {e}", path.display())))?,
         None => {
@@ -118,5 +100,79 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         exit::FINDINGS
     } else {
         exit::OK
+    })
+}
+
+/// What the document says beyond the bundle.
+pub(super) struct Options {
+    /// `--case`.
+    pub case: Option<String>,
+    /// `--title`.
+    pub title: Option<String>,
+    /// The description's text.
+    pub description: Option<String>,
+    /// `--redact`.
+    pub redact: bool,
+    /// `--no-digest`.
+    pub no_digest: bool,
+    /// No progress on standard error.
+    pub quiet: bool,
+}
+
+/// One bundle through the pipeline, and what the document was built from.
+pub(super) struct Analysis {
+    pub bundle: Bundle,
+    pub scan: Arc<crate::scan::ScanReport>,
+    pub evaluation: crate::rules::Evaluation,
+    pub doc: CaseDocument,
+}
+
+/// Opens, scans and evaluates the bundle at `path`, then builds its case document.
+pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> Result<Analysis, Failure> {
+    let bundle = Bundle::open(path, &kb.kinds).map_err(|e| Failure::input(e.to_string()))?;
+    // The KB's level markers ride along in the scan's automaton, so the digest gets the
+    // warnings and errors without a second read of the bundle.
+    let markers: Vec<Vec<u8>> = if opts.no_digest {
+        Vec::new()
+    } else {
+        kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect()
+    };
+    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
+    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), opts.quiet);
+    let options = ScanOptions {
+        progress: &|bytes| progress.add(bytes),
+        ..ScanOptions::default()
+    };
+    let digest_options = DigestOptions::default();
+    let pool = Arc::new(FeedPool::default());
+    // Each log's digest is finished as soon as the log is scanned (see `LineSink::finish`).
+    let (scan, digests) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
+        // Logs of a known kind only: the document digests those.
+        (file.kind.is_some() && !opts.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
+    });
+    progress.finish();
+    let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
+    let scan = Arc::new(scan);
+    let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
+    let evaluation = kb.rules.evaluate(&facts);
+    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
+    let doc = CaseDocument::build(DocumentInputs {
+        case_id: opts.case,
+        title: opts.title,
+        description: opts.description,
+        kb,
+        bundle: &bundle,
+        scan: &scan,
+        evaluation: &evaluation,
+        plans,
+        plan_problems,
+        redact: opts.redact,
+        digests: &digests,
+    });
+    Ok(Analysis {
+        bundle,
+        scan,
+        evaluation,
+        doc,
     })
 }

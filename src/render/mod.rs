@@ -6,15 +6,17 @@
 //! markdown marks it; JSON is the [`CaseDocument`] itself. Templates come from the knowledge
 //! base (`kb/templates/`), the embedded defaults filling in any it lacks.
 
+mod build;
 mod document;
+mod summary;
 mod svg;
 mod terminal;
 
 use std::str::FromStr;
 
+pub use build::DocumentInputs;
 pub use document::{
-    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, DocumentInputs,
-    SCHEMA,
+    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, SCHEMA,
 };
 pub use svg::activity_svg;
 pub use terminal::summary;
@@ -42,6 +44,34 @@ impl Format {
             Format::Md => "md",
             Format::Html => "html",
             Format::Json => "json",
+        }
+    }
+}
+
+impl Format {
+    /// The format to write: `--format` when given, else the one the output file's extension
+    /// names (`.md`, `.markdown`, `.html`, `.htm`, `.json`), else markdown. A `--format` that
+    /// contradicts the extension is an error, so `-o case.html --format json` writes nothing.
+    pub fn resolve(given: Option<Format>, output: Option<&std::path::Path>) -> Result<Format, String> {
+        let named = output
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "md" | "markdown" => Some(Format::Md),
+                "html" | "htm" => Some(Format::Html),
+                "json" => Some(Format::Json),
+                _ => None,
+            });
+        match (given, named) {
+            (Some(g), Some(n)) if g != n => Err(format!(
+                "--format {} contradicts the output file {} (a .{} name); drop one of them",
+                g.as_str(),
+                output.map(|p| p.display().to_string()).unwrap_or_default(),
+                n.as_str()
+            )),
+            (Some(g), _) => Ok(g),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(Format::Md),
         }
     }
 }
@@ -153,6 +183,27 @@ fn harmless_html(text: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_follows_the_output_name_unless_given() {
+        use std::path::Path;
+        assert_eq!(
+            Format::resolve(None, Some(Path::new("case.html"))),
+            Ok(Format::Html)
+        );
+        assert_eq!(
+            Format::resolve(None, Some(Path::new("out/Case.JSON"))),
+            Ok(Format::Json)
+        );
+        assert_eq!(Format::resolve(None, Some(Path::new("case.txt"))), Ok(Format::Md));
+        assert_eq!(Format::resolve(None, None), Ok(Format::Md));
+        assert_eq!(
+            Format::resolve(Some(Format::Json), Some(Path::new("case"))),
+            Ok(Format::Json)
+        );
+        let clash = Format::resolve(Some(Format::Json), Some(Path::new("case.html"))).unwrap_err();
+        assert!(clash.contains("case.html"), "{clash}");
+    }
 
     #[test]
     fn raw_html_is_filtered() {
