@@ -25,6 +25,7 @@ pub mod digest;
 pub mod findings;
 pub mod kb;
 pub mod logline;
+pub mod mdtext;
 pub mod redact;
 pub mod render;
 pub mod rules;

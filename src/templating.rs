@@ -70,6 +70,9 @@ fn register_filters(tera: &mut Tera) {
     tera.register_filter("thousands", thousands);
     tera.register_filter("cell", cell);
     tera.register_filter("size", size);
+    tera.register_filter("md_text", crate::mdtext::md_text_filter);
+    tera.register_filter("code", crate::mdtext::code_filter);
+    tera.register_filter("fence", crate::mdtext::fence_filter);
 }
 
 /// Text safe inside a markdown table cell: `|` escaped, line breaks as spaces.
