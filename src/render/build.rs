@@ -29,8 +29,6 @@ const ENVIRONMENT_TAG: &str = "environment";
 /// Signature tag whose hits go to the Perf Snapshot section.
 const PERF_TAG: &str = "perf-snapshot";
 
-/// The whole case document.
-
 /// What the document is built from.
 pub struct DocumentInputs<'a> {
     /// `--case`.
