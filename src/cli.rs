@@ -33,6 +33,9 @@ pub enum Command {
     /// Write synthetic bundles (the reference case, benchmark bundles).
     #[command(subcommand)]
     Synth(SynthCommand),
+    /// Compare two analyses (bundles or `--format json` documents): findings that appeared,
+    /// disappeared or changed severity, signatures whose counts changed most.
+    Diff(DiffArgs),
     /// Print a shell completion script (e.g. `casebook completions bash > /etc/bash_completion.d/casebook`).
     Completions {
         /// The shell.
@@ -51,6 +54,28 @@ pub struct KbArg {
     pub kb: Option<PathBuf>,
 }
 
+/// `casebook diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// Before: a bundle, or the JSON of `casebook analyze --format json`.
+    #[arg(value_name = "A")]
+    pub a: PathBuf,
+    /// After: a bundle, or an analysis JSON.
+    #[arg(value_name = "B")]
+    pub b: PathBuf,
+    /// Output format, md or json (default: from the `-o` file's extension, else md).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the comparison here (default, and `-`: standard output).
+    #[arg(short, long, value_name = "PATH")]
+    pub output: Option<PathBuf>,
+    /// No progress on standard error.
+    #[arg(short, long)]
+    pub quiet: bool,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
 /// `casebook analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
@@ -66,10 +91,10 @@ pub struct AnalyzeArgs {
     /// Markdown file with the customer's description of the problem.
     #[arg(long, value_name = "FILE")]
     pub description: Option<PathBuf>,
-    /// Document format.
-    #[arg(long, value_enum, default_value = "md")]
-    pub format: Format,
-    /// Write the document here (default: standard output).
+    /// Document format (default: from the `-o` file's extension, `.md`, `.html`, `.json`; else md).
+    #[arg(long, value_enum)]
+    pub format: Option<Format>,
+    /// Write the document here (default, and `-`: standard output).
     #[arg(short, long, value_name = "PATH")]
     pub output: Option<PathBuf>,
     /// Exit with 1 when a finding is at or above this severity.

@@ -19,11 +19,13 @@
 pub mod bundle;
 pub mod cli;
 pub mod cmd;
+pub mod compare;
 pub mod diagnostic;
 pub mod digest;
 pub mod findings;
 pub mod kb;
 pub mod logline;
+pub mod mdtext;
 pub mod output;
 pub mod redact;
 pub mod render;

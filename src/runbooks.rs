@@ -71,6 +71,10 @@ pub struct Plan {
     pub title: String,
     /// Rules whose findings this plan answers.
     pub answers: Vec<String>,
+    /// The Meaning section, parameters filled (markdown).
+    pub meaning: String,
+    /// The Impact section, parameters filled (markdown).
+    pub impact: String,
     /// The Mitigation section, parameters filled (markdown).
     pub steps: String,
     /// The Diagnosis section, parameters filled (markdown).
@@ -388,6 +392,8 @@ impl Runbook {
                 }
             }
         };
+        let meaning = render("Meaning")?;
+        let impact = render("Impact")?;
         let steps = render("Mitigation")?;
         let diagnosis = render("Diagnosis")?;
         let verification = render("Verification")?;
@@ -397,6 +403,8 @@ impl Runbook {
             runbook: self.meta.id.clone(),
             title: self.meta.title.clone(),
             answers: Vec::new(),
+            meaning,
+            impact,
             steps,
             diagnosis,
             verification,

@@ -110,6 +110,9 @@ fn register_filters(tera: &mut Tera, limits: TemplateLimits) {
     tera.register_filter("thousands", thousands);
     tera.register_filter("cell", cell);
     tera.register_filter("size", size);
+    tera.register_filter("md_text", crate::mdtext::md_text_filter);
+    tera.register_filter("code", crate::mdtext::code_filter);
+    tera.register_filter("fence", crate::mdtext::fence_filter);
     let max = limits.max_loop;
     tera.register_function("range", move |args: &HashMap<String, tera::Value>| {
         bounded_range(args, max)

@@ -1,6 +1,7 @@
 //! `casebook analyze`: bundle -> scan -> rules -> findings -> runbooks -> render.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::sync::Arc;
 
 use super::progress::ScanProgress;
@@ -8,12 +9,16 @@ use super::{exit, load_kb, Failure};
 use crate::bundle::{Bundle, BundleLimits};
 use crate::cli::{AnalyzeArgs, LimitArgs};
 use crate::digest::{DigestExcerpt, DigestFeed, DigestOptions, FeedPool};
+use crate::kb::KnowledgeBase;
 use crate::render::{self, CaseDocument, DocumentInputs};
 use crate::rules::Facts;
 use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 
 /// Runs the analysis and writes the document.
 pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
+    // `-o -` is standard output.
+    let output = args.output.as_deref().filter(|p| *p != std::path::Path::new("-"));
+    let format = render::Format::resolve(args.format, output).map_err(Failure::input)?;
     let mut kb = load_kb(&args.kb)?;
     kb.templates.set_limits(crate::templating::TemplateLimits {
         max_output: args.max_template_output,
@@ -41,61 +46,33 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         Some(path) => Some(read_description(path, args.limits.max_description_bytes)?),
         None => None,
     };
-    let limits = bundle_limits(&args.limits);
-    let bundle =
-        Bundle::open_with(&args.bundle, &kb.kinds, &limits).map_err(|e| Failure::input(e.to_string()))?;
-    if bundle.files.is_empty() {
-        return Err(Failure::input(nothing_readable(&args.bundle, &bundle)));
-    }
-    // The KB's level markers ride along in the scan's automaton, so the digest gets the
-    // warnings and errors without a second read of the bundle.
-    let markers: Vec<Vec<u8>> = if args.no_digest {
-        Vec::new()
-    } else {
-        kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect()
-    };
-    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
-    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), args.quiet);
-    let options = ScanOptions {
-        progress: &|bytes| progress.add(bytes),
-        ..ScanOptions::default()
-    };
-    let digest_options = DigestOptions::default();
-    let pool = Arc::new(FeedPool::default());
-    // Each log's digest is finished as soon as the log is scanned (see `LineSink::finish`).
-    let (scan, digests) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
-        // Logs of a known kind only: the document digests those.
-        (file.kind.is_some() && !args.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
-    });
-    progress.finish();
-    let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
-    let scan = Arc::new(scan);
-    let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
-    let evaluation = kb
-        .rules
-        .evaluate_within(&facts, std::time::Duration::from_secs(args.limits.rule_budget));
-    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
-    let doc = CaseDocument::build(DocumentInputs {
-        case_id: args.case.clone(),
-        title: args.title.clone(),
-        description,
-        kb: &kb,
-        bundle: &bundle,
-        scan: &scan,
-        evaluation: &evaluation,
-        plans,
-        plan_problems,
-        redact: args.redact,
-        digests: &digests,
-    });
-    let text = render::render(&doc, args.format, &kb.templates).map_err(|e| Failure {
+    let Analysis {
+        bundle,
+        scan,
+        evaluation,
+        doc,
+    } = analyze_bundle(
+        &kb,
+        &args.bundle,
+        Options {
+            case: args.case.clone(),
+            title: args.title.clone(),
+            description,
+            redact: args.redact,
+            no_digest: args.no_digest,
+            quiet: args.quiet,
+            limits: bundle_limits(&args.limits),
+            rule_budget: std::time::Duration::from_secs(args.limits.rule_budget),
+        },
+    )?;
+    let text = render::render(&doc, format, &kb.templates).map_err(|e| Failure {
         code: exit::KB,
         message: e.to_string(),
     })?;
-    match &args.output {
+    match output {
         Some(path) => {
             // Never over the bundle, a file in it, the description or the knowledge base.
-            let inputs: Vec<&std::path::Path> = [
+            let inputs: Vec<&Path> = [
                 Some(args.bundle.as_path()),
                 args.description.as_deref(),
                 args.kb.kb.as_deref(),
@@ -136,6 +113,88 @@ pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
         exit::FINDINGS
     } else {
         exit::OK
+    })
+}
+
+/// What the document says beyond the bundle.
+pub(super) struct Options {
+    /// `--case`.
+    pub case: Option<String>,
+    /// `--title`.
+    pub title: Option<String>,
+    /// The description's text.
+    pub description: Option<String>,
+    /// `--redact`.
+    pub redact: bool,
+    /// `--no-digest`.
+    pub no_digest: bool,
+    /// No progress on standard error.
+    pub quiet: bool,
+    /// Extraction and file-count limits.
+    pub limits: BundleLimits,
+    /// Time all rules together may take.
+    pub rule_budget: std::time::Duration,
+}
+
+/// One bundle through the pipeline, and what the document was built from.
+pub(super) struct Analysis {
+    pub bundle: Bundle,
+    pub scan: Arc<crate::scan::ScanReport>,
+    pub evaluation: crate::rules::Evaluation,
+    pub doc: CaseDocument,
+}
+
+/// Opens, scans and evaluates the bundle at `path`, then builds its case document.
+pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> Result<Analysis, Failure> {
+    let bundle =
+        Bundle::open_with(path, &kb.kinds, &opts.limits).map_err(|e| Failure::input(e.to_string()))?;
+    if bundle.files.is_empty() {
+        return Err(Failure::input(nothing_readable(path, &bundle)));
+    }
+    // The KB's level markers ride along in the scan's automaton, so the digest gets the
+    // warnings and errors without a second read of the bundle.
+    let markers: Vec<Vec<u8>> = if opts.no_digest {
+        Vec::new()
+    } else {
+        kb.level_markers.iter().map(|m| m.as_bytes().to_vec()).collect()
+    };
+    let set = SignatureSet::with_markers(kb.signatures.clone(), &markers);
+    let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), opts.quiet);
+    let options = ScanOptions {
+        progress: &|bytes| progress.add(bytes),
+        ..ScanOptions::default()
+    };
+    let digest_options = DigestOptions::default();
+    let pool = Arc::new(FeedPool::default());
+    // Each log's digest is finished as soon as the log is scanned (see `LineSink::finish`).
+    let (scan, digests) = scan_bundle_feeding(&bundle, &set, &kb.components, &options, &|file, first| {
+        // Logs of a known kind only: the document digests those.
+        (file.kind.is_some() && !opts.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
+    });
+    progress.finish();
+    let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
+    let scan = Arc::new(scan);
+    let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
+    let evaluation = kb.rules.evaluate_within(&facts, opts.rule_budget);
+    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
+    let doc = CaseDocument::build(DocumentInputs {
+        case_id: opts.case,
+        title: opts.title,
+        description: opts.description,
+        kb,
+        bundle: &bundle,
+        scan: &scan,
+        evaluation: &evaluation,
+        plans,
+        plan_problems,
+        redact: opts.redact,
+        digests: &digests,
+    });
+    Ok(Analysis {
+        bundle,
+        scan,
+        evaluation,
+        doc,
     })
 }
 

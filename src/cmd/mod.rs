@@ -2,6 +2,7 @@
 //! errors and picks exit codes.
 
 mod analyze;
+mod diff;
 mod digest;
 mod explain;
 mod kb;
@@ -51,6 +52,7 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => analyze::run(&args),
         Command::Digest(args) => digest::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Kb(KbCommand::Check(kb)) => kb::check(&authoring_kb(&kb)),
         Command::Rule(RuleCommand::New(args)) => rule::new(&args, &authoring_kb(&args.kb)),
         Command::Rule(RuleCommand::Test(args)) => rule::test(&args, &authoring_kb(&args.kb)),

@@ -2,42 +2,21 @@
 //! markdown and HTML templates and the JSON output all read this one structure; its shape is the
 //! JSON schema documented in `docs/case-schema.md` (`docs/case.schema.json`).
 //!
-//! In: the knowledge base, the bundle, the scan, the rule evaluation and the plans. Out: a
-//! [`CaseDocument`] in which every list is in a fixed order, so the same inputs give the same
-//! bytes in every format.
+//! The builder is `build.rs`.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::bundle::{Bundle, Skipped};
-use crate::diagnostic::Diagnostic;
-use crate::findings::{Evidence, Finding, Severity, ValueCount};
-use crate::kb::KnowledgeBase;
-use crate::redact::Redactor;
-use crate::rules::{Evaluation, OutcomeStatus};
-use crate::runbooks::Plan;
-use crate::scan::{FileScan, HitLine, MinuteCounts, ScanReport, SignatureHits};
-use crate::tables::PodTable;
+use crate::bundle::Skipped;
+use crate::findings::{Severity, ValueCount};
+use crate::rules::OutcomeStatus;
+use crate::scan::HitLine;
 use crate::time::Timestamp;
 
 /// Version of the JSON schema (`docs/case-schema.md`); bumped on any incompatible change.
 pub const SCHEMA: &str = "casebook.case/1";
 
-/// Lines quoted per signature in a log excerpt (then the last one).
-const EXCERPT_HEAD: usize = 3;
-/// Lines quoted per piece of evidence in a finding.
-const EVIDENCE_EXCERPT: usize = 2;
-/// Longest quoted line in findings and the timeline; longer ones are cut with `…`.
-const SHORT_LINE: usize = 240;
-/// Columns of the activity chart.
-const ACTIVITY_BINS: usize = 120;
-/// Signature tag whose hits describe the environment (versions).
-const ENVIRONMENT_TAG: &str = "environment";
-/// Signature tag whose hits go to the Perf Snapshot section.
-const PERF_TAG: &str = "perf-snapshot";
-
-/// The whole case document.
 #[derive(Debug, Clone, Serialize)]
 pub struct CaseDocument {
     /// Schema id, `casebook.case/1`.
@@ -46,6 +25,8 @@ pub struct CaseDocument {
     pub generator: Generator,
     /// Case id, title, description.
     pub case: CaseInfo,
+    /// The conclusion: diagnosis and first steps (the document opens with it).
+    pub summary: Summary,
     /// The knowledge base that produced it.
     pub knowledge_base: KbInfo,
     /// Product and platform versions, pods and nodes per component.
@@ -88,6 +69,28 @@ pub struct CaseInfo {
     pub title: String,
     /// Description (`--description FILE`, its leading heading removed), markdown.
     pub description: Option<String>,
+}
+
+/// The conclusion the document opens with.
+#[derive(Debug, Clone, Serialize)]
+pub struct Summary {
+    /// The diagnosis in a sentence or two: the findings that start a chain (no fired rule in
+    /// their `after:`), in time order, each with the findings that follow from it; `null` when
+    /// nothing fired.
+    pub diagnosis: Option<String>,
+    /// The first step of each plan, evidence collection (Diagnosis) before Mitigation.
+    pub first_steps: Vec<FirstStep>,
+}
+
+/// The first step of one plan.
+#[derive(Debug, Clone, Serialize)]
+pub struct FirstStep {
+    /// Plan anchor.
+    pub plan: String,
+    /// Plan title.
+    pub title: String,
+    /// The first item of its Diagnosis section (else of its Mitigation), markdown.
+    pub step: String,
 }
 
 /// Knowledge base identity.
@@ -209,10 +212,10 @@ pub struct ComponentSummary {
     pub pods: usize,
     /// Pods not running and ready.
     pub unhealthy: usize,
-    /// Pods with 100 or more restarts.
-    pub restarting: usize,
-    /// Distinct nodes the pods run on (0 when the listing has no NODE column).
-    pub nodes: usize,
+    /// The most restarts of one of its pods.
+    pub max_restarts: u64,
+    /// Distinct nodes the pods run on (`null` when no listing has a NODE column).
+    pub nodes: Option<usize>,
 }
 
 /// A quoted line.
@@ -323,6 +326,15 @@ pub struct DocFinding {
     pub runbook: Option<String>,
     /// Anchor of the plan that answers it.
     pub plan: Option<String>,
+    /// Findings (anchors) that follow from this one: their rules list this one's in `after:`.
+    pub leads_to: Vec<String>,
+    /// The finding this one follows from (its rule's `after:`), when that fired.
+    pub follows: Option<String>,
+    /// What it means: the runbook's Meaning, filled (markdown); `null` without a runbook, and
+    /// on the second finding a plan answers (the first carries it).
+    pub meaning: Option<String>,
+    /// What it breaks: the runbook's Impact, filled (markdown); `null` as for `meaning`.
+    pub impact: Option<String>,
     /// Values for the runbook.
     pub params: BTreeMap<String, serde_json::Value>,
     /// What supports it.
@@ -360,10 +372,12 @@ pub struct TimelineEvent {
     pub time: Timestamp,
     /// `finding` (a finding's earliest evidence), `first` or `last` (hit of a signature).
     pub event: &'static str,
-    /// File inside the bundle (empty for `finding`).
-    pub file: String,
-    /// Line in the file (0 for `finding`).
-    pub line: u64,
+    /// File inside the bundle (`null` for `finding`).
+    pub file: Option<String>,
+    /// Line in the file (`null` for `finding`).
+    pub line: Option<u64>,
+    /// Findings (anchors) that start with this hit: their first time is this line's.
+    pub starts: Vec<String>,
     /// Signature id (hits), or the finding's rule.
     pub what: String,
     /// Hits of that signature in that file.
@@ -426,6 +440,8 @@ pub struct DocPlan {
     pub steps: String,
     /// The Diagnosis section, parameters filled (markdown).
     pub diagnosis: String,
+    /// The Verification section, parameters filled (markdown; empty when the page has none).
+    pub verification: String,
     /// Parameters used.
     pub params: BTreeMap<String, serde_json::Value>,
     /// Parameters the runbook needs that no finding supplied.
@@ -479,214 +495,6 @@ pub struct RuleLine {
     pub reason: Option<String>,
 }
 
-/// What the document is built from.
-pub struct DocumentInputs<'a> {
-    /// `--case`.
-    pub case_id: Option<String>,
-    /// `--title`.
-    pub title: Option<String>,
-    /// `--description` contents.
-    pub description: Option<String>,
-    /// The knowledge base.
-    pub kb: &'a KnowledgeBase,
-    /// The bundle.
-    pub bundle: &'a Bundle,
-    /// The scan.
-    pub scan: &'a ScanReport,
-    /// Rule results.
-    pub evaluation: &'a Evaluation,
-    /// Plans.
-    pub plans: Vec<Plan>,
-    /// Problems filling plans.
-    pub plan_problems: Vec<Diagnostic>,
-    /// `--redact`: replace IPs, host names and node names with tokens (secrets are always
-    /// masked).
-    pub redact: bool,
-    /// Digests of the logs (the lines that matter), by path.
-    pub digests: &'a BTreeMap<String, crate::digest::DigestExcerpt>,
-}
-
-impl CaseDocument {
-    /// Assembles the document.
-    pub fn build(input: DocumentInputs<'_>) -> CaseDocument {
-        let DocumentInputs {
-            case_id,
-            title,
-            description,
-            kb,
-            bundle,
-            scan,
-            evaluation,
-            plans,
-            plan_problems,
-            redact,
-            digests,
-        } = input;
-        let (heading, description) = split_heading(description, case_id.as_deref());
-        let title = title
-            .or(heading)
-            .or_else(|| evaluation.findings.first().map(|f| f.title.clone()))
-            .unwrap_or_else(|| "No known problem found".to_owned());
-
-        let is_log = |f: &FileScan| f.kind.is_some() || f.first.is_some();
-        let scans: BTreeMap<&str, &FileScan> = scan.files.iter().map(|f| (f.path.as_str(), f)).collect();
-        let tables: BTreeSet<&str> = scan.pod_tables.iter().map(|t| t.file.as_str()).collect();
-        let event_files: BTreeSet<&str> = scan.event_tables.iter().map(|t| t.file.as_str()).collect();
-        let mut skipped = bundle.skipped.clone();
-        skipped.extend(scan.skipped.iter().cloned());
-        skipped.sort_by(|a, b| (&a.path, &a.reason).cmp(&(&b.path, &b.reason)));
-        let skipped_paths: BTreeSet<&str> = skipped.iter().map(|s| s.path.as_str()).collect();
-        let files: Vec<FileEntry> = bundle
-            .files
-            .iter()
-            .map(|f| {
-                let s = scans.get(f.path.as_str()).copied();
-                let role = match s {
-                    Some(s) if is_log(s) => "log",
-                    Some(_) => "other",
-                    None if tables.contains(f.path.as_str()) => "pod-listing",
-                    None if event_files.contains(f.path.as_str()) => "events",
-                    None if f.unused.is_some() => "unused",
-                    None if skipped_paths.contains(f.path.as_str()) => "skipped",
-                    None => "other",
-                };
-                let (first_time, last_time) = s.map(|s| s.time_range()).unwrap_or_default();
-                FileEntry {
-                    path: f.path.clone(),
-                    kind: f.kind.clone(),
-                    role,
-                    previous: f.previous,
-                    unused: f.unused.clone(),
-                    detector: f.detector.clone(),
-                    size: f.size,
-                    lines: s.map(|s| s.lines),
-                    first_time,
-                    last_time,
-                }
-            })
-            .collect();
-        let not_logs = scan
-            .files
-            .iter()
-            .filter(|f| !is_log(f))
-            .map(|f| f.path.clone())
-            .collect();
-
-        let findings = doc_findings(&evaluation.findings, kb, scan, &plans);
-        let logs = log_sections(scan.files.iter().filter(|f| is_log(f)), kb, &findings, digests);
-        let mut perf_snapshots: Vec<Quote> = Vec::new();
-        for f in scan.files.iter().filter(|f| is_log(f)) {
-            for (id, h) in &f.hits {
-                if has_tag(kb, id, PERF_TAG) {
-                    perf_snapshots.extend(h.samples().into_iter().map(|l| Quote {
-                        file: f.path.clone(),
-                        line: l.into(),
-                    }));
-                }
-            }
-        }
-        perf_snapshots
-            .sort_by(|a, b| (a.line.time, &a.file, a.line.line).cmp(&(b.line.time, &b.file, b.line.line)));
-
-        let pods: Vec<PodSection> = scan.pod_tables.iter().map(pod_section).collect();
-        let environment = environment(kb, scan, &scan.pod_tables);
-        let timeline = timeline(&findings, scan);
-        let activity = activity(scan.files.iter().filter(|f| is_log(f)), &findings);
-        let plans = doc_plans(plans, &findings);
-
-        let count = |s: OutcomeStatus| evaluation.outcomes.iter().filter(|o| o.status == s).count();
-        let mut rules: Vec<RuleLine> = evaluation
-            .outcomes
-            .iter()
-            .map(|o| RuleLine {
-                rule: o.rule.clone(),
-                status: o.status,
-                findings: o.findings,
-                reason: o.reason.clone(),
-            })
-            .collect();
-        rules.sort_by(|a, b| a.rule.cmp(&b.rule));
-        let mut doc = CaseDocument {
-            schema: SCHEMA,
-            generator: Generator {
-                name: "casebook",
-                version: env!("CARGO_PKG_VERSION"),
-            },
-            case: CaseInfo {
-                id: case_id,
-                title,
-                description,
-            },
-            knowledge_base: KbInfo {
-                name: kb.manifest.name.clone(),
-                version: kb.manifest.version.clone(),
-                fingerprint: kb.fingerprint.clone(),
-            },
-            environment,
-            bundle: BundleInfo {
-                name: bundle.name.clone(),
-                total_size: files.iter().map(|f| f.size).sum(),
-                files,
-                skipped,
-            },
-            pods,
-            logs,
-            perf_snapshots,
-            findings,
-            timeline,
-            activity,
-            plans,
-            appendix: Appendix {
-                rules_evaluated: evaluation.outcomes.len() - count(OutcomeStatus::Skipped),
-                rules_fired: count(OutcomeStatus::Fired),
-                rules_skipped: count(OutcomeStatus::Skipped),
-                rules_failed: count(OutcomeStatus::Failed),
-                rules,
-                kb_problems: kb.problems.iter().map(|d| d.to_string()).collect(),
-                plan_problems: plan_problems.iter().map(|d| d.to_string()).collect(),
-                not_logs,
-                redacted: redact,
-            },
-        };
-        let mut redactor = if redact {
-            Redactor::with_tokens(&node_names(scan))
-        } else {
-            Redactor::secrets_only()
-        };
-        redactor.redact(&mut doc);
-        // Bundle bytes never drive a terminal, whichever format shows them.
-        crate::redact::VisitStrings::visit_strings(&mut doc, &mut |s| {
-            if let std::borrow::Cow::Owned(p) = super::terminal::printable(s) {
-                *s = p;
-            }
-        });
-        doc
-    }
-}
-
-/// Node names the bundle reveals: the pod listings' NODE column, and values of captures named
-/// `node`, `node_name`, `host` or `hostname` (NeuVector logs name an enforcer's node as `host=`).
-fn node_names(scan: &ScanReport) -> BTreeSet<String> {
-    const NAMES: [&str; 4] = ["node", "node_name", "host", "hostname"];
-    let mut names: BTreeSet<String> = scan
-        .pod_tables
-        .iter()
-        .flat_map(|t| &t.pods)
-        .filter_map(|p| p.node.clone())
-        .filter(|n| n != "<none>")
-        .collect();
-    for f in &scan.files {
-        for h in f.hits.values() {
-            for (name, stats) in &h.captures {
-                if NAMES.contains(&name.as_str()) {
-                    names.extend(stats.values.keys().filter(|v| v.len() >= 3).cloned());
-                }
-            }
-        }
-    }
-    names
-}
-
 crate::visit_fields! {
     CaseDocument { case, knowledge_base, environment, bundle, pods, logs, perf_snapshots, findings, timeline, activity, plans, appendix }
     CaseInfo { id, title, description }
@@ -707,512 +515,8 @@ crate::visit_fields! {
     TimelineEvent { file, text }
     Activity { lanes }
     ActivityLane { file }
-    DocPlan { title, answers, steps, diagnosis, params }
+    DocPlan { title, answers, params }
     PlanAnswer { title }
     Appendix { rules, kb_problems, plan_problems, not_logs }
     RuleLine { reason }
-}
-
-/// Splits a leading `# heading` off the description; the heading, less a leading case id,
-/// can title the case (the seed's description files start that way).
-fn split_heading(description: Option<String>, case_id: Option<&str>) -> (Option<String>, Option<String>) {
-    let Some(text) = description else {
-        return (None, None);
-    };
-    let text = text.trim();
-    let Some(rest) = text.strip_prefix("# ") else {
-        return (None, Some(text.to_owned()).filter(|t| !t.is_empty()));
-    };
-    let (heading, body) = rest.split_once('\n').unwrap_or((rest, ""));
-    let mut heading = heading.trim();
-    if let Some(id) = case_id {
-        heading = heading
-            .strip_prefix(id)
-            .map_or(heading, |h| h.trim_start_matches([' ', ':', '-']));
-    }
-    let body = body.trim();
-    (
-        Some(heading.to_owned()).filter(|h| !h.is_empty()),
-        Some(body.to_owned()).filter(|b| !b.is_empty()),
-    )
-}
-
-fn has_tag(kb: &KnowledgeBase, id: &str, tag: &str) -> bool {
-    kb.signature(id)
-        .is_some_and(|s| s.spec.tags.iter().any(|t| t == tag))
-}
-
-/// `text` cut to `max` characters (on a character boundary), first line only.
-fn shorten(text: &str, max: usize) -> String {
-    let first = text.lines().next().unwrap_or_default();
-    match first.char_indices().nth(max) {
-        Some((i, _)) => format!("{}…", &first[..i]),
-        None if first.len() < text.len() => format!("{first} …"),
-        None => first.to_owned(),
-    }
-}
-
-/// The global signature id a rule's evidence name stands for: the rule's own signature
-/// `<rule>/<name>` when there is one, else the shared signature `name`.
-fn resolve_signature(kb: &KnowledgeBase, rule: &str, what: &str) -> Option<String> {
-    let local = format!("{rule}/{what}");
-    if kb.signature(&local).is_some() {
-        Some(local)
-    } else {
-        kb.signature(what).map(|s| s.id.clone())
-    }
-}
-
-fn doc_findings(
-    findings: &[Finding],
-    kb: &KnowledgeBase,
-    scan: &ScanReport,
-    plans: &[Plan],
-) -> Vec<DocFinding> {
-    findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            let evidence: Vec<DocEvidence> = f
-                .evidence
-                .iter()
-                .map(|e| doc_evidence(e, &f.rule, kb, scan))
-                .collect();
-            let plan = f.runbook.as_ref().and_then(|rb| {
-                plans
-                    .iter()
-                    .position(|p| &p.runbook == rb)
-                    .map(|n| format!("p{}", n + 1))
-            });
-            DocFinding {
-                id: format!("f{}", i + 1),
-                rule: f.rule.clone(),
-                title: f.title.clone(),
-                severity: f.severity,
-                summary: f.summary.clone(),
-                why: f.why.clone(),
-                first_time: f.first_time,
-                last_time: evidence.iter().filter_map(|e| e.last_time).max(),
-                runbook: f.runbook.clone(),
-                plan,
-                params: f.params.clone(),
-                evidence,
-            }
-        })
-        .collect()
-}
-
-fn doc_evidence(e: &Evidence, rule: &str, kb: &KnowledgeBase, scan: &ScanReport) -> DocEvidence {
-    let signature = (e.what != "pods")
-        .then(|| resolve_signature(kb, rule, &e.what))
-        .flatten();
-    let hits: Option<&SignatureHits> = signature.as_ref().and_then(|id| {
-        scan.files
-            .iter()
-            .find(|f| f.path == e.file)
-            .and_then(|f| f.hits.get(id))
-    });
-    let captures = e
-        .captures
-        .iter()
-        .filter(|(name, values)| {
-            let distinct = hits
-                .and_then(|h| h.captures.get(*name))
-                .map_or(values.len() as u64, |c| c.values.len() as u64 + c.other);
-            // Values nearly all different (ids, ports) say nothing about the case.
-            !(e.count > 1 && distinct * 2 > e.count)
-        })
-        .map(|(k, v)| (k.clone(), v.clone()))
-        .collect();
-    let excerpt = if e.what == "pods" {
-        e.excerpt.clone()
-    } else {
-        e.excerpt
-            .iter()
-            .take(EVIDENCE_EXCERPT)
-            .map(|l| shorten(l, SHORT_LINE))
-            .collect()
-    };
-    DocEvidence {
-        file: e.file.clone(),
-        what: e.what.clone(),
-        signature,
-        count: e.count,
-        lines: e.lines.clone(),
-        first_time: e.first_time,
-        last_time: e.last_time,
-        captures,
-        excerpt,
-    }
-}
-
-fn log_sections<'a>(
-    files: impl Iterator<Item = &'a FileScan>,
-    kb: &KnowledgeBase,
-    findings: &[DocFinding],
-    digests: &BTreeMap<String, crate::digest::DigestExcerpt>,
-) -> Vec<LogSection> {
-    files
-        .enumerate()
-        .map(|(i, f)| {
-            let mut excerpts: Vec<Excerpt> = f
-                .hits
-                .iter()
-                .filter(|(id, _)| !has_tag(kb, id, ENVIRONMENT_TAG))
-                .map(|(id, h)| {
-                    let mut lines: Vec<Line> = h.head.iter().take(EXCERPT_HEAD).map(Line::from).collect();
-                    if let Some(last) = h.last() {
-                        if !lines.iter().any(|l| l.line == last.line) {
-                            lines.push(last.into());
-                        }
-                    }
-                    let evidence_for = findings
-                        .iter()
-                        .filter(|d| {
-                            d.evidence
-                                .iter()
-                                .any(|e| e.file == f.path && e.signature.as_deref() == Some(id.as_str()))
-                        })
-                        .map(|d| d.id.clone())
-                        .collect();
-                    Excerpt {
-                        signature: id.clone(),
-                        description: kb
-                            .signature(id)
-                            .map(|s| s.spec.description.trim().to_owned())
-                            .unwrap_or_default(),
-                        count: h.count,
-                        first_time: h.first_time,
-                        last_time: h.last_time,
-                        first_line: h.first().map_or(0, |l| l.line),
-                        last_line: h.last().map_or(0, |l| l.line),
-                        lines,
-                        findings: evidence_for,
-                    }
-                })
-                .collect();
-            excerpts.sort_by(|a, b| {
-                a.first_line
-                    .cmp(&b.first_line)
-                    .then_with(|| a.signature.cmp(&b.signature))
-            });
-            // A line two signatures match is quoted once, under the first.
-            let mut quoted = BTreeSet::new();
-            for e in &mut excerpts {
-                e.lines.retain(|l| quoted.insert(l.line));
-            }
-            let mut notes = Vec::new();
-            if let Some(e) = &f.error {
-                notes.push(format!("{e} (after line {})", f.lines));
-            }
-            if f.invalid_utf8_lines > 0 {
-                notes.push(format!(
-                    "{} lines were not valid UTF-8 and were read lossily",
-                    f.invalid_utf8_lines
-                ));
-            }
-            if !f.long_lines.is_empty() {
-                notes.push(format!(
-                    "{} over-long lines matched on their first MiB only (first at line {})",
-                    f.long_lines.len(),
-                    f.long_lines[0]
-                ));
-            }
-            LogSection {
-                number: i + 1,
-                file: f.path.clone(),
-                kind: f.kind.clone(),
-                previous: f.previous,
-                time_zone: f
-                    .first
-                    .as_ref()
-                    .and_then(|h| crate::time::parse_iso_zoned(h.text.as_bytes()))
-                    .map(|(_, _, zone)| zone),
-                lines: f.lines,
-                first: f.first.as_ref().map(Line::from),
-                last: f.last.as_ref().map(Line::from),
-                hits: excerpts.iter().map(|e| e.count).sum(),
-                excerpts,
-                notes,
-                digest: digests
-                    .get(&f.path)
-                    .map(|d| serde_json::to_value(d).expect("the digest serialises")),
-            }
-        })
-        .collect()
-}
-
-fn component_summaries<'a>(pods: impl Iterator<Item = &'a crate::tables::Pod>) -> Vec<ComponentSummary> {
-    let mut components: BTreeMap<String, (ComponentSummary, BTreeSet<String>)> = BTreeMap::new();
-    for pod in pods {
-        let name = pod.component.clone().unwrap_or_else(|| "other".to_owned());
-        let (c, nodes) = components.entry(name.clone()).or_insert((
-            ComponentSummary {
-                component: name,
-                pods: 0,
-                unhealthy: 0,
-                restarting: 0,
-                nodes: 0,
-            },
-            BTreeSet::new(),
-        ));
-        c.pods += 1;
-        c.unhealthy += usize::from(!pod.is_healthy());
-        c.restarting += usize::from(pod.restarts >= 100);
-        if let Some(node) = pod.node.as_ref().filter(|n| n.as_str() != "<none>") {
-            nodes.insert(node.clone());
-        }
-    }
-    components
-        .into_values()
-        .map(|(mut c, nodes)| {
-            c.nodes = nodes.len();
-            c
-        })
-        .collect()
-}
-
-fn pod_section(table: &PodTable) -> PodSection {
-    let mut rows: Vec<&crate::tables::Pod> = table.pods.iter().collect();
-    rows.sort_by_key(|p| (p.is_healthy(), p.restarts < 100, p.line));
-    PodSection {
-        file: table.file.clone(),
-        total: table.pods.len(),
-        unhealthy: table.pods.iter().filter(|p| !p.is_healthy()).count(),
-        components: component_summaries(table.pods.iter()),
-        header: table.header.clone(),
-        rows: rows
-            .into_iter()
-            .map(|p| PodRow {
-                line: p.line,
-                name: p.name.clone(),
-                component: p.component.clone(),
-                status: p.status.clone(),
-                restarts: p.restarts,
-                unhealthy: !p.is_healthy(),
-                raw: p.raw.clone(),
-            })
-            .collect(),
-    }
-}
-
-fn environment(kb: &KnowledgeBase, scan: &ScanReport, tables: &[PodTable]) -> Environment {
-    let facts = kb
-        .signatures
-        .iter()
-        .filter(|s| s.spec.tags.iter().any(|t| t == ENVIRONMENT_TAG))
-        .map(|s| {
-            let total = scan.total(&s.id);
-            let capture = if s.captures.iter().any(|c| c == "version") {
-                Some("version")
-            } else {
-                s.captures.first().map(String::as_str)
-            };
-            let values = capture
-                .and_then(|c| total.captures.get(c))
-                .map(|c| c.top(5))
-                .unwrap_or_default();
-            EnvironmentFact {
-                signature: s.id.clone(),
-                label: s.spec.description.trim().to_owned(),
-                values,
-                files: scan
-                    .files
-                    .iter()
-                    .filter(|f| f.hits.contains_key(&s.id))
-                    .map(|f| f.path.clone())
-                    .collect(),
-            }
-        })
-        .collect();
-    let nodes: BTreeSet<&str> = tables
-        .iter()
-        .flat_map(|t| &t.pods)
-        .filter_map(|p| p.node.as_deref())
-        .filter(|n| *n != "<none>")
-        .collect();
-    let has_node_column = tables
-        .iter()
-        .any(|t| t.header.split_whitespace().any(|w| w == "NODE"));
-    Environment {
-        facts,
-        // One pod listed by several sources (a get-pods table and a describe) counts once.
-        components: component_summaries(crate::tables::merge_pods(tables).iter()),
-        nodes: has_node_column.then_some(nodes.len()),
-    }
-}
-
-fn timeline(findings: &[DocFinding], scan: &ScanReport) -> Vec<TimelineEvent> {
-    // (file, line) => event, so a line that is evidence twice is one event.
-    let mut by_line: BTreeMap<(String, u64), TimelineEvent> = BTreeMap::new();
-    let mut events = Vec::new();
-    for f in findings {
-        if let Some(time) = f.first_time {
-            events.push(TimelineEvent {
-                time,
-                event: "finding",
-                file: String::new(),
-                line: 0,
-                what: f.rule.clone(),
-                count: 0,
-                findings: vec![f.id.clone()],
-                text: f.title.clone(),
-            });
-        }
-        for e in &f.evidence {
-            let Some(id) = &e.signature else { continue };
-            let Some(h) = scan
-                .files
-                .iter()
-                .find(|s| s.path == e.file)
-                .and_then(|s| s.hits.get(id))
-            else {
-                continue;
-            };
-            let ends = [("first", h.first()), ("last", h.last())];
-            for (event, hit) in ends {
-                let Some(hit) = hit else { continue };
-                let Some(time) = hit.time else { continue };
-                let entry = by_line
-                    .entry((e.file.clone(), hit.line))
-                    .or_insert_with(|| TimelineEvent {
-                        time,
-                        event,
-                        file: e.file.clone(),
-                        line: hit.line,
-                        what: id.clone(),
-                        count: h.count,
-                        findings: Vec::new(),
-                        text: shorten(&hit.text, SHORT_LINE),
-                    });
-                if !entry.findings.contains(&f.id) {
-                    entry.findings.push(f.id.clone());
-                }
-            }
-        }
-    }
-    events.extend(by_line.into_values());
-    let rank = |e: &TimelineEvent| match e.event {
-        "finding" => 0,
-        "first" => 1,
-        _ => 2,
-    };
-    events.sort_by(|a, b| {
-        (a.time, rank(a), &a.file, a.line, &a.findings).cmp(&(b.time, rank(b), &b.file, b.line, &b.findings))
-    });
-    events
-}
-
-fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFinding]) -> Activity {
-    let files: Vec<&FileScan> = files.collect();
-    let mut per_file: Vec<(&str, MinuteCounts)> = Vec::new();
-    for f in &files {
-        let mut minutes = MinuteCounts::default();
-        for h in f.hits.values() {
-            minutes.merge(&h.histogram);
-        }
-        if !minutes.is_empty() {
-            per_file.push((&f.path, minutes));
-        }
-    }
-    let start = per_file.iter().filter_map(|(_, m)| m.keys().next()).min();
-    let end = per_file
-        .iter()
-        .filter_map(|(_, m)| m.keys().next_back())
-        .max()
-        .map(|b| b + crate::scan::BUCKET_MS);
-    let (Some(start), Some(end)) = (start, end) else {
-        return Activity {
-            start: None,
-            end: None,
-            bin_ms: crate::scan::BUCKET_MS,
-            lanes: Vec::new(),
-            marks: Vec::new(),
-        };
-    };
-    let minute = crate::scan::BUCKET_MS;
-    let span_minutes = (end - start) / minute;
-    let bin_ms = ((span_minutes + ACTIVITY_BINS as i64 - 1) / ACTIVITY_BINS as i64).max(1) * minute;
-    let bins = ((end - start + bin_ms - 1) / bin_ms) as usize;
-    let lanes = per_file
-        .into_iter()
-        .map(|(file, minutes)| {
-            let mut counts = vec![0u64; bins];
-            for (bucket, n) in minutes.iter() {
-                let i = ((bucket - start) / bin_ms) as usize;
-                counts[i.min(bins - 1)] += n;
-            }
-            ActivityLane {
-                file: file.to_owned(),
-                total: minutes.iter().map(|(_, n)| n).sum(),
-                bins: counts,
-            }
-        })
-        .collect();
-    let marks = findings
-        .iter()
-        .filter_map(|f| {
-            f.first_time.map(|time| ActivityMark {
-                finding: f.id.clone(),
-                severity: f.severity,
-                time,
-            })
-        })
-        .collect();
-    Activity {
-        start: Some(Timestamp(start)),
-        end: Some(Timestamp(start + bin_ms * bins as i64)),
-        bin_ms,
-        lanes,
-        marks,
-    }
-}
-
-fn doc_plans(plans: Vec<Plan>, findings: &[DocFinding]) -> Vec<DocPlan> {
-    plans
-        .into_iter()
-        .enumerate()
-        .map(|(i, p)| DocPlan {
-            id: format!("p{}", i + 1),
-            answers: findings
-                .iter()
-                .filter(|f| f.runbook.as_deref() == Some(p.runbook.as_str()) && p.answers.contains(&f.rule))
-                .map(|f| PlanAnswer {
-                    rule: f.rule.clone(),
-                    finding: f.id.clone(),
-                    title: f.title.clone(),
-                })
-                .collect(),
-            runbook: p.runbook,
-            title: p.title,
-            steps: p.steps,
-            diagnosis: p.diagnosis,
-            params: p.params,
-            missing: p.missing,
-        })
-        .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn heading_titles_the_case() {
-        let (h, d) = split_heading(
-            Some("# NVSHAS-9810 UI not loading\n\nThe customer...\n".into()),
-            Some("NVSHAS-9810"),
-        );
-        assert_eq!(h.as_deref(), Some("UI not loading"));
-        assert_eq!(d.as_deref(), Some("The customer..."));
-        let (h, d) = split_heading(Some("Plain text".into()), None);
-        assert_eq!((h, d.as_deref()), (None, Some("Plain text")));
-    }
-
-    #[test]
-    fn shortens_on_char_boundaries() {
-        assert_eq!(shorten("abc", 5), "abc");
-        assert_eq!(shorten("äöüß", 2), "äö…");
-        assert_eq!(shorten("one\ntwo", 10), "one …");
-    }
 }

@@ -6,15 +6,17 @@
 //! markdown marks it; JSON is the [`CaseDocument`] itself. Templates come from the knowledge
 //! base (`kb/templates/`), the embedded defaults filling in any it lacks.
 
+mod build;
 mod document;
+mod summary;
 mod svg;
 mod terminal;
 
 use std::str::FromStr;
 
+pub use build::DocumentInputs;
 pub use document::{
-    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, DocumentInputs,
-    SCHEMA,
+    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, SCHEMA,
 };
 pub use svg::activity_svg;
 pub use terminal::{printable, summary};
@@ -42,6 +44,34 @@ impl Format {
             Format::Md => "md",
             Format::Html => "html",
             Format::Json => "json",
+        }
+    }
+}
+
+impl Format {
+    /// The format to write: `--format` when given, else the one the output file's extension
+    /// names (`.md`, `.markdown`, `.html`, `.htm`, `.json`), else markdown. A `--format` that
+    /// contradicts the extension is an error, so `-o case.html --format json` writes nothing.
+    pub fn resolve(given: Option<Format>, output: Option<&std::path::Path>) -> Result<Format, String> {
+        let named = output
+            .and_then(|p| p.extension())
+            .and_then(|e| e.to_str())
+            .and_then(|e| match e.to_ascii_lowercase().as_str() {
+                "md" | "markdown" => Some(Format::Md),
+                "html" | "htm" => Some(Format::Html),
+                "json" => Some(Format::Json),
+                _ => None,
+            });
+        match (given, named) {
+            (Some(g), Some(n)) if g != n => Err(format!(
+                "--format {} contradicts the output file {} (a .{} name); drop one of them",
+                g.as_str(),
+                output.map(|p| p.display().to_string()).unwrap_or_default(),
+                n.as_str()
+            )),
+            (Some(g), _) => Ok(g),
+            (None, Some(n)) => Ok(n),
+            (None, None) => Ok(Format::Md),
         }
     }
 }
@@ -82,7 +112,16 @@ pub fn render(doc: &CaseDocument, format: Format, templates: &Templates) -> Resu
         Format::Md => render_template(doc, "case.md", format, templates, None),
         Format::Html => {
             let markdown = render_template(doc, "case.md", format, templates, None)?;
-            let body = markdown_to_html(&markdown).replacen(ACTIVITY_MARK, &activity_svg(&doc.activity), 1);
+            // The sanitiser drops comments, so the chart's mark splits the markdown instead.
+            let body = match markdown.split_once(ACTIVITY_MARK) {
+                Some((before, after)) => format!(
+                    "{}{}{}",
+                    markdown_to_html(before),
+                    activity_svg(&doc.activity),
+                    markdown_to_html(after)
+                ),
+                None => markdown_to_html(&markdown),
+            };
             render_template(doc, "case.html", format, templates, Some(body))
         }
     }
@@ -108,51 +147,107 @@ fn render_template(
     templates.render(name, &context).map_err(err)
 }
 
-/// The one place pulldown-cmark options are set: GitHub tables, strikethrough, task lists.
-/// Raw HTML passes only when every tag in it is on a short list of harmless ones (the
-/// template's `<details>`, `<summary>`, anchors); anything else, say a `<script>` in a
-/// customer's description, is shown as text.
+/// The one place pulldown-cmark options are set (GitHub tables, strikethrough, task lists), and
+/// the one sanitiser of the HTML that comes out. Bundle text reaches the markdown escaped or in
+/// code spans and fences it cannot leave (`crate::mdtext`); the description and runbooks are
+/// markdown whose raw HTML the sanitiser (ammonia) cuts to an allow-list: text structure,
+/// tables, `<details>`/`<summary>`, links within the page. No script, event attribute, style
+/// beyond `text-align`, or link out of the page survives.
 pub fn markdown_to_html(markdown: &str) -> String {
-    use pulldown_cmark::{html, CowStr, Event, Options, Parser};
+    use pulldown_cmark::{html, Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
-    let events = Parser::new_ext(markdown, options).map(|event| match event {
-        Event::Html(text) if !harmless_html(&text) => Event::Text(text),
-        Event::InlineHtml(text) if !harmless_html(&text) => Event::Text(CowStr::from(text.into_string())),
-        other => other,
-    });
     let mut out = String::new();
-    html::push_html(&mut out, events);
-    out
+    html::push_html(&mut out, Parser::new_ext(markdown, options));
+    sanitiser().clean(&out).to_string()
 }
 
-fn harmless_html(text: &str) -> bool {
+fn sanitiser() -> &'static ammonia::Builder<'static> {
+    use std::collections::HashSet;
     use std::sync::LazyLock;
-    static TAG: LazyLock<regex::Regex> = LazyLock::new(|| {
-        regex::Regex::new(r"<(/?)([A-Za-z][A-Za-z0-9]*)([^>]*)>|<!--.*?-->").expect("tag regex")
+    static BUILDER: LazyLock<ammonia::Builder<'static>> = LazyLock::new(|| {
+        let tags: HashSet<&str> = [
+            "a",
+            "b",
+            "blockquote",
+            "br",
+            "code",
+            "del",
+            "details",
+            "div",
+            "em",
+            "h1",
+            "h2",
+            "h3",
+            "h4",
+            "h5",
+            "h6",
+            "hr",
+            "i",
+            "kbd",
+            "li",
+            "ol",
+            "p",
+            "pre",
+            "span",
+            "strong",
+            "sub",
+            "summary",
+            "sup",
+            "table",
+            "tbody",
+            "td",
+            "th",
+            "thead",
+            "tr",
+            "ul",
+        ]
+        .into();
+        let mut builder = ammonia::Builder::empty();
+        builder
+            .tags(tags)
+            .tag_attributes(
+                [
+                    ("a", ["href", "id"].into()),
+                    ("td", ["style"].into()),
+                    ("th", ["style"].into()),
+                ]
+                .into(),
+            )
+            .filter_style_properties(["text-align"].into())
+            // Links within the page only: every scheme (http, javascript, data) is dropped.
+            .url_schemes(HashSet::new())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .link_rel(None)
+            .strip_comments(true);
+        builder
     });
-    const ALLOWED: [&str; 11] = [
-        "details", "summary", "a", "br", "span", "sup", "sub", "kbd", "p", "div", "b",
-    ];
-    let lower = text.to_ascii_lowercase();
-    if lower.contains("javascript:") || lower.contains("<script") || lower.contains("<style") {
-        return false;
-    }
-    TAG.captures_iter(text).all(|c| match c.get(2) {
-        None => true,
-        Some(name) => {
-            let attrs = c.get(3).map_or("", |m| m.as_str()).to_ascii_lowercase();
-            ALLOWED.contains(&name.as_str().to_ascii_lowercase().as_str())
-                && !attrs.contains(" on")
-                && !attrs.contains("src=")
-                && !attrs.contains("href=\"http")
-                && !attrs.contains("style=")
-        }
-    })
+    &BUILDER
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn format_follows_the_output_name_unless_given() {
+        use std::path::Path;
+        assert_eq!(
+            Format::resolve(None, Some(Path::new("case.html"))),
+            Ok(Format::Html)
+        );
+        assert_eq!(
+            Format::resolve(None, Some(Path::new("out/Case.JSON"))),
+            Ok(Format::Json)
+        );
+        assert_eq!(Format::resolve(None, Some(Path::new("case.txt"))), Ok(Format::Md));
+        assert_eq!(Format::resolve(None, None), Ok(Format::Md));
+        assert_eq!(
+            Format::resolve(Some(Format::Json), Some(Path::new("case"))),
+            Ok(Format::Json)
+        );
+        let clash = Format::resolve(Some(Format::Json), Some(Path::new("case.html"))).unwrap_err();
+        assert!(clash.contains("case.html"), "{clash}");
+    }
 
     #[test]
     fn raw_html_is_filtered() {

@@ -25,11 +25,15 @@ fn style(severity: Severity) -> Style {
 /// counts.
 pub fn summary(doc: &CaseDocument) -> String {
     let mut out = String::new();
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let case = match &doc.case.id {
+        Some(id) => format!("{id} (bundle {})", doc.bundle.name),
+        None => doc.bundle.name.clone(),
+    };
     let _ = writeln!(
         out,
-        "casebook: {} — {} findings",
-        doc.bundle.name,
-        doc.findings.len()
+        "casebook: {case} — {}",
+        plural(doc.findings.len(), "finding", "findings")
     );
     for f in &doc.findings {
         let s = style(f.severity);
@@ -49,13 +53,26 @@ pub fn summary(doc: &CaseDocument) -> String {
     let a = &doc.appendix;
     let _ = writeln!(
         out,
-        "  rules: {} evaluated, {} fired, {} failed; {} files, {} skipped",
+        "  rules: {} evaluated, {} fired, {} failed; {}, {} skipped",
         a.rules_evaluated,
         a.rules_fired,
         a.rules_failed,
-        doc.bundle.files.len(),
+        plural(doc.bundle.files.len(), "file", "files"),
         doc.bundle.skipped.len()
     );
+    // A failed rule may have hidden a finding: name it.
+    for r in a
+        .rules
+        .iter()
+        .filter(|r| r.status == crate::rules::OutcomeStatus::Failed)
+    {
+        let _ = writeln!(
+            out,
+            "  rule {} failed: {}",
+            r.rule,
+            r.reason.as_deref().unwrap_or("no reason given")
+        );
+    }
     out
 }
 

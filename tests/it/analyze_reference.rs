@@ -163,7 +163,7 @@ fn markdown_states_the_case_like_the_seed() {
     assert!(out.status.success());
     let md = String::from_utf8(out.stdout).unwrap();
     for needle in [
-        "## NVSHAS-9810 ",
+        "Case **NVSHAS-9810**",
         "### Case description",
         "UI is not loading",
         "### Findings",

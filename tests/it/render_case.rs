@@ -160,3 +160,142 @@ fn completions_and_man_page_come_from_the_cli() {
     assert!(man.contains(".TH casebook"), "{}", &man[..200.min(man.len())]);
     assert!(man.contains("analyze"));
 }
+
+#[test]
+fn the_conclusion_comes_first() {
+    let md = analyze(&[]);
+    let lines: Vec<&str> = md.lines().collect();
+    let at = |needle: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(needle))
+            .unwrap_or_else(|| panic!("no line starts with {needle:?}"))
+    };
+    let table = at("| Finding | Severity | Title | Time span | Plan |");
+    assert!(table < 60, "the findings table starts at line {}", table + 1);
+    let order = [
+        "## NeuVector controller not responding",
+        "### Case description",
+        "### Summary",
+        "**Diagnosis:**",
+        "| Finding | Severity",
+        "**First steps**",
+        "### Findings",
+        "### Timeline",
+        "### Plans",
+        "### Environment",
+        "### Materials",
+        "### Appendix",
+    ];
+    let positions: Vec<usize> = order.iter().map(|n| at(n)).collect();
+    assert!(
+        positions.windows(2).all(|w| w[0] < w[1]),
+        "sections out of order: {order:?} at {positions:?}"
+    );
+    // Case id and title apart: the heading is the title alone.
+    assert!(lines[0] == "## NeuVector controller not responding and UI not accessible");
+    assert!(md.contains("Case **NVSHAS-9810**"));
+}
+
+#[test]
+fn the_diagnosis_tells_the_chain_in_time_order() {
+    let md = analyze(&[]);
+    let diagnosis = md
+        .lines()
+        .find_map(|l| l.strip_prefix("**Diagnosis:** "))
+        .expect("diagnosis line");
+    let at = |needle: &str| {
+        diagnosis
+            .find(needle)
+            .unwrap_or_else(|| panic!("diagnosis lacks {needle:?}: {diagnosis}"))
+    };
+    // The memory kill on Jan 26, the rejected RPC connections from Jan 27, the leaderless
+    // cluster from Feb 2 with the findings that follow from it, and what that breaks.
+    let killed = at("process was killed (F1)");
+    let jan26 = at("On Jan 26");
+    let rpc = at("Consul's per-client RPC connection limit (F5)");
+    let jan27 = at("from Jan 27");
+    let leaderless = at("no leader (F2)");
+    let feb2 = at("from Feb 2 (first signs on Jan 26)");
+    assert!(jan26 < killed && killed < jan27 && jan27 < rpc && rpc < feb2 && feb2 < leaderless);
+    assert!(diagnosis[leaderless..]
+        .contains("which explains enforcer pods crash-looping (F3) and admission audit queue is full (F6)"));
+    assert!(
+        diagnosis.contains("the UI and REST API stop responding"),
+        "{diagnosis}"
+    );
+}
+
+#[test]
+fn plans_collect_evidence_before_changing_anything() {
+    let md = analyze(&[]);
+    let plans = md.split("### Plans").nth(1).expect("plans");
+    let p2 = plans.split("#### P2.").nth(1).expect("P2");
+    let save = p2.find("Save the logs of all 3 controllers").expect("save step");
+    let scale = p2
+        .find("Scale the controller deployment to 0")
+        .expect("scale step");
+    assert!(save < scale, "evidence collection comes before mitigation");
+    // The runbook's Meaning and Impact stand with the finding they explain.
+    let f2 = md.split("#### F2.").nth(1).expect("F2");
+    let f2 = &f2[..f2.find("#### F3.").expect("F3")];
+    assert!(
+        f2.contains("**Impact:** The UI and REST API stop responding"),
+        "{f2}"
+    );
+    // No raw booleans or unfilled parameters in prose.
+    for artefact in [": true", ": false", "used: true", "?>", "{{", "{%"] {
+        let hit = md
+            .lines()
+            .find(|l| l.contains(artefact) && !l.starts_with('|') && !l.contains("\"status\""));
+        assert!(hit.is_none(), "template artefact {artefact:?}: {hit:?}");
+    }
+}
+
+#[test]
+fn output_format_follows_the_file_name() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    for (name, start) in [
+        ("case.html", "<!DOCTYPE html>"),
+        ("case.json", "{"),
+        ("case.md", "## "),
+    ] {
+        let path = dir.path().join(name);
+        analyze(&["-o", path.to_str().expect("utf-8")]);
+        let text = std::fs::read_to_string(&path).expect("written");
+        assert!(text.starts_with(start), "{name}: {}", &text[..40]);
+    }
+    // `-o -` is standard output.
+    assert!(analyze(&["-o", "-", "--format", "json"]).starts_with('{'));
+    // A clash between --format and the name is an error, and nothing is written.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let clash = dir.path().join("clash.html");
+    let out = Command::cargo_bin("casebook")
+        .expect("binary")
+        .current_dir(root)
+        .args(["analyze", BUNDLE, "-q", "--format", "json", "-o"])
+        .arg(&clash)
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("contradicts"));
+    assert!(!clash.exists());
+}
+
+#[test]
+fn the_terminal_summary_names_the_case() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = Command::cargo_bin("casebook")
+        .expect("binary")
+        .current_dir(root)
+        .args(["analyze", BUNDLE, "--case", "NVSHAS-9810", "-o", "/dev/null"])
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("runs");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("casebook: NVSHAS-9810 (bundle nvshas-9810) — 6 findings"),
+        "{err}"
+    );
+    assert!(err.contains("5 files, 0 skipped"), "{err}");
+}
