@@ -327,6 +327,19 @@ pub struct DocFinding {
     pub params: BTreeMap<String, serde_json::Value>,
     /// What supports it.
     pub evidence: Vec<DocEvidence>,
+    /// Past cases (`kb/cases/`) in which the same rule fired, oldest first.
+    pub seen_before: Vec<SeenBefore>,
+}
+
+/// A past case in which a finding's rule fired too.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeenBefore {
+    /// Case id.
+    pub case: String,
+    /// The day it was recorded.
+    pub date: String,
+    /// How it was resolved.
+    pub resolution: Option<String>,
 }
 
 /// A piece of evidence as the document shows it.
@@ -572,7 +585,7 @@ impl CaseDocument {
             .map(|f| f.path.clone())
             .collect();
 
-        let findings = doc_findings(&evaluation.findings, kb, scan, &plans);
+        let findings = doc_findings(&evaluation.findings, kb, scan, &plans, case_id.as_deref());
         let logs = log_sections(scan.files.iter().filter(|f| is_log(f)), kb, &findings, digests);
         let mut perf_snapshots: Vec<Quote> = Vec::new();
         for f in scan.files.iter().filter(|f| is_log(f)) {
@@ -762,6 +775,7 @@ fn doc_findings(
     kb: &KnowledgeBase,
     scan: &ScanReport,
     plans: &[Plan],
+    case_id: Option<&str>,
 ) -> Vec<DocFinding> {
     findings
         .iter()
@@ -791,6 +805,15 @@ fn doc_findings(
                 plan,
                 params: f.params.clone(),
                 evidence,
+                seen_before: crate::kb::cases_with_rule(&kb.cases, &f.rule)
+                    .into_iter()
+                    .filter(|c| Some(c.id.as_str()) != case_id)
+                    .map(|c| SeenBefore {
+                        case: c.id.clone(),
+                        date: c.date.clone(),
+                        resolution: c.resolution.clone(),
+                    })
+                    .collect(),
             }
         })
         .collect()

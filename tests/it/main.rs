@@ -10,6 +10,7 @@ mod bundle_inputs;
 mod bundle_layouts;
 mod digest_loghub;
 mod healthy_bundles;
+mod kb_search;
 mod layering;
 mod layouts;
 mod render_case;
