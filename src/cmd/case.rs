@@ -35,7 +35,7 @@ fn record(args: &CaseRecordArgs) -> Result<u8, Failure> {
         .map_err(|e| Failure::input(format!("{}: cannot read: {e}", path.display())))?;
     let doc: Value = serde_json::from_str(&text)
         .map_err(|e| Failure::input(format!("{}: not an analysis (JSON): {e}", path.display())))?;
-    let date = args.date.clone().unwrap_or_else(|| crate::kb::changelog::today());
+    let date = args.date.clone().unwrap_or_else(crate::kb::changelog::today);
     let record = case_record(&doc, args.id.as_deref(), &date, args.resolution.clone())
         .map_err(|why| Failure::input(format!("{}: {why}", path.display())))?;
     if !is_safe_id(&record.id) {

@@ -13,6 +13,8 @@ fn shipped_kb() -> tempfile::TempDir {
     for root in ["kb", "rules", "runbooks"] {
         copy_dir(&Path::new(ROOT).join(root), &dir.path().join(root));
     }
+    // Rule tests name fixture bundles relative to the KB root.
+    std::os::unix::fs::symlink(Path::new(ROOT).join("fixtures"), dir.path().join("fixtures")).unwrap();
     dir
 }
 
