@@ -30,6 +30,11 @@ pub enum Command {
     /// Rule authoring: scaffold a rule, run the rules' tests.
     #[command(subcommand)]
     Rule(RuleCommand),
+    /// Search signatures, rules, runbooks and past cases by keyword, or by a pasted log line.
+    Search(SearchArgs),
+    /// Past cases: record an analysis in the knowledge base, export the records.
+    #[command(subcommand)]
+    Case(CaseCommand),
     /// Write synthetic bundles (the reference case, benchmark bundles).
     #[command(subcommand)]
     Synth(SynthCommand),
@@ -187,6 +192,142 @@ pub enum KbCommand {
     Check(KbArg),
     /// Print the knowledge base's signatures as a pattern file (one regex per line, for `rg -f`).
     ExportPatterns(KbArg),
+    /// Rewrite `kb/kb.lock.json` (rule versions and logic fingerprints) after a deliberate
+    /// change, and add what changed to `kb/changelog.json`.
+    Lock(KbArg),
+    /// List rules added, changed, deprecated and removed, per KB version.
+    Changelog(ChangelogArgs),
+    /// What the knowledge base holds: one line per rule, signature or runbook.
+    List(ListArgs),
+}
+
+/// `casebook kb changelog`.
+#[derive(Debug, Args)]
+pub struct ChangelogArgs {
+    /// Only versions after this one.
+    #[arg(long, value_name = "VERSION")]
+    pub since: Option<String>,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// What a KB item is, for `kb list` and `search --kind`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ItemKind {
+    /// A rule.
+    Rule,
+    /// A signature (shared, or a rule's own).
+    Signature,
+    /// A runbook.
+    Runbook,
+    /// A past case (`kb/cases/`).
+    Case,
+}
+
+/// Text or JSON listing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum ListFormat {
+    /// One line per item.
+    #[default]
+    Text,
+    /// A JSON array.
+    Json,
+}
+
+/// `casebook kb list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    /// Only items of this kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<ItemKind>,
+    /// Only items with this tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// `casebook search`.
+#[derive(Debug, Args)]
+pub struct SearchArgs {
+    /// Keywords; identifiers match as written and by their parts (`rpc max conns`).
+    #[arg(value_name = "QUERY", required_unless_present_any = ["line", "file"])]
+    pub query: Vec<String>,
+    /// A pasted log line: which signatures match it, their rules, the past cases that saw them.
+    #[arg(long, value_name = "LINE", conflicts_with_all = ["query", "file"])]
+    pub line: Option<String>,
+    /// A log file: `--line` for each of its lines, summed by signature.
+    #[arg(long, value_name = "LOG", conflicts_with = "query")]
+    pub file: Option<PathBuf>,
+    /// Only items of this kind.
+    #[arg(long, value_enum)]
+    pub kind: Option<ItemKind>,
+    /// Only items with this tag.
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// At most this many results.
+    #[arg(long, default_value_t = 10)]
+    pub limit: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "text")]
+    pub format: ListFormat,
+    /// Build the index in a temporary folder and drop it afterwards (no cache).
+    #[arg(long)]
+    pub no_cache: bool,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// `casebook case ...`.
+#[derive(Debug, Subcommand)]
+pub enum CaseCommand {
+    /// Store a compact record of an analysis (`analyze --format json`) in `kb/cases/<ID>.json`.
+    Record(CaseRecordArgs),
+    /// Write every case record for a search server (OpenSearch or Elasticsearch bulk API).
+    Export(CaseExportArgs),
+}
+
+/// `casebook case record`.
+#[derive(Debug, Args)]
+pub struct CaseRecordArgs {
+    /// The analysis: the JSON document of `casebook analyze --format json`.
+    #[arg(value_name = "ANALYSIS.json")]
+    pub analysis: PathBuf,
+    /// How the case was resolved.
+    #[arg(long, value_name = "TEXT")]
+    pub resolution: Option<String>,
+    /// The case id (default: the analysis's case id).
+    #[arg(long, value_name = "ID")]
+    pub id: Option<String>,
+    /// The day the case was recorded (`YYYY-MM-DD`; default: the analysis's date).
+    #[arg(long, value_name = "DATE")]
+    pub date: Option<String>,
+    #[command(flatten)]
+    pub kb: KbArg,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// Newline-delimited JSON in the bulk API's action/document pairs.
+    Ndjson,
+}
+
+/// `casebook case export`.
+#[derive(Debug, Args)]
+pub struct CaseExportArgs {
+    /// Output format.
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: ExportFormat,
+    /// Index name in the bulk actions.
+    #[arg(long, default_value = "casebook-cases")]
+    pub index: String,
+    #[command(flatten)]
+    pub kb: KbArg,
 }
 
 /// `casebook rule ...`.

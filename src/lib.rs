@@ -32,6 +32,7 @@ pub mod render;
 pub mod rules;
 pub mod runbooks;
 pub mod scan;
+pub mod search;
 pub mod spec;
 mod swar;
 pub mod synth;

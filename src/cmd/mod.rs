@@ -2,6 +2,7 @@
 //! errors and picks exit codes.
 
 mod analyze;
+mod case;
 mod diff;
 mod digest;
 mod explain;
@@ -9,6 +10,7 @@ mod kb;
 mod layout;
 mod progress;
 mod rule;
+mod search;
 
 use std::process::ExitCode;
 
@@ -57,6 +59,11 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Rule(RuleCommand::New(args)) => rule::new(&args, &authoring_kb(&args.kb)),
         Command::Rule(RuleCommand::Test(args)) => rule::test(&args, &authoring_kb(&args.kb)),
         Command::Kb(KbCommand::ExportPatterns(kb)) => kb::export_patterns(&kb),
+        Command::Kb(KbCommand::Lock(kb)) => kb::lock(&authoring_kb(&kb)),
+        Command::Kb(KbCommand::Changelog(args)) => kb::changelog(&args, &authoring_kb(&args.kb)),
+        Command::Kb(KbCommand::List(args)) => kb::list(&args),
+        Command::Search(args) => search::run(&args),
+        Command::Case(command) => case::run(&command),
         Command::Synth(command) => synth(&command),
         Command::Completions { shell } => completions(shell),
         Command::Man => man(),

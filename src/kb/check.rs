@@ -42,6 +42,39 @@ pub fn cross_check(kb: &KnowledgeBase) -> Vec<Diagnostic> {
 
     for rule in rules {
         let src = text(&rule.path);
+        match (&rule.spec.replaced_by, rule.spec.status) {
+            (Some(by), _) if !rule_ids.contains(by) => out.push(
+                Diagnostic::at_key(
+                    &rule.path,
+                    src,
+                    "replaced_by",
+                    by,
+                    format!("no rule `{by}` to replace this one"),
+                )
+                .with_hint("`replaced_by:` names the id of the rule that takes over"),
+            ),
+            (Some(_), status) if status != super::RuleStatus::Deprecated => out.push(
+                Diagnostic::at_text(
+                    &rule.path,
+                    src,
+                    "replaced_by:",
+                    "`replaced_by:` on a rule that is not deprecated",
+                )
+                .with_hint("set `status: deprecated`, or remove `replaced_by:`")
+                .warning(),
+            ),
+            (None, super::RuleStatus::Deprecated) => out.push(
+                Diagnostic::at_text(
+                    &rule.path,
+                    src,
+                    "status:",
+                    "a deprecated rule names no replacement",
+                )
+                .with_hint("add `replaced_by: <rule id>` (or say in the description why none)")
+                .warning(),
+            ),
+            _ => {}
+        }
         match &rule.spec.runbook {
             None => out.push(
                 Diagnostic::at_text(

@@ -6,7 +6,10 @@
 //! the knowledge base still loads, so one typo never stops an analysis. Only a missing or broken
 //! manifest or kinds file is fatal.
 
+pub mod changelog;
 mod check;
+pub mod fingerprint;
+pub mod lock;
 mod source;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -16,12 +19,12 @@ use rayon::prelude::*;
 use sha2::{Digest, Sha256};
 
 pub use crate::spec::{
-    hex, version_compare, Applicability, BundleMap, ComponentSpec, Expectation, FileFormat, KbFile, KindSpec,
-    Manifest, RuleSignature, RuleSpec, RuleStatus, RuleTest, Signature, SignatureFile, SignatureSpec,
-    VersionReq,
+    hex, version_compare, Applicability, BundleMap, CaseFinding, CaseKb, CaseRecord, CaseTemplate,
+    ComponentSpec, Expectation, FileFormat, KbFile, KindSpec, Manifest, RuleSignature, RuleSpec, RuleStatus,
+    RuleTest, Signature, SignatureFile, SignatureSpec, VersionReq,
 };
 pub use check::{cross_check, FINDING_FIELDS};
-pub use source::{extract_embedded_fixture, read_files, KbOrigin};
+pub use source::{extract_embedded_fixture, read_files, KbOrigin, ROOTS};
 
 use crate::bundle::FileKinds;
 use crate::diagnostic::Diagnostic;
@@ -30,7 +33,10 @@ use crate::runbooks::RunbookIndex;
 use crate::tables::Components;
 use crate::templating::Templates;
 
-const MANIFEST: &str = "kb/manifest.yaml";
+/// The knowledge base's name and version.
+pub const MANIFEST: &str = "kb/kb.yaml";
+/// The former name of [`MANIFEST`], still read when `kb/kb.yaml` is absent.
+const LEGACY_MANIFEST: &str = "kb/manifest.yaml";
 const KINDS: &str = "kb/kinds.yaml";
 
 /// A loaded, validated knowledge base.
@@ -58,6 +64,8 @@ pub struct KnowledgeBase {
     /// The document templates (`case.md`, `case.html`), compiled: its own over the defaults
     /// (the defaults alone when its own do not compile).
     pub templates: Templates,
+    /// Past cases (`kb/cases/*.json`), by id.
+    pub cases: Vec<CaseRecord>,
     /// Problems found while loading; the items concerned were left out.
     pub problems: Vec<Diagnostic>,
     /// Every file's text by path, so later checks can point into it.
@@ -82,10 +90,26 @@ impl KnowledgeBase {
         let by_path: BTreeMap<&str, &KbFile> = files.iter().map(|f| (f.path.as_str(), f)).collect();
         let fingerprint = fingerprint(&files);
 
-        let manifest_file = by_path
-            .get(MANIFEST)
+        let (manifest_path, manifest_file) = [MANIFEST, LEGACY_MANIFEST]
+            .into_iter()
+            .find_map(|p| by_path.get(p).map(|f| (p, *f)))
             .ok_or_else(|| vec![Diagnostic::file(MANIFEST, "missing")])?;
-        let manifest: Manifest = crate::yaml::from_str(MANIFEST, &manifest_file.text).map_err(|d| vec![d])?;
+        let manifest: Manifest =
+            crate::yaml::from_str(manifest_path, &manifest_file.text).map_err(|d| vec![d])?;
+        if let Some(min) = &manifest.min_casebook {
+            if version_compare(min, env!("CARGO_PKG_VERSION")) == std::cmp::Ordering::Greater {
+                return Err(vec![Diagnostic::at_key(
+                    manifest_path,
+                    &manifest_file.text,
+                    "min_casebook",
+                    min,
+                    format!(
+                        "this knowledge base needs casebook {min} or newer; this is {}",
+                        env!("CARGO_PKG_VERSION")
+                    ),
+                )]);
+            }
+        }
         let kinds_file = by_path
             .get(KINDS)
             .ok_or_else(|| vec![Diagnostic::file(KINDS, "missing")])?;
@@ -282,6 +306,7 @@ impl KnowledgeBase {
                 .map_or("", |f| f.text.as_str());
             problems.extend(rb.check_placeholders(text, &produced));
         }
+        let cases = load_cases(&files, &mut problems);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         Ok(KnowledgeBase {
             origin: origin.clone(),
@@ -295,6 +320,7 @@ impl KnowledgeBase {
             rules,
             runbooks,
             templates,
+            cases,
             problems,
             sources: files.into_iter().map(|f| (f.path, f.text)).collect(),
         })
@@ -374,6 +400,44 @@ fn compile_all(
     )
 }
 
+/// Folder of the past cases.
+pub const CASES: &str = "kb/cases/";
+
+/// Every readable case record, sorted by id; unreadable ones are problems.
+fn load_cases(files: &[KbFile], problems: &mut Vec<Diagnostic>) -> Vec<CaseRecord> {
+    let parsed: Vec<Result<CaseRecord, Diagnostic>> = files
+        .par_iter()
+        .filter(|f| is_under(f, CASES, ".json"))
+        .map(|f| {
+            serde_json::from_str(&f.text).map_err(|e| {
+                Diagnostic::at(
+                    &f.path,
+                    &f.text,
+                    e.line(),
+                    e.column(),
+                    format!("unreadable case record: {e}"),
+                )
+            })
+        })
+        .collect();
+    let mut cases = Vec::new();
+    for p in parsed {
+        match p {
+            Ok(c) => cases.push(c),
+            Err(d) => problems.push(d),
+        }
+    }
+    cases.sort_by(|a, b| a.id.cmp(&b.id));
+    cases
+}
+
+/// The past cases in which `rule` fired, oldest first.
+pub fn cases_with_rule<'a>(cases: &'a [CaseRecord], rule: &str) -> Vec<&'a CaseRecord> {
+    let mut out: Vec<&CaseRecord> = cases.iter().filter(|c| c.finding(rule).is_some()).collect();
+    out.sort_by(|a, b| (&a.date, &a.id).cmp(&(&b.date, &b.id)));
+    out
+}
+
 fn is_under(file: &KbFile, dir: &str, ext: &str) -> bool {
     file.path.starts_with(dir) && file.path.ends_with(ext)
 }
@@ -397,6 +461,12 @@ fn check_kinds(
             );
         }
     }
+}
+
+/// The content hash of the knowledge base at `origin` (as [`KnowledgeBase::fingerprint`])
+/// without loading it.
+pub fn content_hash(origin: &KbOrigin) -> Option<String> {
+    read_files(origin).ok().map(|(files, _)| fingerprint(&files))
 }
 
 /// SHA-256 over every file's path and content, in path order.

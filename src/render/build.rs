@@ -122,7 +122,7 @@ impl CaseDocument {
             .map(|f| f.path.clone())
             .collect();
 
-        let findings = doc_findings(&evaluation.findings, kb, scan, &plans);
+        let findings = doc_findings(&evaluation.findings, kb, scan, &plans, case_id.as_deref());
         let logs = log_sections(scan.files.iter().filter(|f| is_log(f)), kb, &findings, digests);
         let mut perf_snapshots: Vec<Quote> = Vec::new();
         for f in scan.files.iter().filter(|f| is_log(f)) {
@@ -316,6 +316,7 @@ fn doc_findings(
     kb: &KnowledgeBase,
     scan: &ScanReport,
     plans: &[Plan],
+    case_id: Option<&str>,
 ) -> Vec<DocFinding> {
     findings
         .iter()
@@ -352,6 +353,15 @@ fn doc_findings(
                 impact: None,
                 params: f.params.clone(),
                 evidence,
+                seen_before: crate::kb::cases_with_rule(&kb.cases, &f.rule)
+                    .into_iter()
+                    .filter(|c| Some(c.id.as_str()) != case_id)
+                    .map(|c| SeenBefore {
+                        case: c.id.clone(),
+                        date: c.date.clone(),
+                        resolution: c.resolution.clone(),
+                    })
+                    .collect(),
             }
         })
         .collect()

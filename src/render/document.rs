@@ -339,6 +339,19 @@ pub struct DocFinding {
     pub params: BTreeMap<String, serde_json::Value>,
     /// What supports it.
     pub evidence: Vec<DocEvidence>,
+    /// Past cases (`kb/cases/`) in which the same rule fired, oldest first.
+    pub seen_before: Vec<SeenBefore>,
+}
+
+/// A past case in which a finding's rule fired too.
+#[derive(Debug, Clone, Serialize)]
+pub struct SeenBefore {
+    /// Case id.
+    pub case: String,
+    /// The day it was recorded.
+    pub date: String,
+    /// How it was resolved.
+    pub resolution: Option<String>,
 }
 
 /// A piece of evidence as the document shows it.

@@ -1,9 +1,9 @@
-//! The knowledge base's own description (`kb/manifest.yaml`) and its map of the bundle
+//! The knowledge base's own description (`kb/kb.yaml`) and its map of the bundle
 //! (`kb/kinds.yaml`): which files are which kind, and which pods are which component.
 
 use serde::{Deserialize, Serialize};
 
-/// `kb/manifest.yaml`: name and version of the knowledge base.
+/// `kb/kb.yaml` (formerly `kb/manifest.yaml`): name and version of the knowledge base.
 #[derive(Debug, Clone, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Manifest {
@@ -11,6 +11,10 @@ pub struct Manifest {
     pub name: String,
     /// Version of the knowledge base content (semver); printed in every case document.
     pub version: String,
+    /// The oldest casebook that can read this knowledge base (semver); `kb check` and every
+    /// load refuse a KB that needs a newer casebook.
+    #[serde(default)]
+    pub min_casebook: Option<String>,
     /// One paragraph on what the knowledge base covers.
     #[serde(default)]
     pub description: String,

@@ -3,6 +3,7 @@
 //! no stage, and every stage (bundle, scan, rules, runbooks, tables) reads these types from here
 //! rather than from `kb`, which is the load phase that compiles them.
 
+mod case;
 mod file;
 mod manifest;
 mod rule;
@@ -10,6 +11,7 @@ mod severity;
 mod signature;
 mod version;
 
+pub use case::{CaseFinding, CaseKb, CaseRecord, CaseTemplate};
 pub use file::KbFile;
 pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
 pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};

@@ -16,8 +16,15 @@ pub struct RuleSpec {
     pub id: String,
     /// One line, as a finding's title.
     pub title: String,
+    /// Version of the rule's logic (signatures, condition, script): raised on every change of
+    /// logic; `kb check` compares the logic's fingerprint with `kb/kb.lock.json`.
+    #[serde(default = "one_u32")]
+    pub version: u32,
     /// Maturity of the rule.
     pub status: RuleStatus,
+    /// For a deprecated rule: the rule that replaces it.
+    #[serde(default)]
+    pub replaced_by: Option<String>,
     /// Severity of the finding it raises (`level:` is read as a deprecated spelling, with a
     /// warning from `kb check`).
     #[serde(alias = "level")]
@@ -88,6 +95,10 @@ pub struct RuleSignature {
 }
 
 fn one() -> u64 {
+    1
+}
+
+fn one_u32() -> u32 {
     1
 }
 

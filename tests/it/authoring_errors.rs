@@ -44,8 +44,8 @@ fn misspelled_field() {
     assert_eq!(code, 3);
     assert_eq!(
         stderr,
-        "rules/t/broken.yaml:2:1: unknown field `titel`, expected one of `id`, `title`, `status`, \
-`level`, `severity`, `description`, `tags`, `references`, `falsepositives`, `applies_to`, `runbook`, `signatures`, \
+        "rules/t/broken.yaml:2:1: unknown field `titel`, expected one of `id`, `title`, `version`, `status`, \
+`replaced_by`, `level`, `severity`, `description`, `tags`, `references`, `falsepositives`, `applies_to`, `runbook`, `signatures`, \
 `uses`, `script`, `after`, `tests`
   |
 2 | titel: Broken

@@ -16,9 +16,15 @@ pub fn reference_bundle() -> PathBuf {
     Path::new(ROOT).join("fixtures/bundles/nvshas-9810")
 }
 
-/// The casebook binary.
+/// The casebook binary, its search-index cache in the tests' temporary folder (never the
+/// user's).
 pub fn casebook() -> Command {
-    Command::cargo_bin("casebook").expect("binary built")
+    let mut c = Command::cargo_bin("casebook").expect("binary built");
+    c.env(
+        "CASEBOOK_CACHE_DIR",
+        Path::new(env!("CARGO_TARGET_TMPDIR")).join("casebook-cache"),
+    );
+    c
 }
 
 /// Runs `casebook analyze <bundle> --format json -q` and parses the document.
@@ -58,9 +64,18 @@ pub fn tar_gz(dir: &Path, out: &Path) {
 }
 
 /// Copies the tree `from` to `to`.
+///
+/// The lock and changelog (`kb.lock.json`, `changelog.json`) stay behind: a copy is a new KB
+/// with no locked history, so tests may add and change rules freely.
 pub fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
+        if matches!(
+            entry.file_name().to_str(),
+            Some("kb.lock.json" | "changelog.json")
+        ) {
+            continue;
+        }
         let target = to.join(entry.path().strip_prefix(from).unwrap());
         if entry.file_type().is_dir() {
             std::fs::create_dir_all(&target).unwrap();
