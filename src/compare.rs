@@ -11,13 +11,13 @@ use serde::Serialize;
 use serde_json::Value;
 
 /// Schema id of the JSON form.
-pub const DIFF_SCHEMA: &str = "casebook.diff/1";
+pub(crate) const DIFF_SCHEMA: &str = "casebook.diff/1";
 /// Signatures listed, at most.
 const TOP_SIGNATURES: usize = 15;
 
 /// One side of the comparison, as read from its case document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Side {
+pub(crate) struct Side {
     /// What was compared: the bundle's name or the JSON file.
     pub name: String,
     /// Case id, when the document has one.
@@ -34,7 +34,7 @@ pub struct Side {
 
 /// A finding as the comparison sees it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct FindingKey {
+pub(crate) struct FindingKey {
     /// Rule id.
     pub rule: String,
     /// Title.
@@ -45,7 +45,7 @@ pub struct FindingKey {
 
 /// A finding on both sides whose severity differs.
 #[derive(Debug, Clone, Serialize)]
-pub struct SeverityChange {
+pub(crate) struct SeverityChange {
     /// Rule id.
     pub rule: String,
     /// Title on side B.
@@ -58,7 +58,7 @@ pub struct SeverityChange {
 
 /// A signature's hits on both sides.
 #[derive(Debug, Clone, Serialize)]
-pub struct SignatureChange {
+pub(crate) struct SignatureChange {
     /// Signature id.
     pub signature: String,
     /// Hits in all logs of side A.
@@ -69,7 +69,7 @@ pub struct SignatureChange {
 
 /// The comparison.
 #[derive(Debug, Clone, Serialize)]
-pub struct CaseDiff {
+pub(crate) struct CaseDiff {
     /// `casebook.diff/1`.
     pub schema: &'static str,
     /// Side A (before).
@@ -88,7 +88,7 @@ pub struct CaseDiff {
 
 impl Side {
     /// Reads one side from a case document's JSON; `name` says where it came from.
-    pub fn from_json(name: &str, doc: &Value) -> Result<Side, String> {
+    pub(crate) fn from_json(name: &str, doc: &Value) -> Result<Side, String> {
         let schema = doc["schema"].as_str().unwrap_or_default();
         if !schema.starts_with("casebook.case/") {
             return Err(format!(
@@ -133,7 +133,7 @@ impl Side {
 impl CaseDiff {
     /// Compares `a` (before) with `b` (after). Findings match by rule and title first, then by
     /// rule alone (a title that carries a count changes with it).
-    pub fn new(a: Side, b: Side) -> CaseDiff {
+    pub(crate) fn new(a: Side, b: Side) -> CaseDiff {
         let mut only_b: Vec<&FindingKey> = b.findings.iter().collect();
         let mut only_a: Vec<&FindingKey> = Vec::new();
         let mut pairs: Vec<(&FindingKey, &FindingKey)> = Vec::new();
@@ -193,7 +193,7 @@ impl CaseDiff {
     }
 
     /// The comparison as markdown.
-    pub fn markdown(&self) -> String {
+    pub(crate) fn markdown(&self) -> String {
         let mut out = String::new();
         let side = |s: &Side| {
             let span = match (&s.first_time, &s.last_time) {

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::time::Timestamp;
 
-pub use crate::spec::Severity;
+pub(crate) use crate::spec::Severity;
 
 /// One conclusion of one rule.
 #[derive(Debug, Clone, Serialize)]
@@ -66,7 +66,7 @@ pub struct ValueCount {
 }
 
 /// Orders findings for the document: most severe first, then earliest evidence, then rule id.
-pub fn sort_findings(findings: &mut [Finding]) {
+pub(crate) fn sort_findings(findings: &mut [Finding]) {
     findings.sort_by(|a, b| {
         b.severity
             .cmp(&a.severity)

@@ -58,7 +58,7 @@ impl Level {
 }
 
 /// The time at the start of a line, if it has one (all three NeuVector layouts do).
-pub fn line_time(line: &[u8]) -> Option<Timestamp> {
+pub(crate) fn line_time(line: &[u8]) -> Option<Timestamp> {
     parse_iso_prefix(line).map(|(t, _)| t)
 }
 

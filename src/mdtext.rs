@@ -24,7 +24,7 @@ fn longest_backtick_run(text: &str) -> usize {
 /// entities, `[` `]` links, backticks code, `*` `~` emphasis, `\\` itself), line breaks as
 /// spaces: the text reads the same and is never HTML, a link or an entity. Underscores stay, so
 /// `rpc_max_conns` reads as written (at worst, `_x_` is emphasis).
-pub fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         match c {
@@ -40,7 +40,7 @@ pub fn escape(text: &str) -> String {
 }
 
 /// An inline code span holding `text` literally (line breaks as spaces).
-pub fn code(text: &str) -> String {
+pub(crate) fn code(text: &str) -> String {
     let text = text.replace(['\n', '\r'], " ");
     let ticks = "`".repeat(longest_backtick_run(&text) + 1);
     // A span that starts or ends with a backtick needs a space inside the delimiters.
@@ -52,22 +52,22 @@ pub fn code(text: &str) -> String {
 }
 
 /// A fence for a code block holding `text`: three backticks, or one more than its longest run.
-pub fn fence(text: &str) -> String {
+pub(crate) fn fence(text: &str) -> String {
     "`".repeat((longest_backtick_run(text) + 1).max(3))
 }
 
 /// `md_text` filter.
-pub fn md_text_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub(crate) fn md_text_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(escape(&as_text(value))))
 }
 
 /// `code` filter.
-pub fn code_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub(crate) fn code_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(code(&as_text(value))))
 }
 
 /// `fence` filter: over any value (a string, a list of lines, a whole section).
-pub fn fence_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
+pub(crate) fn fence_filter(value: &Value, _: &HashMap<String, Value>) -> tera::Result<Value> {
     Ok(Value::String(fence(&as_text(value))))
 }
 

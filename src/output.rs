@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 /// Why a file was not written.
 #[derive(Debug, thiserror::Error)]
-pub enum OutputError {
+pub(crate) enum OutputError {
     /// The target is one of the inputs, or inside one (a bundle folder).
     #[error("{target}: refusing to write over an input ({input}); choose another output path")]
     Input {
@@ -57,7 +57,7 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> OutputError + '_ {
 ///
 /// A target that is (or links to) something other than a regular file, such as `/dev/null`,
 /// `/dev/stdout` or a FIFO, is written in place: renaming over it would replace the device.
-pub fn write_replacing(target: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
+pub(crate) fn write_replacing(target: &Path, bytes: &[u8], inputs: &[&Path]) -> Result<(), OutputError> {
     if is_special(target) {
         return std::fs::OpenOptions::new()
             .write(true)
@@ -77,7 +77,7 @@ fn is_special(target: &Path) -> bool {
 
 /// Writes `bytes` to a new file `target` (a scaffold): refuses when anything, a dangling link
 /// included, is there already.
-pub fn write_new(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
+pub(crate) fn write_new(target: &Path, bytes: &[u8]) -> Result<(), OutputError> {
     if std::fs::symlink_metadata(target).is_ok() {
         return Err(OutputError::Exists {
             target: target.display().to_string(),

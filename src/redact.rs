@@ -15,10 +15,10 @@ use std::sync::LazyLock;
 use regex::{bytes, Captures, Regex};
 
 /// What stands in place of a secret.
-pub const MASK: &str = "[redacted]";
+pub(crate) const MASK: &str = "[redacted]";
 
 /// Something whose strings can be rewritten in place, in a fixed order.
-pub trait VisitStrings {
+pub(crate) trait VisitStrings {
     /// Calls `f` on every string, in document order.
     fn visit_strings(&mut self, f: &mut dyn FnMut(&mut String));
 }
@@ -303,7 +303,7 @@ static SECRETS: LazyLock<Secrets> = LazyLock::new(|| {
 
 /// Masks every secret in `line` (bytes of a log line; the digest masks each line before it
 /// is tokenised, so no template keeps a piece of a secret).
-pub fn mask_secrets_bytes(line: &[u8]) -> Cow<'_, [u8]> {
+pub(crate) fn mask_secrets_bytes(line: &[u8]) -> Cow<'_, [u8]> {
     let secrets = &*SECRETS;
     let matched = secrets.any.matches(line);
     if !matched.matched_any() {
@@ -324,7 +324,7 @@ pub fn mask_secrets_bytes(line: &[u8]) -> Cow<'_, [u8]> {
 }
 
 /// Masks every secret in `text`.
-pub fn mask_secrets(text: &str) -> Cow<'_, str> {
+pub(crate) fn mask_secrets(text: &str) -> Cow<'_, str> {
     match mask_secrets_bytes(text.as_bytes()) {
         Cow::Borrowed(_) => Cow::Borrowed(text),
         Cow::Owned(bytes) => Cow::Owned(
@@ -387,7 +387,7 @@ fn is_host_name(name: &str) -> bool {
 }
 
 /// Replaces secrets, and with tokens on, addresses and names.
-pub struct Redactor {
+pub(crate) struct Redactor {
     tokens: Option<Tokens>,
 }
 
@@ -428,12 +428,12 @@ fn is_ipv6(text: &str, start: usize, end: usize) -> bool {
 
 impl Redactor {
     /// Secrets only.
-    pub fn secrets_only() -> Self {
+    pub(crate) fn secrets_only() -> Self {
         Redactor { tokens: None }
     }
 
     /// Secrets, and IPs, host names and the given node names as tokens.
-    pub fn with_tokens(node_names: &BTreeSet<String>) -> Self {
+    pub(crate) fn with_tokens(node_names: &BTreeSet<String>) -> Self {
         let mut names: Vec<&String> = node_names.iter().filter(|n| !n.is_empty()).collect();
         // Longest first, so a name that extends another wins.
         names.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -454,7 +454,7 @@ impl Redactor {
     }
 
     /// Redacts one string in place.
-    pub fn apply(&mut self, text: &mut String) {
+    pub(crate) fn apply(&mut self, text: &mut String) {
         if let Cow::Owned(s) = mask_secrets(text) {
             *text = s;
         }
@@ -494,7 +494,7 @@ impl Redactor {
     }
 
     /// Redacts every string of `value`, in its order.
-    pub fn redact(&mut self, value: &mut impl VisitStrings) {
+    pub(crate) fn redact(&mut self, value: &mut impl VisitStrings) {
         value.visit_strings(&mut |s| self.apply(s));
     }
 }

@@ -51,10 +51,10 @@ pub struct Runbook {
 }
 
 /// The sections every runbook has.
-pub const REQUIRED_SECTIONS: [&str; 4] = ["Meaning", "Impact", "Diagnosis", "Mitigation"];
+pub(crate) const REQUIRED_SECTIONS: [&str; 4] = ["Meaning", "Impact", "Diagnosis", "Mitigation"];
 
 /// The sections a reviewed runbook also has; `kb check` warns when one is missing.
-pub const EXPECTED_SECTIONS: [&str; 3] = ["Escalation", "Verification", "References"];
+pub(crate) const EXPECTED_SECTIONS: [&str; 3] = ["Escalation", "Verification", "References"];
 
 /// Runbooks by id.
 #[derive(Debug, Clone, Default)]

@@ -94,7 +94,7 @@ fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, Strin
 
 /// Fills `text` (a runbook body, say) with `params`, reporting errors against `path`.
 /// Runbooks are filled with the default [`TemplateLimits`].
-pub fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnostic> {
+pub(crate) fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnostic> {
     let limits = TemplateLimits::default();
     let mut tera = Tera::default();
     register_filters(&mut tera, limits);
@@ -454,7 +454,7 @@ fn template_error(templates: &BTreeMap<String, String>, err: &tera::Error) -> Di
 }
 
 /// tera nests the useful part of an error in its sources.
-pub fn error_chain(err: &tera::Error) -> String {
+pub(crate) fn error_chain(err: &tera::Error) -> String {
     let mut parts = vec![err.to_string()];
     let mut source = std::error::Error::source(err);
     while let Some(s) = source {

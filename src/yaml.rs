@@ -8,12 +8,12 @@ use crate::diagnostic::Diagnostic;
 
 /// Parses `text` (the contents of `path`) into `T`, turning YAML and schema errors into a
 /// positioned [`Diagnostic`].
-pub fn from_str<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnostic> {
+pub(crate) fn from_str<T: DeserializeOwned>(path: &str, text: &str) -> Result<T, Diagnostic> {
     serde_yaml::from_str(text).map_err(|err| to_diagnostic(path, text, &err))
 }
 
 /// Parses `text` into a generic value (for front matter and tests written as data).
-pub fn value_from_str(path: &str, text: &str) -> Result<serde_json::Value, Diagnostic> {
+pub(crate) fn value_from_str(path: &str, text: &str) -> Result<serde_json::Value, Diagnostic> {
     from_str::<serde_json::Value>(path, text)
 }
 

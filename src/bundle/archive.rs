@@ -21,7 +21,7 @@ use super::Skipped;
 
 /// Archive formats casebook opens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ArchiveKind {
+pub(super) enum ArchiveKind {
     /// gzip-compressed tar.
     TarGz,
     /// plain tar.
@@ -32,7 +32,7 @@ pub enum ArchiveKind {
 
 impl ArchiveKind {
     /// The archive format a file name says, if any (`x.log.gz` is a compressed log, not an archive).
-    pub fn of(name: &str) -> Option<Self> {
+    pub(super) fn of(name: &str) -> Option<Self> {
         let lower = name.to_ascii_lowercase();
         if lower.ends_with(".tar.gz") || lower.ends_with(".tgz") {
             Some(ArchiveKind::TarGz)

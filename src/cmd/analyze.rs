@@ -15,7 +15,7 @@ use crate::rules::Facts;
 use crate::scan::{scan_bundle_feeding, ScanOptions, SignatureSet};
 
 /// Runs the analysis and writes the document.
-pub fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
+pub(super) fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     // `-o -` is standard output.
     let output = args.output.as_deref().filter(|p| *p != std::path::Path::new("-"));
     let format = render::Format::resolve(args.format, output).map_err(Failure::input)?;

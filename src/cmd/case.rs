@@ -16,7 +16,7 @@ const TOP_TEMPLATES: usize = 12;
 const LONGEST_PARAM: usize = 160;
 
 /// Runs a `case` subcommand.
-pub fn run(command: &CaseCommand) -> Result<u8, Failure> {
+pub(super) fn run(command: &CaseCommand) -> Result<u8, Failure> {
     match command {
         CaseCommand::Record(args) => record(args),
         CaseCommand::Export(args) => export(args),

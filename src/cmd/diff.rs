@@ -11,7 +11,7 @@ use crate::kb::KnowledgeBase;
 use crate::render::Format;
 
 /// Runs the comparison and writes it.
-pub fn run(args: &DiffArgs) -> Result<u8, Failure> {
+pub(super) fn run(args: &DiffArgs) -> Result<u8, Failure> {
     let output = args.output.as_deref().filter(|p| *p != Path::new("-"));
     let format = Format::resolve(args.format, output).map_err(Failure::input)?;
     if format == Format::Html {

@@ -16,7 +16,7 @@ use crate::redact::Redactor;
 use crate::render::printable;
 
 /// Runs the digest.
-pub fn run(args: &DigestArgs) -> Result<u8, Failure> {
+pub(super) fn run(args: &DigestArgs) -> Result<u8, Failure> {
     let opts = DigestOptions::default();
     let path = &args.input;
     if path.as_os_str() == "-" {

@@ -10,7 +10,7 @@ use crate::rules::{Evaluation, OutcomeStatus};
 use crate::scan::ScanReport;
 
 /// The explanation for `rule`, or an error naming the rules there are.
-pub fn explain(
+pub(super) fn explain(
     rule: &str,
     kb: &KnowledgeBase,
     scan: &ScanReport,

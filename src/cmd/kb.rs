@@ -10,7 +10,7 @@ use crate::kb::{KbOrigin, KnowledgeBase, RuleStatus};
 
 /// Loads the knowledge base, runs the cross-checks and reports every problem, errors and
 /// warnings alike; exit 3 when there is an error.
-pub fn check(arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn check(arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(arg)?;
     let mut problems = kb.problems.clone();
     problems.extend(crate::kb::cross_check(&kb));
@@ -35,7 +35,7 @@ pub fn check(arg: &KbArg) -> Result<u8, Failure> {
 
 /// Rewrites `kb/kb.lock.json` from the KB as it is, and adds what changed since the old lock
 /// to `kb/changelog.json`. Refuses while a changed rule or the KB still needs a new version.
-pub fn lock(arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn lock(arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(arg)?;
     let KbOrigin::Dir(root) = &kb.origin else {
         return Err(Failure::input(
@@ -98,7 +98,7 @@ pub fn lock(arg: &KbArg) -> Result<u8, Failure> {
 }
 
 /// Prints the changelog, newest version first.
-pub fn changelog(args: &ChangelogArgs, arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn changelog(args: &ChangelogArgs, arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(arg)?;
     let entries = changelog::read(&kb).map_err(|d| Failure {
         code: exit::KB,
@@ -178,7 +178,7 @@ fn status_name(s: RuleStatus) -> &'static str {
 }
 
 /// `kb list`: one line per item (`kind id level status title`), or JSON.
-pub fn list(args: &ListArgs) -> Result<u8, Failure> {
+pub(super) fn list(args: &ListArgs) -> Result<u8, Failure> {
     let kb = load_kb(&args.kb)?;
     let items: Vec<ListItem> = list_items(&kb)
         .into_iter()
@@ -228,7 +228,7 @@ pub fn list(args: &ListArgs) -> Result<u8, Failure> {
 /// several lines (verbose mode) comes out on one. A pattern that needs a literal newline can
 /// never match the one line casebook matches at a time, and ripgrep refuses it, so it is left
 /// out with a note on standard error.
-pub fn export_patterns(arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn export_patterns(arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(arg)?;
     let mut out = String::new();
     for sig in &kb.signatures {

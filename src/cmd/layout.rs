@@ -9,7 +9,7 @@ use crate::bundle::Bundle;
 use crate::scan::ScanReport;
 
 /// The report, as text.
-pub fn show_layout(bundle: &Bundle, scan: &ScanReport) -> String {
+pub(super) fn show_layout(bundle: &Bundle, scan: &ScanReport) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "bundle: {}", bundle.name);
     let _ = writeln!(out, "layouts:");

@@ -14,7 +14,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 const DELAY: Duration = Duration::from_millis(400);
 
 /// A progress bar that may stay hidden.
-pub struct ScanProgress {
+pub(super) struct ScanProgress {
     bar: Option<ProgressBar>,
     started: Instant,
     shown: AtomicBool,
@@ -22,7 +22,7 @@ pub struct ScanProgress {
 
 impl ScanProgress {
     /// A bar for `total` bytes; hidden for good when `quiet` or standard error is no terminal.
-    pub fn new(total: u64, quiet: bool) -> Self {
+    pub(super) fn new(total: u64, quiet: bool) -> Self {
         let bar = (!quiet && std::io::stderr().is_terminal()).then(|| {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::hidden());
             bar.set_style(
@@ -42,7 +42,7 @@ impl ScanProgress {
     }
 
     /// Counts `bytes` more (called from any scan thread).
-    pub fn add(&self, bytes: u64) {
+    pub(super) fn add(&self, bytes: u64) {
         let Some(bar) = &self.bar else {
             return;
         };
@@ -56,7 +56,7 @@ impl ScanProgress {
     }
 
     /// Removes the bar.
-    pub fn finish(&self) {
+    pub(super) fn finish(&self) {
         if let Some(bar) = &self.bar {
             bar.finish_and_clear();
         }

@@ -21,7 +21,7 @@ use crate::scan::{scan_bundle, SignatureSet};
 
 /// Runs the tests of every rule matching the filter; exit 1 when one is not validated or a
 /// matching rule could not be loaded.
-pub fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
     let kb = load_kb(kb_arg)?;
     let set = SignatureSet::new(kb.signatures.clone());
     let wanted = |id: &str, path: &str| {
@@ -94,7 +94,7 @@ pub fn test(args: &RuleTestArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
 }
 
 /// Runs one test through the whole pipeline and grades the rule under test.
-pub fn run_test(
+pub(super) fn run_test(
     kb: &KnowledgeBase,
     set: &SignatureSet,
     rule: &Rule,
@@ -258,7 +258,7 @@ fn write_test_files(tmp: tempfile::TempDir, test: &RuleTest) -> Result<TestBundl
 }
 
 /// Writes a new rule, its runbook and two tests, refusing to overwrite anything.
-pub fn new(args: &RuleNewArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
+pub(super) fn new(args: &RuleNewArgs, kb_arg: &KbArg) -> Result<u8, Failure> {
     let root = kb_arg.kb.clone().ok_or_else(|| {
         Failure::input("rule new writes into a knowledge-base folder: run it in one, or give --kb DIR")
     })?;

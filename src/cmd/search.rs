@@ -14,7 +14,7 @@ use crate::search::line::{search_lines, LineReport};
 use crate::search::{documents, search, SearchHit, SearchRequest};
 
 /// Runs `casebook search`.
-pub fn run(args: &SearchArgs) -> Result<u8, Failure> {
+pub(super) fn run(args: &SearchArgs) -> Result<u8, Failure> {
     if let Some(line) = &args.line {
         return lines(args, &[line.as_str()]);
     }

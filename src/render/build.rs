@@ -30,7 +30,7 @@ const ENVIRONMENT_TAG: &str = "environment";
 const PERF_TAG: &str = "perf-snapshot";
 
 /// What the document is built from.
-pub struct DocumentInputs<'a> {
+pub(crate) struct DocumentInputs<'a> {
     /// `--case`.
     pub case_id: Option<String>,
     /// `--title`.
@@ -58,7 +58,7 @@ pub struct DocumentInputs<'a> {
 
 impl CaseDocument {
     /// Assembles the document.
-    pub fn build(input: DocumentInputs<'_>) -> CaseDocument {
+    pub(crate) fn build(input: DocumentInputs<'_>) -> CaseDocument {
         let DocumentInputs {
             case_id,
             title,

@@ -15,10 +15,10 @@ use crate::scan::HitLine;
 use crate::time::Timestamp;
 
 /// Version of the JSON schema (`docs/case-schema.md`); bumped on any incompatible change.
-pub const SCHEMA: &str = "casebook.case/1";
+pub(crate) const SCHEMA: &str = "casebook.case/1";
 
 #[derive(Debug, Clone, Serialize)]
-pub struct CaseDocument {
+pub(crate) struct CaseDocument {
     /// Schema id, `casebook.case/1`.
     pub schema: &'static str,
     /// The casebook that wrote it.
@@ -53,7 +53,7 @@ pub struct CaseDocument {
 
 /// The program that wrote the document.
 #[derive(Debug, Clone, Serialize)]
-pub struct Generator {
+pub(crate) struct Generator {
     /// Always `casebook`.
     pub name: &'static str,
     /// casebook's version.
@@ -62,7 +62,7 @@ pub struct Generator {
 
 /// Case id, title and description.
 #[derive(Debug, Clone, Serialize)]
-pub struct CaseInfo {
+pub(crate) struct CaseInfo {
     /// Ticket id (`--case`).
     pub id: Option<String>,
     /// Title: `--title`, else the description's heading, else the most severe finding's title.
@@ -73,7 +73,7 @@ pub struct CaseInfo {
 
 /// The conclusion the document opens with.
 #[derive(Debug, Clone, Serialize)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// The diagnosis in a sentence or two: the findings that start a chain (no fired rule in
     /// their `after:`), in time order, each with the findings that follow from it; `null` when
     /// nothing fired.
@@ -84,7 +84,7 @@ pub struct Summary {
 
 /// The first step of one plan.
 #[derive(Debug, Clone, Serialize)]
-pub struct FirstStep {
+pub(crate) struct FirstStep {
     /// Plan anchor.
     pub plan: String,
     /// Plan title.
@@ -95,7 +95,7 @@ pub struct FirstStep {
 
 /// Knowledge base identity.
 #[derive(Debug, Clone, Serialize)]
-pub struct KbInfo {
+pub(crate) struct KbInfo {
     /// Name.
     pub name: String,
     /// Version.
@@ -106,7 +106,7 @@ pub struct KbInfo {
 
 /// What runs where.
 #[derive(Debug, Clone, Serialize)]
-pub struct Environment {
+pub(crate) struct Environment {
     /// Versions read from the logs, one per `environment` signature of the knowledge base.
     pub facts: Vec<EnvironmentFact>,
     /// Pods (and nodes) per component, over every pod listing.
@@ -117,7 +117,7 @@ pub struct Environment {
 
 /// One version (or other fact) read from the logs.
 #[derive(Debug, Clone, Serialize)]
-pub struct EnvironmentFact {
+pub(crate) struct EnvironmentFact {
     /// The signature that reads it.
     pub signature: String,
     /// What it is (the signature's description).
@@ -130,7 +130,7 @@ pub struct EnvironmentFact {
 
 /// Bundle inventory.
 #[derive(Debug, Clone, Serialize)]
-pub struct BundleInfo {
+pub(crate) struct BundleInfo {
     /// Bundle name.
     pub name: String,
     /// Every file, with kind, size and time span, in path order.
@@ -143,7 +143,7 @@ pub struct BundleInfo {
 
 /// One file of the inventory.
 #[derive(Debug, Clone, Serialize)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Path inside the bundle.
     pub path: String,
     /// Kind id.
@@ -169,7 +169,7 @@ pub struct FileEntry {
 
 /// The pod listing, summarised.
 #[derive(Debug, Clone, Serialize)]
-pub struct PodSection {
+pub(crate) struct PodSection {
     /// Listing file.
     pub file: String,
     /// Pods listed.
@@ -186,7 +186,7 @@ pub struct PodSection {
 
 /// One pod row of a listing.
 #[derive(Debug, Clone, Serialize)]
-pub struct PodRow {
+pub(crate) struct PodRow {
     /// 1-based line in the listing.
     pub line: u64,
     /// Pod name.
@@ -205,7 +205,7 @@ pub struct PodRow {
 
 /// Pods of one component.
 #[derive(Debug, Clone, Serialize)]
-pub struct ComponentSummary {
+pub(crate) struct ComponentSummary {
     /// Component id (or `other`).
     pub component: String,
     /// Pods.
@@ -220,7 +220,7 @@ pub struct ComponentSummary {
 
 /// A quoted line.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Line {
+pub(crate) struct Line {
     /// 1-based line number in its file.
     pub line: u64,
     /// Time of the line (or of the record it continues).
@@ -241,7 +241,7 @@ impl From<&HitLine> for Line {
 
 /// A log's time range and excerpts.
 #[derive(Debug, Clone, Serialize)]
-pub struct LogSection {
+pub(crate) struct LogSection {
     /// Number of the log in the document (1-based), as in "controller#1".
     pub number: usize,
     /// Path inside the bundle.
@@ -272,7 +272,7 @@ pub struct LogSection {
 
 /// One signature's lines in one log.
 #[derive(Debug, Clone, Serialize)]
-pub struct Excerpt {
+pub(crate) struct Excerpt {
     /// Signature id.
     pub signature: String,
     /// What it means.
@@ -296,7 +296,7 @@ pub struct Excerpt {
 
 /// A quoted line with its file.
 #[derive(Debug, Clone, Serialize)]
-pub struct Quote {
+pub(crate) struct Quote {
     /// File inside the bundle.
     pub file: String,
     /// The line.
@@ -305,7 +305,7 @@ pub struct Quote {
 
 /// A finding as the document shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocFinding {
+pub(crate) struct DocFinding {
     /// Anchor, `f1`, `f2`, ... in document order.
     pub id: String,
     /// Rule that raised it.
@@ -345,7 +345,7 @@ pub struct DocFinding {
 
 /// A past case in which a finding's rule fired too.
 #[derive(Debug, Clone, Serialize)]
-pub struct SeenBefore {
+pub(crate) struct SeenBefore {
     /// Case id.
     pub case: String,
     /// The day it was recorded.
@@ -356,7 +356,7 @@ pub struct SeenBefore {
 
 /// A piece of evidence as the document shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocEvidence {
+pub(crate) struct DocEvidence {
     /// File inside the bundle.
     pub file: String,
     /// The rule's name for what matched (a signature name, or `pods`).
@@ -380,7 +380,7 @@ pub struct DocEvidence {
 
 /// One key event of the timeline.
 #[derive(Debug, Clone, Serialize)]
-pub struct TimelineEvent {
+pub(crate) struct TimelineEvent {
     /// When.
     pub time: Timestamp,
     /// `finding` (a finding's earliest evidence), `first` or `last` (hit of a signature).
@@ -403,7 +403,7 @@ pub struct TimelineEvent {
 
 /// Hits per file over time, in equal bins over the span of all logs.
 #[derive(Debug, Clone, Serialize)]
-pub struct Activity {
+pub(crate) struct Activity {
     /// Start of the first bin.
     pub start: Option<Timestamp>,
     /// End of the last bin.
@@ -418,7 +418,7 @@ pub struct Activity {
 
 /// One file's hits per bin.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActivityLane {
+pub(crate) struct ActivityLane {
     /// File inside the bundle.
     pub file: String,
     /// Hits in the file.
@@ -429,7 +429,7 @@ pub struct ActivityLane {
 
 /// A finding marked on the activity chart.
 #[derive(Debug, Clone, Serialize)]
-pub struct ActivityMark {
+pub(crate) struct ActivityMark {
     /// Finding anchor.
     pub finding: String,
     /// Severity.
@@ -440,7 +440,7 @@ pub struct ActivityMark {
 
 /// A plan as the document shows it.
 #[derive(Debug, Clone, Serialize)]
-pub struct DocPlan {
+pub(crate) struct DocPlan {
     /// Anchor, `p1`, `p2`, ...
     pub id: String,
     /// Runbook id.
@@ -463,7 +463,7 @@ pub struct DocPlan {
 
 /// A finding a plan answers.
 #[derive(Debug, Clone, Serialize)]
-pub struct PlanAnswer {
+pub(crate) struct PlanAnswer {
     /// Rule id.
     pub rule: String,
     /// Finding anchor.
@@ -474,7 +474,7 @@ pub struct PlanAnswer {
 
 /// Rules and problems.
 #[derive(Debug, Clone, Serialize)]
-pub struct Appendix {
+pub(crate) struct Appendix {
     /// Rules evaluated (not skipped).
     pub rules_evaluated: usize,
     /// Rules that fired.
@@ -497,7 +497,7 @@ pub struct Appendix {
 
 /// One rule's outcome.
 #[derive(Debug, Clone, Serialize)]
-pub struct RuleLine {
+pub(crate) struct RuleLine {
     /// Rule id.
     pub rule: String,
     /// `fired`, `silent`, `failed`, `skipped`.

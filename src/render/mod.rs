@@ -14,17 +14,15 @@ mod terminal;
 
 use std::str::FromStr;
 
-pub use build::DocumentInputs;
-pub use document::{
-    Activity, ActivityLane, ActivityMark, CaseDocument, DocEvidence, DocFinding, DocPlan, SCHEMA,
-};
-pub use svg::activity_svg;
-pub use terminal::{printable, summary};
+pub(crate) use build::DocumentInputs;
+pub(crate) use document::CaseDocument;
+pub(crate) use svg::activity_svg;
+pub(crate) use terminal::{printable, summary};
 
 use crate::templating::{self, Templates};
 
 /// Where the markdown template asks for the activity chart in HTML output.
-pub const ACTIVITY_MARK: &str = "<!-- casebook:activity -->";
+pub(crate) const ACTIVITY_MARK: &str = "<!-- casebook:activity -->";
 
 /// Output formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -90,7 +88,7 @@ impl FromStr for Format {
 
 /// Errors while rendering.
 #[derive(Debug, thiserror::Error)]
-pub enum RenderError {
+pub(crate) enum RenderError {
     /// A template failed.
     #[error("template {template}: {message}")]
     Template {
@@ -102,7 +100,11 @@ pub enum RenderError {
 }
 
 /// Renders the document in `format` with the knowledge base's templates.
-pub fn render(doc: &CaseDocument, format: Format, templates: &Templates) -> Result<String, RenderError> {
+pub(crate) fn render(
+    doc: &CaseDocument,
+    format: Format,
+    templates: &Templates,
+) -> Result<String, RenderError> {
     match format {
         Format::Json => {
             let mut text = serde_json::to_string_pretty(doc).expect("the document serialises");
@@ -153,7 +155,7 @@ fn render_template(
 /// markdown whose raw HTML the sanitiser (ammonia) cuts to an allow-list: text structure,
 /// tables, `<details>`/`<summary>`, links within the page. No script, event attribute, style
 /// beyond `text-align`, or link out of the page survives.
-pub fn markdown_to_html(markdown: &str) -> String {
+pub(crate) fn markdown_to_html(markdown: &str) -> String {
     use pulldown_cmark::{html, Options, Parser};
     let options = Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_TASKLISTS;
     let mut out = String::new();

@@ -22,7 +22,7 @@ const AXIS: f64 = 30.0;
 const TICKS: usize = 6;
 
 /// Colour of a severity (also used by the HTML stylesheet).
-pub fn severity_colour(severity: Severity) -> &'static str {
+pub(super) fn severity_colour(severity: Severity) -> &'static str {
     match severity {
         Severity::Critical => "#b60205",
         Severity::High => "#d93f0b",
@@ -46,7 +46,7 @@ fn short_time(t: Timestamp) -> String {
 }
 
 /// The chart, or an empty string when no log has timed hits.
-pub fn activity_svg(activity: &Activity) -> String {
+pub(crate) fn activity_svg(activity: &Activity) -> String {
     let (Some(start), Some(end)) = (activity.start, activity.end) else {
         return String::new();
     };

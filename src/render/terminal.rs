@@ -23,7 +23,7 @@ fn style(severity: Severity) -> Style {
 
 /// One line per finding: anchor, severity, rule, title and the plan answering it; then the
 /// counts.
-pub fn summary(doc: &CaseDocument) -> String {
+pub(crate) fn summary(doc: &CaseDocument) -> String {
     let mut out = String::new();
     let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     let case = match &doc.case.id {
@@ -83,7 +83,7 @@ pub fn summary(doc: &CaseDocument) -> String {
 /// bytes. Applied to every string of the case document when it is built (so Markdown, HTML,
 /// JSON and the terminal summary agree), to `digest` text output and to messages on standard
 /// error that quote the bundle.
-pub fn printable(text: &str) -> Cow<'_, str> {
+pub(crate) fn printable(text: &str) -> Cow<'_, str> {
     let unsafe_char = |c: char| {
         (c.is_control() && c != '\n' && c != '\t')
             || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')

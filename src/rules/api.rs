@@ -48,7 +48,7 @@ use crate::time::{parse_kubectl_duration, Timestamp};
 /// Captured values listed per capture in `hits(..).captures.X.values`.
 const VALUES_SHOWN: usize = 20;
 /// Longest pause that still counts as "sustained" for `bundle.sustained`.
-pub const SUSTAINED_GAP_MS: i64 = 5 * 60_000;
+pub(super) const SUSTAINED_GAP_MS: i64 = 5 * 60_000;
 
 type Fallible<T> = Result<T, Box<EvalAltResult>>;
 
@@ -82,7 +82,7 @@ impl Facts {
 
 /// The `bundle` value of one rule run.
 #[derive(Clone)]
-pub struct BundleView {
+pub(crate) struct BundleView {
     facts: Arc<Facts>,
     /// The names the running rule may use.
     ctx: Arc<RuleContext>,
@@ -666,7 +666,7 @@ pub(crate) fn register(engine: &mut Engine) {
 
 /// Compares dotted versions numerically (`5.4.2` < `5.4.10`); a leading `v` and a `-suffix`
 /// are ignored.
-pub fn version_cmp(a: &str, b: &str) -> i64 {
+pub(crate) fn version_cmp(a: &str, b: &str) -> i64 {
     match crate::spec::version_compare(a, b) {
         std::cmp::Ordering::Less => -1,
         std::cmp::Ordering::Equal => 0,

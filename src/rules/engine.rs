@@ -15,9 +15,9 @@ use super::api;
 use super::context::RuleContext;
 
 /// Operations one rule run may perform.
-pub const MAX_OPERATIONS: u64 = 5_000_000;
+pub(crate) const MAX_OPERATIONS: u64 = 5_000_000;
 /// Wall-clock time one rule run may take.
-pub const DEADLINE: Duration = Duration::from_secs(2);
+pub(crate) const DEADLINE: Duration = Duration::from_secs(2);
 
 thread_local! {
     static DEADLINE_AT: Cell<Option<Instant>> = const { Cell::new(None) };
@@ -26,7 +26,7 @@ thread_local! {
 }
 
 /// Builds the engine with casebook's API registered.
-pub fn engine() -> Engine {
+pub(crate) fn engine() -> Engine {
     let mut engine = Engine::new();
     engine.set_max_operations(MAX_OPERATIONS);
     engine.set_max_call_levels(32);

@@ -13,7 +13,7 @@ use crate::spec::{Expectation, RuleTest};
 /// How a test came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Grade {
+pub(crate) enum Grade {
     /// The rule did what the test expects.
     Validated,
     /// Fired where it must stay silent.
@@ -28,7 +28,7 @@ pub enum Grade {
 
 impl Grade {
     /// Lower-case name.
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Grade::Validated => "validated",
             Grade::Noisy => "noisy",
@@ -41,7 +41,7 @@ impl Grade {
 
 /// A grade with the lines that explain it (expected vs actual fields, the rule's conditions).
 #[derive(Debug, Clone, Serialize)]
-pub struct Graded {
+pub(crate) struct Graded {
     /// The grade.
     pub grade: Grade,
     /// What to show under the test's name.
@@ -49,7 +49,7 @@ pub struct Graded {
 }
 
 /// Grades `test` given the rule's outcome and findings on the test bundle.
-pub fn grade(test: &RuleTest, outcome: &RuleOutcome, findings: &[&Finding]) -> Graded {
+pub(crate) fn grade(test: &RuleTest, outcome: &RuleOutcome, findings: &[&Finding]) -> Graded {
     let why = || -> Vec<String> {
         let mut lines: Vec<String> = outcome
             .signature_counts
@@ -140,7 +140,7 @@ pub fn grade(test: &RuleTest, outcome: &RuleOutcome, findings: &[&Finding]) -> G
 }
 
 /// The expectations `finding` does not meet, as `path: expected X, got Y` lines.
-pub fn mismatches(
+pub(crate) fn mismatches(
     expected: &BTreeMap<String, serde_json::Value>,
     finding: &serde_json::Value,
 ) -> Vec<String> {
@@ -158,7 +158,7 @@ pub fn mismatches(
 }
 
 /// Follows a dotted path (`params.replicas`, `evidence.0.file`) into a JSON value.
-pub fn lookup<'a>(value: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
+pub(crate) fn lookup<'a>(value: &'a serde_json::Value, path: &str) -> Option<&'a serde_json::Value> {
     path.split('.').try_fold(value, |v, key| match v {
         serde_json::Value::Object(m) => m.get(key),
         serde_json::Value::Array(a) => key.parse::<usize>().ok().and_then(|i| a.get(i)),

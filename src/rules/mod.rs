@@ -9,7 +9,7 @@ mod api;
 mod context;
 mod draft;
 mod engine;
-pub mod grade;
+pub(crate) mod grade;
 mod lint;
 mod window;
 
@@ -19,10 +19,10 @@ use std::sync::Arc;
 use rhai::{Dynamic, Engine, Map, Position, Scope, AST};
 use serde::Serialize;
 
-pub use api::{version_cmp, BundleView, Facts};
+pub(crate) use api::{BundleView, Facts};
 pub(crate) use context::SignatureRef;
-pub use engine::{engine, DEADLINE, MAX_OPERATIONS};
-pub use window::{episodes, followed_by, longest_stretch, max_in_window, Episode};
+pub(crate) use engine::{engine, DEADLINE, MAX_OPERATIONS};
+pub(crate) use window::max_in_window;
 
 use context::RuleContext;
 use draft::FindingDraft;
@@ -34,7 +34,7 @@ use crate::spec::{KbFile, RuleSpec, RuleStatus, VersionReq};
 use crate::time::Timestamp;
 
 /// Time all rules together may take when no budget is given.
-pub const DEFAULT_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
+pub(crate) const DEFAULT_BUDGET: std::time::Duration = std::time::Duration::from_secs(60);
 /// Values shown per capture in a finding's evidence.
 const EVIDENCE_VALUES: usize = 3;
 /// Lines quoted per evidence item.

@@ -5,7 +5,7 @@
 use crate::scan::{MinuteCounts, BUCKET_MS};
 
 /// The most hits in any window of `window_ms` (a window covers `ceil(window / 1m)` minutes).
-pub fn max_in_window(histogram: &MinuteCounts, window_ms: i64) -> u64 {
+pub(crate) fn max_in_window(histogram: &MinuteCounts, window_ms: i64) -> u64 {
     let span = buckets(window_ms) * BUCKET_MS;
     let entries: Vec<(i64, u64)> = histogram.iter().collect();
     let (mut best, mut sum, mut start) = (0, 0, 0);
@@ -22,7 +22,7 @@ pub fn max_in_window(histogram: &MinuteCounts, window_ms: i64) -> u64 {
 
 /// One stretch of hits with no pause longer than the gap it was cut with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Episode {
+pub(crate) struct Episode {
     /// Start of its first minute (ms since the epoch).
     pub start_ms: i64,
     /// End of its last minute (ms since the epoch).
@@ -33,14 +33,14 @@ pub struct Episode {
 
 impl Episode {
     /// From the start of its first minute to the end of its last.
-    pub fn duration_ms(&self) -> i64 {
+    pub(crate) fn duration_ms(&self) -> i64 {
         self.end_ms - self.start_ms
     }
 }
 
 /// The stretches of hits in which no two consecutive active minutes are more than `max_gap_ms`
 /// apart, in time order: an outage that recovered and came back is two episodes.
-pub fn episodes(histogram: &MinuteCounts, max_gap_ms: i64) -> Vec<Episode> {
+pub(crate) fn episodes(histogram: &MinuteCounts, max_gap_ms: i64) -> Vec<Episode> {
     let mut out: Vec<Episode> = Vec::new();
     for (minute, n) in histogram.iter() {
         match out.last_mut() {
@@ -60,7 +60,7 @@ pub fn episodes(histogram: &MinuteCounts, max_gap_ms: i64) -> Vec<Episode> {
 
 /// Length in ms of the longest stretch of hits in which no two consecutive active minutes are
 /// more than `max_gap_ms` apart (from the start of its first minute to the end of its last).
-pub fn longest_stretch(histogram: &MinuteCounts, max_gap_ms: i64) -> i64 {
+pub(crate) fn longest_stretch(histogram: &MinuteCounts, max_gap_ms: i64) -> i64 {
     episodes(histogram, max_gap_ms)
         .iter()
         .map(Episode::duration_ms)
@@ -70,7 +70,7 @@ pub fn longest_stretch(histogram: &MinuteCounts, max_gap_ms: i64) -> i64 {
 
 /// The first delay (ms, minute precision) from a minute with hits of `a` to a minute, at or after
 /// it and at most `within_ms` later, with hits of `b`; `None` when `b` never followed `a` so soon.
-pub fn followed_by(a: &MinuteCounts, b: &MinuteCounts, within_ms: i64) -> Option<i64> {
+pub(crate) fn followed_by(a: &MinuteCounts, b: &MinuteCounts, within_ms: i64) -> Option<i64> {
     a.keys().find_map(|minute| {
         b.range(minute, minute + within_ms)
             .next()

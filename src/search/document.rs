@@ -9,7 +9,7 @@ use crate::kb::KnowledgeBase;
 
 /// One searchable item.
 #[derive(Debug, Clone, Serialize)]
-pub struct SearchDoc {
+pub(crate) struct SearchDoc {
     /// What it is.
     pub kind: ItemKind,
     /// Its id (rule, signature, runbook or case id).
@@ -29,7 +29,7 @@ pub struct SearchDoc {
 }
 
 /// Every item of the knowledge base, in a stable order.
-pub fn documents(kb: &KnowledgeBase) -> Vec<SearchDoc> {
+pub(crate) fn documents(kb: &KnowledgeBase) -> Vec<SearchDoc> {
     let mut out = Vec::new();
     for rule in kb.rules.rules() {
         let s = &rule.spec;

@@ -14,7 +14,7 @@ use super::tokenizer::{IdentTokenizer, NAME};
 
 /// Fields of the index.
 #[derive(Debug, Clone, Copy)]
-pub struct Fields {
+pub(crate) struct Fields {
     /// `rule`, `signature`, `runbook`, `case` (exact).
     pub kind: Field,
     /// Item id.
@@ -35,7 +35,7 @@ pub struct Fields {
 
 /// The KB an index was built from, stored beside it.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct IndexedKb {
+pub(crate) struct IndexedKb {
     /// KB name.
     pub name: String,
     /// KB version.
@@ -45,7 +45,7 @@ pub struct IndexedKb {
 }
 
 /// An opened index.
-pub struct SearchIndex {
+pub(crate) struct SearchIndex {
     /// The tantivy index.
     pub index: Index,
     /// Its fields.
@@ -122,7 +122,7 @@ fn fill(index: &Index, fields: Fields, docs: &[SearchDoc]) -> tantivy::Result<()
 }
 
 /// An index of `docs` in memory.
-pub fn in_memory(docs: &[SearchDoc], kb: IndexedKb) -> tantivy::Result<SearchIndex> {
+pub(crate) fn in_memory(docs: &[SearchDoc], kb: IndexedKb) -> tantivy::Result<SearchIndex> {
     let (schema, fields) = schema();
     let index = Index::create_in_ram(schema);
     fill(&index, fields, docs)?;
@@ -131,7 +131,7 @@ pub fn in_memory(docs: &[SearchDoc], kb: IndexedKb) -> tantivy::Result<SearchInd
 
 /// The cache folder: `$CASEBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/casebook`, else
 /// `$HOME/.cache/casebook`.
-pub fn cache_dir() -> Option<PathBuf> {
+pub(crate) fn cache_dir() -> Option<PathBuf> {
     let var = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
@@ -143,12 +143,12 @@ pub fn cache_dir() -> Option<PathBuf> {
 }
 
 /// Where the index of the KB with content hash `fingerprint` lives in `cache`.
-pub fn index_dir(cache: &Path, fingerprint: &str) -> PathBuf {
+pub(crate) fn index_dir(cache: &Path, fingerprint: &str) -> PathBuf {
     cache.join("index").join(fingerprint)
 }
 
 /// Opens the cached index in `dir`, when it is complete.
-pub fn open_cached(dir: &Path) -> Option<SearchIndex> {
+pub(crate) fn open_cached(dir: &Path) -> Option<SearchIndex> {
     let kb: IndexedKb = serde_json::from_str(&std::fs::read_to_string(dir.join(KB_META)).ok()?).ok()?;
     let index = Index::open_in_dir(dir).ok()?;
     register(&index);
@@ -158,7 +158,7 @@ pub fn open_cached(dir: &Path) -> Option<SearchIndex> {
 
 /// Builds the index of `docs` into `dir` (through a temporary folder beside it, renamed when
 /// complete, so a reader never sees half an index).
-pub fn build_cached(dir: &Path, docs: &[SearchDoc], kb: IndexedKb) -> Result<SearchIndex, String> {
+pub(crate) fn build_cached(dir: &Path, docs: &[SearchDoc], kb: IndexedKb) -> Result<SearchIndex, String> {
     let parent = dir.parent().ok_or("no parent folder")?;
     std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     let tmp = tempfile::Builder::new()

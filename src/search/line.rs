@@ -16,7 +16,7 @@ const NEAREST: usize = 5;
 
 /// A signature that matched, with what uses it.
 #[derive(Debug, Clone, Serialize)]
-pub struct SignatureMatch {
+pub(crate) struct SignatureMatch {
     /// Signature id.
     pub signature: String,
     /// What a match means.
@@ -33,7 +33,7 @@ pub struct SignatureMatch {
 
 /// A past case's template near a line's own.
 #[derive(Debug, Clone, Serialize)]
-pub struct NearTemplate {
+pub(crate) struct NearTemplate {
     /// The case.
     pub case: String,
     /// Its template.
@@ -46,7 +46,7 @@ pub struct NearTemplate {
 
 /// Lines no signature matched, as one digest template.
 #[derive(Debug, Clone, Serialize)]
-pub struct Unmatched {
+pub(crate) struct Unmatched {
     /// The lines' template (header left out, variables as `<*>`).
     pub template: String,
     /// Lines it covers.
@@ -57,7 +57,7 @@ pub struct Unmatched {
 
 /// What the lines matched.
 #[derive(Debug, Clone, Serialize)]
-pub struct LineReport {
+pub(crate) struct LineReport {
     /// Lines read.
     pub lines: u64,
     /// Signatures that matched, by id.
@@ -67,7 +67,7 @@ pub struct LineReport {
 }
 
 /// Matches each of `lines` against the KB's signatures and past cases.
-pub fn search_lines<'a>(kb: &KnowledgeBase, lines: impl IntoIterator<Item = &'a str>) -> LineReport {
+pub(crate) fn search_lines<'a>(kb: &KnowledgeBase, lines: impl IntoIterator<Item = &'a str>) -> LineReport {
     let mut by_sig: BTreeMap<String, SignatureMatch> = BTreeMap::new();
     let mut unmatched_text = String::new();
     let mut n = 0;
@@ -168,7 +168,7 @@ fn nearest(cases: &[CaseRecord], template: &str) -> Vec<NearTemplate> {
 /// Similarity of two templates: the share of tokens equal in place (a `<*>` matches any
 /// token at half weight), or, when their lengths differ, the share of distinct constant tokens
 /// in common; the better of the two.
-pub fn similarity(a: &str, b: &str) -> f64 {
+pub(crate) fn similarity(a: &str, b: &str) -> f64 {
     let ta: Vec<&str> = a.split_whitespace().collect();
     let tb: Vec<&str> = b.split_whitespace().collect();
     if ta.is_empty() || tb.is_empty() {

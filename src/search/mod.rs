@@ -2,12 +2,11 @@
 //! tantivy, and the search of one log line against the signatures and past-case templates.
 //! Sits beside the pipeline: it reads the loaded KB, never a bundle.
 
-pub mod document;
-pub mod index;
-pub mod line;
-pub mod query;
-pub mod tokenizer;
+pub(crate) mod document;
+pub(crate) mod index;
+pub(crate) mod line;
+pub(crate) mod query;
+pub(crate) mod tokenizer;
 
-pub use document::{documents, SearchDoc};
-pub use index::{IndexedKb, SearchIndex};
-pub use query::{search, SearchHit, SearchRequest};
+pub(crate) use document::documents;
+pub(crate) use query::{search, SearchHit, SearchRequest};

@@ -26,7 +26,7 @@ const SNIPPET_CHARS: usize = 160;
 
 /// One result.
 #[derive(Debug, Clone, Serialize)]
-pub struct SearchHit {
+pub(crate) struct SearchHit {
     /// What it is.
     pub kind: String,
     /// Its id.
@@ -52,7 +52,7 @@ pub struct SearchHit {
 
 /// What to search.
 #[derive(Debug, Clone, Default)]
-pub struct SearchRequest {
+pub(crate) struct SearchRequest {
     /// The keywords.
     pub text: String,
     /// Only this kind.
@@ -64,7 +64,7 @@ pub struct SearchRequest {
 }
 
 /// Runs `req` against `ix`, best first (ties by kind and id, so the order is stable).
-pub fn search(ix: &SearchIndex, req: &SearchRequest) -> tantivy::Result<Vec<SearchHit>> {
+pub(crate) fn search(ix: &SearchIndex, req: &SearchRequest) -> tantivy::Result<Vec<SearchHit>> {
     let f = ix.fields;
     let field_term = |term: &str| -> Box<dyn Query> {
         let per_field: Vec<(Occur, Box<dyn Query>)> = [

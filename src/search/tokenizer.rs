@@ -5,15 +5,15 @@
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer};
 
 /// Name the tokenizer is registered under in the index.
-pub const NAME: &str = "casebook";
+pub(crate) const NAME: &str = "casebook";
 
 /// Splits on anything but letters, digits and `_`; emits each word lower-cased and, when it
 /// is an identifier of several parts (`snake_case`, `camelCase`), each part after it.
 #[derive(Clone, Default)]
-pub struct IdentTokenizer;
+pub(crate) struct IdentTokenizer;
 
 /// The tokens of one text, computed at once.
-pub struct IdentTokenStream {
+pub(crate) struct IdentTokenStream {
     tokens: Vec<Token>,
     next: usize,
 }
@@ -46,7 +46,7 @@ impl TokenStream for IdentTokenStream {
 
 /// Every token of `text`, positions counting parts: an identifier of `k` parts takes `k`
 /// positions (its whole form at the first), so a phrase of parts matches.
-pub fn tokens(text: &str) -> Vec<Token> {
+pub(crate) fn tokens(text: &str) -> Vec<Token> {
     let mut out = Vec::new();
     let mut position = 0;
     for (start, word) in words(text) {
@@ -75,7 +75,8 @@ pub fn tokens(text: &str) -> Vec<Token> {
 }
 
 /// The terms of a query, as the index holds them (whole forms and parts).
-pub fn terms(text: &str) -> Vec<String> {
+#[cfg(test)]
+pub(crate) fn terms(text: &str) -> Vec<String> {
     let mut seen = Vec::new();
     for t in tokens(text) {
         if !seen.contains(&t.text) {
@@ -87,7 +88,7 @@ pub fn terms(text: &str) -> Vec<String> {
 
 /// The terms of each word of a query, in order and without repeats: the whole form, then its
 /// parts when it is an identifier.
-pub fn word_terms(text: &str) -> Vec<Vec<String>> {
+pub(crate) fn word_terms(text: &str) -> Vec<Vec<String>> {
     let mut out: Vec<Vec<String>> = Vec::new();
     for (_, w) in words(text) {
         let parts = parts(w);
@@ -103,7 +104,7 @@ pub fn word_terms(text: &str) -> Vec<Vec<String>> {
 }
 
 /// The words of a query in order (whole forms only), for phrase matching.
-pub fn phrase_words(text: &str) -> Vec<String> {
+pub(crate) fn phrase_words(text: &str) -> Vec<String> {
     words(text)
         .map(|(_, w)| {
             let parts = parts(w);

@@ -15,7 +15,7 @@ pub use case::{CaseFinding, CaseKb, CaseRecord, CaseTemplate};
 pub use file::KbFile;
 pub use manifest::{BundleMap, ComponentSpec, FileFormat, KindSpec, Manifest};
 pub use rule::{Applicability, Expectation, RuleSignature, RuleSpec, RuleStatus, RuleTest};
-pub use severity::Severity;
+pub(crate) use severity::Severity;
 pub use signature::{Signature, SignatureFile, SignatureSpec};
 pub use version::{compare as version_compare, VersionReq};
 

@@ -7,7 +7,7 @@ use super::pods::{image_version, recognise, Components, Pod, PodTable, WIDE_HEAD
 use crate::time::{format_duration, Timestamp};
 
 /// Whether text reads as `kubectl describe pod` output.
-pub fn looks_described(text: &str) -> bool {
+pub(crate) fn looks_described(text: &str) -> bool {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let first = lines.next().unwrap_or_default();
     first.starts_with("Name:")
@@ -46,7 +46,7 @@ struct Container {
 }
 
 /// Parses describe output: the pods, and their events.
-pub fn parse_described(file: &str, text: &str, components: &Components) -> (PodTable, EventTable) {
+pub(crate) fn parse_described(file: &str, text: &str, components: &Components) -> (PodTable, EventTable) {
     let mut table = PodTable {
         file: file.to_owned(),
         form: "describe",

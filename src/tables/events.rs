@@ -340,7 +340,7 @@ impl EventTable {
 }
 
 /// Seconds since the event was last seen, for text sources (`3m33s` => 213).
-pub fn last_seen_secs(event: &Event) -> Option<i64> {
+pub(crate) fn last_seen_secs(event: &Event) -> Option<i64> {
     event.last_seen.as_deref().and_then(parse_kubectl_duration)
 }
 

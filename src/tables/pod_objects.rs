@@ -11,7 +11,7 @@ use super::pods::{image_version, recognise, Components, Pod, PodTable, WIDE_HEAD
 use crate::time::{format_duration, parse_iso_prefix, Timestamp};
 
 /// Reads a pod list (or one pod) from a JSON or YAML value; `Err` says why it is not one.
-pub fn pods_from_value(
+pub(crate) fn pods_from_value(
     file: &str,
     form: &'static str,
     value: &Value,

@@ -105,7 +105,7 @@ pub struct PodTable {
 }
 
 /// The header written for pods read from JSON, YAML or describe output.
-pub const WIDE_HEADER: &str = "NAMESPACE  NAME  READY  STATUS  RESTARTS  AGE  IP  NODE";
+pub(crate) const WIDE_HEADER: &str = "NAMESPACE  NAME  READY  STATUS  RESTARTS  AGE  IP  NODE";
 
 /// Compiled component patterns from the knowledge base.
 #[derive(Debug, Clone, Default)]
@@ -264,7 +264,7 @@ fn namespace_note(line: &str) -> Option<Option<String>> {
 
 /// The version an image tag names: `docker.io/neuvector/enforcer:5.4.2` => `5.4.2`,
 /// `...:v5.4.2-s1@sha256:..` => `5.4.2-s1`; `latest`, digests and missing tags give `None`.
-pub fn image_version(image: &str) -> Option<String> {
+pub(crate) fn image_version(image: &str) -> Option<String> {
     let image = image.split('@').next()?;
     let last = image.rsplit('/').next()?;
     let (_, tag) = last.split_once(':')?;

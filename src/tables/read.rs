@@ -12,7 +12,7 @@ use super::pods::{Components, Pod, PodTable};
 
 /// The form of a table file's text, by content.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TextForm {
+pub(crate) enum TextForm {
     /// Starts with `{` or `[`.
     Json,
     /// A YAML document with a `kind:` or `items:` key.
@@ -24,7 +24,7 @@ pub enum TextForm {
 }
 
 /// Decides the form of a table file from its first bytes.
-pub fn text_form(text: &str) -> Option<TextForm> {
+pub(crate) fn text_form(text: &str) -> Option<TextForm> {
     let t = text.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with('{') || t.starts_with('[') {
         return Some(TextForm::Json);
@@ -44,7 +44,7 @@ pub fn text_form(text: &str) -> Option<TextForm> {
 }
 
 /// Whether a line is the header of a `kubectl get pods` table.
-pub fn is_pod_header(line: &str) -> bool {
+pub(crate) fn is_pod_header(line: &str) -> bool {
     let mut words = line.split_whitespace();
     let first = words.next();
     let first = if first == Some("NAMESPACE") {
@@ -71,7 +71,7 @@ fn json_or_yaml(file: &str, text: &str, form: TextForm, what: &str) -> Result<(V
 
 /// Reads a pod listing in any form: its pods, and the events a describe output carries.
 /// `Err` says why the file is not one (it is then reported, never read as an empty table).
-pub fn read_pods(
+pub(crate) fn read_pods(
     file: &str,
     text: &str,
     components: &Components,
@@ -106,7 +106,7 @@ pub fn read_pods(
 }
 
 /// Reads an events listing in any form; `Err` says why the file is not one.
-pub fn read_events(file: &str, text: &str) -> Result<EventTable, String> {
+pub(crate) fn read_events(file: &str, text: &str) -> Result<EventTable, String> {
     match text_form(text) {
         Some(form @ (TextForm::Json | TextForm::Yaml)) => {
             let (value, name) = json_or_yaml(file, text, form, "an event list")?;
@@ -123,7 +123,7 @@ pub fn read_events(file: &str, text: &str) -> Result<EventTable, String> {
 
 /// Every source's pods as one list: a pod listed by several files (a `get pods` table and a
 /// `describe`) is one pod, its fields filled from each; sorted by namespace and name.
-pub fn merge_pods(tables: &[PodTable]) -> Vec<Pod> {
+pub(crate) fn merge_pods(tables: &[PodTable]) -> Vec<Pod> {
     let mut by_name: BTreeMap<String, Vec<Pod>> = BTreeMap::new();
     for table in tables {
         for pod in &table.pods {

@@ -9,16 +9,16 @@ use std::path::{Path, PathBuf};
 use assert_cmd::Command;
 
 /// The repository root.
-pub const ROOT: &str = env!("CARGO_MANIFEST_DIR");
+pub(crate) const ROOT: &str = env!("CARGO_MANIFEST_DIR");
 
 /// The reference bundle (case NVSHAS-9810) as committed.
-pub fn reference_bundle() -> PathBuf {
+pub(crate) fn reference_bundle() -> PathBuf {
     Path::new(ROOT).join("fixtures/bundles/nvshas-9810")
 }
 
 /// The casebook binary, its search-index cache in the tests' temporary folder (never the
 /// user's).
-pub fn casebook() -> Command {
+pub(crate) fn casebook() -> Command {
     let mut c = Command::cargo_bin("casebook").expect("binary built");
     c.env(
         "CASEBOOK_CACHE_DIR",
@@ -28,7 +28,7 @@ pub fn casebook() -> Command {
 }
 
 /// Runs `casebook analyze <bundle> --format json -q` and parses the document.
-pub fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
+pub(crate) fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
     let out = casebook()
         .arg("analyze")
         .arg(bundle)
@@ -45,7 +45,7 @@ pub fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
 }
 
 /// The finding raised by `rule` (the first, if several).
-pub fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
+pub(crate) fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
     doc["findings"]
         .as_array()
         .expect("findings")
@@ -55,7 +55,7 @@ pub fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Va
 }
 
 /// Packs the files of `dir` into a `.tar.gz` at `out`.
-pub fn tar_gz(dir: &Path, out: &Path) {
+pub(crate) fn tar_gz(dir: &Path, out: &Path) {
     let file = std::fs::File::create(out).unwrap();
     let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
     let mut tar = tar::Builder::new(gz);
@@ -67,7 +67,7 @@ pub fn tar_gz(dir: &Path, out: &Path) {
 ///
 /// The lock and changelog (`kb.lock.json`, `changelog.json`) stay behind: a copy is a new KB
 /// with no locked history, so tests may add and change rules freely.
-pub fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     for entry in walkdir::WalkDir::new(from) {
         let entry = entry.unwrap();
         if matches!(
@@ -86,7 +86,7 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Writes `files` (relative path, text) under `dir`, creating folders.
-pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
+pub(crate) fn write_files(dir: &Path, files: &[(&str, &str)]) {
     for (path, text) in files {
         let target = dir.join(path);
         std::fs::create_dir_all(target.parent().unwrap()).unwrap();
@@ -96,7 +96,7 @@ pub fn write_files(dir: &Path, files: &[(&str, &str)]) {
 
 /// What one run of the binary gave.
 #[derive(Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     /// Exit code.
     pub code: i32,
     /// Standard output.
@@ -116,7 +116,7 @@ pub struct Outcome {
 /// templates) with empty `rules/` and `runbooks/`, or the whole shipped KB with
 /// [`Scenario::shipped_rules`]. `{kb}` and `{bundle}` in the arguments stand for the two
 /// folders; `--kb` is added for every command that takes it when the scenario has a KB.
-pub struct Scenario {
+pub(crate) struct Scenario {
     kb: tempfile::TempDir,
     /// Holds `bundle/`, so the bundle's name is the same in every run.
     bundle: tempfile::TempDir,
@@ -130,7 +130,7 @@ impl Default for Scenario {
 
 impl Scenario {
     /// A KB with the repository's `kb/` and no rules; an empty bundle.
-    pub fn new() -> Scenario {
+    pub(crate) fn new() -> Scenario {
         let kb = tempfile::tempdir().unwrap();
         copy_dir(&Path::new(ROOT).join("kb"), &kb.path().join("kb"));
         std::fs::create_dir_all(kb.path().join("rules")).unwrap();
@@ -141,7 +141,7 @@ impl Scenario {
     }
 
     /// Adds the shipped rules and runbooks.
-    pub fn shipped_rules(self) -> Scenario {
+    pub(crate) fn shipped_rules(self) -> Scenario {
         for root in ["rules", "runbooks"] {
             copy_dir(&Path::new(ROOT).join(root), &self.kb.path().join(root));
         }
@@ -149,29 +149,29 @@ impl Scenario {
     }
 
     /// Writes a file of the KB (`rules/x/y.yaml`, `runbooks/z.md`, `kb/kinds.yaml`, ...).
-    pub fn kb_file(self, path: &str, text: &str) -> Scenario {
+    pub(crate) fn kb_file(self, path: &str, text: &str) -> Scenario {
         write_files(self.kb.path(), &[(path, text)]);
         self
     }
 
     /// Writes a file of the bundle.
-    pub fn log(self, path: &str, text: &str) -> Scenario {
+    pub(crate) fn log(self, path: &str, text: &str) -> Scenario {
         write_files(&self.bundle(), &[(path, text)]);
         self
     }
 
     /// The KB folder.
-    pub fn kb(&self) -> &Path {
+    pub(crate) fn kb(&self) -> &Path {
         self.kb.path()
     }
 
     /// The bundle folder.
-    pub fn bundle(&self) -> PathBuf {
+    pub(crate) fn bundle(&self) -> PathBuf {
         self.bundle.path().join("bundle")
     }
 
     /// Runs the binary with `args` (`{kb}`, `{bundle}` replaced) and `--kb` the scenario's KB.
-    pub fn run(&self, args: &[&str]) -> Outcome {
+    pub(crate) fn run(&self, args: &[&str]) -> Outcome {
         let args: Vec<String> = args
             .iter()
             .map(|a| {

@@ -14,7 +14,7 @@ const NOW_SECS: i64 = 1_738_574_700; // 2025-02-03T09:25:00Z
 
 /// One row of the reference `pods.txt`, read independently of casebook's parser.
 #[derive(Debug, Clone)]
-pub struct Row {
+pub(crate) struct Row {
     pub name: String,
     pub ready: u32,
     pub containers: u32,
@@ -44,7 +44,7 @@ fn secs(text: &str) -> i64 {
 }
 
 /// The reference listing's rows.
-pub fn reference_rows(reference: &Path) -> Vec<Row> {
+pub(crate) fn reference_rows(reference: &Path) -> Vec<Row> {
     let text = std::fs::read_to_string(reference.join("pods.txt")).unwrap();
     text.lines()
         .skip(1)
@@ -118,7 +118,7 @@ fn image(pod: &str) -> String {
 }
 
 /// A pod as `kubectl get pods -o json` prints it.
-pub fn pod_object(row: &Row, namespace: &str, with_kind: bool) -> Value {
+pub(crate) fn pod_object(row: &Row, namespace: &str, with_kind: bool) -> Value {
     let running_since = row.ago_secs.unwrap_or(row.age_secs);
     let state = match row.status.as_str() {
         "Running" => json!({"running": {"startedAt": rfc3339(running_since)}}),
@@ -155,7 +155,7 @@ pub fn pod_object(row: &Row, namespace: &str, with_kind: bool) -> Value {
 }
 
 /// `kubectl get pods -o json` (a `List`); `with_kind: false` as client-go lists (troubleshoot.sh).
-pub fn pod_list(rows: &[Row], namespace: &str, with_kind: bool) -> Value {
+pub(crate) fn pod_list(rows: &[Row], namespace: &str, with_kind: bool) -> Value {
     let items: Vec<Value> = rows.iter().map(|r| pod_object(r, namespace, with_kind)).collect();
     if with_kind {
         json!({"apiVersion": "v1", "items": items, "kind": "List", "metadata": {"resourceVersion": ""}})
@@ -165,7 +165,7 @@ pub fn pod_list(rows: &[Row], namespace: &str, with_kind: bool) -> Value {
 }
 
 /// `kubectl get pods -o wide` text, with a NAMESPACE column when `namespace` is given (`-A`).
-pub fn wide_text(rows: &[Row], namespace: Option<&str>) -> String {
+pub(crate) fn wide_text(rows: &[Row], namespace: Option<&str>) -> String {
     let mut out = String::new();
     let ns_head = if namespace.is_some() {
         format!("{:<25} ", "NAMESPACE")
@@ -199,7 +199,7 @@ pub fn wide_text(rows: &[Row], namespace: Option<&str>) -> String {
 }
 
 /// `kubectl describe pod` text for one pod.
-pub fn describe(row: &Row, namespace: &str) -> String {
+pub(crate) fn describe(row: &Row, namespace: &str) -> String {
     let c = container(&row.name);
     let state = match row.status.as_str() {
         "Running" => format!(
@@ -243,7 +243,7 @@ pub fn describe(row: &Row, namespace: &str) -> String {
 }
 
 /// The reference's controller logs: (pod name, plain text).
-pub fn reference_logs(reference: &Path) -> Vec<(String, Vec<u8>)> {
+pub(crate) fn reference_logs(reference: &Path) -> Vec<(String, Vec<u8>)> {
     let mut out = Vec::new();
     let mut entries: Vec<PathBuf> = std::fs::read_dir(reference)
         .unwrap()
@@ -299,7 +299,7 @@ fn zip_files(files: &[(String, Vec<u8>)], out: &Path) {
 }
 
 /// The layouts the reference can be turned into.
-pub const LAYOUTS: [&str; 8] = [
+pub(crate) const LAYOUTS: [&str; 8] = [
     "plain",
     "neuvector-recipe",
     "pods-json",
@@ -312,7 +312,7 @@ pub const LAYOUTS: [&str; 8] = [
 
 /// Writes the reference as `layout` under `out` and returns the path to analyze (a folder or
 /// an archive inside it).
-pub fn convert(reference: &Path, layout: &str, out: &Path) -> PathBuf {
+pub(crate) fn convert(reference: &Path, layout: &str, out: &Path) -> PathBuf {
     std::fs::create_dir_all(out).unwrap();
     let rows = reference_rows(reference);
     let logs = reference_logs(reference);

@@ -38,7 +38,7 @@ pub fn sniff(file: &BundleFile) -> Content {
 }
 
 /// Decides from the text of a file's head.
-pub fn classify_head(head: &str) -> Content {
+pub(super) fn classify_head(head: &str) -> Content {
     let t = head.trim_start_matches('\u{feff}').trim_start();
     if t.starts_with('{') || t.starts_with('[') {
         return object_kind(t, '"');
