@@ -65,7 +65,7 @@ impl VisitStrings for serde_json::Value {
     }
 }
 
-/// Implements [`VisitStrings`] for a struct by visiting the named fields in order.
+/// Implements `VisitStrings` for a struct by visiting the named fields in order.
 #[macro_export]
 macro_rules! visit_fields {
     ($($ty:ty { $($field:ident),* $(,)? })*) => {

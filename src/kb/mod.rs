@@ -2,7 +2,7 @@
 //! rules (rhai compiled), runbooks and document templates, all read and validated before any
 //! bundle is opened. `kb check` is this load phase plus cross-checks.
 //!
-//! A broken rule, signature or runbook is reported as a [`Diagnostic`] and left out; the rest of
+//! A broken rule, signature or runbook is reported as a `Diagnostic` and left out; the rest of
 //! the knowledge base still loads, so one typo never stops an analysis. Only a missing or broken
 //! manifest or kinds file is fatal.
 

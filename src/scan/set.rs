@@ -239,7 +239,7 @@ impl SignatureSet {
     }
 
     /// Builds the matcher for `signatures` and `markers`: literals (case-sensitive) whose lines
-    /// go to the scan's [`LineSink`] in every file, as if a signature had matched them, but
+    /// go to the scan's [`LineSink`](super::LineSink) in every file, as if a signature had matched them, but
     /// counted nowhere.
     pub fn with_markers(signatures: Vec<Signature>, markers: &[Vec<u8>]) -> Self {
         let matchers = signatures.iter().map(LineMatcher::for_signature).collect();

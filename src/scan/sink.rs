@@ -4,7 +4,7 @@
 use crate::time::Timestamp;
 
 /// Receives, during the scan of one log file, the lines that matter: each line a signature
-/// matched (`hit`) and each line holding a marker of the [`SignatureSet`], in file order.
+/// matched (`hit`) and each line holding a marker of the [`SignatureSet`](super::SignatureSet), in file order.
 ///
 /// A large file is scanned in pieces, each with a sink of its own (`line_no` counts from the
 /// start of the piece); the sinks are then joined in file order with [`append`](Self::append).
