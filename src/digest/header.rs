@@ -668,12 +668,7 @@ fn json_value(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
             p += 1;
         }
         if b.get(p) == Some(&b'"') {
-            let start = p + 1;
-            let mut q = start;
-            while q < b.len() && b[q] != b'"' {
-                q += if b[q] == b'\\' { 2 } else { 1 };
-            }
-            return Some((start, q.min(b.len())));
+            return Some(quoted_span(b, p));
         }
         let start = p;
         let mut q = p;
@@ -683,6 +678,17 @@ fn json_value(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
         return (q > start).then_some((start, q));
     }
     None
+}
+
+/// The span inside the double-quoted string that opens at `open` (backslash escapes skipped; an
+/// unclosed string runs to the end of the line).
+fn quoted_span(b: &[u8], open: usize) -> (usize, usize) {
+    let start = open + 1;
+    let mut q = start;
+    while q < b.len() && b[q] != b'"' {
+        q += if b[q] == b'\\' { 2 } else { 1 };
+    }
+    (start, q.min(b.len()))
 }
 
 /// The value of `key` in a key=value line (`key=value` or `key="quoted value"`).
@@ -696,12 +702,7 @@ fn logfmt_value(b: &[u8], key: &[u8]) -> Option<(usize, usize)> {
         }
         let p = from + 1;
         if b.get(p) == Some(&b'"') {
-            let start = p + 1;
-            let mut q = start;
-            while q < b.len() && b[q] != b'"' {
-                q += if b[q] == b'\\' { 2 } else { 1 };
-            }
-            return Some((start, q.min(b.len())));
+            return Some(quoted_span(b, p));
         }
         let mut q = p;
         while q < b.len() && b[q] != b' ' {

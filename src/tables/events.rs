@@ -109,6 +109,16 @@ pub(crate) fn columns(header: &str) -> Vec<(String, usize)> {
     out
 }
 
+/// The cell of column `name` in a row split by [`cells`]; empty when the header has no such
+/// column.
+fn cell(columns: &[(String, usize)], cells: &[String], name: &str) -> String {
+    columns
+        .iter()
+        .position(|(c, _)| c == name)
+        .map(|i| cells[i].clone())
+        .unwrap_or_default()
+}
+
 /// The cells of a row under `columns`; the last column takes the rest of the line. kubectl pads
 /// every cell to its column; a row whose cell runs into the next column (edited by hand) is
 /// split at spaces instead.
@@ -179,12 +189,7 @@ impl EventTable {
             }
             let Some(cols) = &cols else { continue };
             let cells = cells(line, cols);
-            let get = |name: &str| {
-                cols.iter()
-                    .position(|(c, _)| c == name)
-                    .map(|i| cells[i].clone())
-                    .unwrap_or_default()
-            };
+            let get = |name: &str| cell(cols, &cells, name);
             let (last_seen, count) = seen_and_count(&get("LAST SEEN"));
             let count = count.or_else(|| get("COUNT").parse().ok()).unwrap_or(1);
             // New order: OBJECT is `kind/name`; old order: NAME and KIND apart.
@@ -313,12 +318,7 @@ impl EventTable {
                 continue;
             };
             let cells = cells(line, cols);
-            let get = |n: &str| {
-                cols.iter()
-                    .position(|(c, _)| c == n)
-                    .map(|i| cells[i].clone())
-                    .unwrap_or_default()
-            };
+            let get = |name: &str| cell(cols, &cells, name);
             let (last_seen, count) = seen_and_count(&get("Age"));
             self.events.push(Event {
                 file: self.file.clone(),
