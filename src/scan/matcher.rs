@@ -276,7 +276,9 @@ impl Form {
         }
         let g = self.groups[k];
         if state.quick {
-            return Some(state.slots[2 * g]..state.slots[2 * g + 1]);
+            // Both MAX: the group took no part in the match.
+            let (start, end) = (state.slots[2 * g], state.slots[2 * g + 1]);
+            return (start != usize::MAX).then_some(start..end);
         }
         let caps = state.captures.as_ref()?;
         caps.get_group(g).map(|s| s.range())

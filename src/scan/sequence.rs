@@ -1,6 +1,7 @@
-//! A small backtracking matcher for the usual tail of a signature regex: a flat sequence of
-//! literals, alternations of literals, byte-class repetitions, word boundaries and capture
-//! groups around them, e.g. `(?P<host>[^:\s]+)\S* id=(?P<id>[0-9a-f]+)`.
+//! A small backtracking matcher for the usual tail of a signature regex: a sequence of
+//! literals, byte-class repetitions, word boundaries, alternations and optional parts of such
+//! sequences, and capture groups around them, e.g. `(?P<host>\[[^\]\s]+\]|[^:\s]+)\S*
+//! id=(?P<id>[0-9a-f]+)(?:, signal (?P<signal>\d+))?`.
 //!
 //! In: the byte-mode (Unicode off) HIR of the part after a signature's leading literal. Out: for
 //! a line and a position, whether that part matches there (anchored) and where its groups are.
@@ -151,6 +152,15 @@ enum Item {
     Open(usize),
     Close(usize),
     Look(Look),
+    /// Goes on at the first target that lets the rest match (an alternation's branches, or an
+    /// optional part and what follows it, in priority order). `resets[k]`: the slots branch
+    /// `k` sets, cleared when it fails, so a group of a failed branch reads as absent.
+    Split {
+        targets: Vec<usize>,
+        resets: Vec<Vec<usize>>,
+    },
+    /// Goes on at the target (the end of an alternation or optional part).
+    Jump(usize),
 }
 
 /// One step of the compiled sequence: set the slots `marks` names to the position (a group
@@ -192,10 +202,30 @@ impl Sequence {
         let mut groups = 1;
         flatten(hir, &mut items, &mut groups)?;
         mark_possessive(&mut items);
+        // Targets name items; steps leave out the marks. An item's step is the first step at
+        // or after it (every branch ends in a jump, so the marks before a target belong to
+        // the step before it).
+        let mut step_of = Vec::with_capacity(items.len() + 1);
+        let mut count = 0;
+        for item in &items {
+            step_of.push(count);
+            if !matches!(item, Item::Open(_) | Item::Close(_)) {
+                count += 1;
+            }
+        }
+        step_of.push(count);
         let mut steps = Vec::new();
         let mut marks = Vec::new();
         let mut from = 0;
         for item in items {
+            let item = match item {
+                Item::Split { targets, resets } => Item::Split {
+                    targets: targets.iter().map(|&t| step_of[t]).collect(),
+                    resets,
+                },
+                Item::Jump(t) => Item::Jump(step_of[t]),
+                item => item,
+            };
             match item {
                 Item::Open(g) => marks.push(2 * g),
                 Item::Close(g) => marks.push(2 * g + 1),
@@ -230,8 +260,9 @@ impl Sequence {
     }
 
     /// Whether the sequence matches `line` starting exactly at `at`; on a match, group `g`
-    /// spans `slots[2g]..slots[2g + 1]`.
+    /// spans `slots[2g]..slots[2g + 1]`, both [`usize::MAX`] when it took no part.
     pub(super) fn match_at(&self, line: &[u8], at: usize, slots: &mut [usize]) -> Outcome {
+        slots.fill(usize::MAX);
         let mut budget = STEPS_BASE + STEPS_PER_BYTE * line.len();
         match self.go(line, 0, at, slots, &mut budget) {
             Some(true) => Outcome::Match,
@@ -264,6 +295,21 @@ impl Sequence {
                     pos += lit.len();
                 }
                 Item::Open(_) | Item::Close(_) => unreachable!("marks, not steps"),
+                Item::Jump(target) => {
+                    i = *target;
+                    continue;
+                }
+                Item::Split { targets, resets } => {
+                    for (&target, reset) in targets.iter().zip(resets) {
+                        if self.go(line, target, pos, slots, budget)? {
+                            return Some(true);
+                        }
+                        for &slot in reset {
+                            slots[slot] = usize::MAX;
+                        }
+                    }
+                    return Some(false);
+                }
                 Item::Look(look) => {
                     if !look_holds(*look, line, pos) {
                         return Some(false);
@@ -370,6 +416,18 @@ fn first_of(items: &[Item], i: usize) -> First {
             Some(firsts) => First::Set(ByteSet::of_bytes(firsts)),
             None => First::Unknown,
         },
+        Some(Item::Jump(target)) => first_of(items, *target),
+        Some(Item::Split { targets, .. }) => {
+            let mut union: Option<ByteSet> = None;
+            for &target in targets {
+                match first_of(items, target) {
+                    First::Set(set) => union = Some(union.map_or(set.clone(), |u| u.union(&set))),
+                    // Mixed with an end or unknown: not worked out.
+                    First::End | First::Unknown => return First::Unknown,
+                }
+            }
+            union.map_or(First::Unknown, First::Set)
+        }
         Some(Item::Run { set, min, .. }) if *min > 0 => First::Set(set.clone()),
         Some(Item::Run { set, .. }) => match first_of(items, i + 1) {
             First::Set(rest) => First::Set(set.union(&rest)),
@@ -422,6 +480,10 @@ fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
             let set = match rep.sub.kind() {
                 HirKind::Class(class) => ByteSet::of_class(class)?,
                 HirKind::Literal(lit) if lit.0.len() == 1 => ByteSet::of_bytes([lit.0[0]]),
+                // An optional part: the part, or nothing (greedy: the part first).
+                _ if rep.min == 0 && rep.max == Some(1) => {
+                    return branch_out(items, groups, &[Some(&rep.sub), None], rep.greedy);
+                }
                 _ => return None,
             };
             items.push(Item::Run {
@@ -451,10 +513,59 @@ fn flatten(hir: &Hir, items: &mut Vec<Item>, groups: &mut usize) -> Option<()> {
                     HirKind::Literal(lit) => Some(lit.0.clone()),
                     _ => None,
                 })
-                .collect::<Option<Vec<_>>>()?;
-            items.push(Item::Either(lits));
+                .collect::<Option<Vec<_>>>();
+            match lits {
+                Some(lits) => items.push(Item::Either(lits)),
+                None => {
+                    let branches: Vec<Option<&Hir>> = branches.iter().map(Some).collect();
+                    return branch_out(items, groups, &branches, true);
+                }
+            }
         }
     }
+    Some(())
+}
+
+/// A split between `branches` (`None`: nothing), tried in order (`in_order`) or reversed,
+/// each ending in a jump past the last.
+fn branch_out(
+    items: &mut Vec<Item>,
+    groups: &mut usize,
+    branches: &[Option<&Hir>],
+    in_order: bool,
+) -> Option<()> {
+    let split = items.len();
+    items.push(Item::Jump(0));
+    let mut targets = Vec::new();
+    let mut resets = Vec::new();
+    let mut jumps = Vec::new();
+    for branch in branches {
+        let start = items.len();
+        if let Some(hir) = branch {
+            flatten(hir, items, groups)?;
+        }
+        let slots = items[start..]
+            .iter()
+            .filter_map(|item| match item {
+                Item::Open(g) => Some(2 * g),
+                Item::Close(g) => Some(2 * g + 1),
+                _ => None,
+            })
+            .collect();
+        targets.push(start);
+        resets.push(slots);
+        jumps.push(items.len());
+        items.push(Item::Jump(0));
+    }
+    let end = items.len();
+    for jump in jumps {
+        items[jump] = Item::Jump(end);
+    }
+    if !in_order {
+        targets.reverse();
+        resets.reverse();
+    }
+    items[split] = Item::Split { targets, resets };
     Some(())
 }
 
@@ -491,11 +602,8 @@ mod tests {
                 matched += 1;
                 for g in 1..caps.len() {
                     let want = caps.get(g).map(|m| m.range());
-                    assert_eq!(
-                        Some(slots[2 * g]..slots[2 * g + 1]),
-                        want,
-                        "{pattern} on {line:?}: group {g}"
-                    );
+                    let got = (slots[2 * g] != usize::MAX).then(|| slots[2 * g]..slots[2 * g + 1]);
+                    assert_eq!(got, want, "{pattern} on {line:?}: group {g}");
                 }
             }
         }
@@ -554,6 +662,54 @@ mod tests {
         check(r"(?P<a>\w+)\b(?P<b>\W*)", &["ab  cd", "ab", "--"]);
     }
 
+    /// Alternations of sequences and optional parts, groups inside failed branches included.
+    #[test]
+    fn alternations_and_optional_parts_agree_with_the_regex_crate() {
+        check(
+            r"(?P<client>\[[0-9A-Fa-f:.]+\]|[0-9A-Fa-f.:]+?):(?P<port>\d+)",
+            &[
+                "10.4.5.3:4567",
+                "[::1]:80",
+                "[::1:80",
+                "1:2:3",
+                "1:",
+                "x",
+                "[fe80::1]:x",
+            ],
+        );
+        check(
+            r"(?P<host>\[[^\]\s]+\]|[^:\s]+)\S* id=(?P<id>[0-9a-f]+)",
+            &["[::1]:9 id=ab", "h:1 id=1", "[x id=1", "id=1"],
+        );
+        check(
+            r"(?P<addr>(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.\d+\.\d+\.\d+|\[[0-9a-f:]+\]):(?P<port>\d+): connect",
+            &[
+                "10.1.2.3:80: connect",
+                "255.1.1.1:1: connect",
+                "256.1.1.1:1: connect",
+                "199.0.0.1:2: connect",
+                "[::1]:3: connect",
+                "1.2.3:4: connect",
+            ],
+        );
+        check(
+            r"(?P<p>\w+) exit status (?P<s>-?\d+)(?:, signal (?P<sig>\d+))?, pid=\d+",
+            &[
+                "dp exit status 2, signal 9, pid=12",
+                "dp exit status -1, pid=3",
+                "dp exit status 1, signal x, pid=3",
+                "dp exit status 1, signal 9",
+            ],
+        );
+        // A group set by a branch that failed later reads as absent.
+        check(
+            r"(?:(?P<a>x)y|x(?P<b>z))(?:(?P<c>q)w)?",
+            &["xy", "xz", "xzqw", "xzq", "xyqw", "x"],
+        );
+        check(r"(?:a|ab)(?:c|bcd)(?P<t>d*)", &["abcd", "abcdd", "acd", "abd"]);
+        check(r"(?:(?P<x>a+)|b)??c", &["aac", "bc", "c", "ab"]);
+    }
+
     /// Long lines (runs tested eight bytes at a time) from a small alphabet, non-ASCII and
     /// control bytes included, against the `regex` crate.
     #[test]
@@ -579,6 +735,7 @@ mod tests {
             r"(?P<w>[\w.()]+):(?P<r>.*)x",
             r"(?P<a>[a-f0-9]*?):(?P<b>\d+)",
             r"(?P<a>\S+)\s+(?P<b>[^x]*)$",
+            r"(?:(?P<a>[a-f]+):|(?P<b>\d+)=)(?P<r>\S*)(?: (?P<t>x))?",
         ] {
             let lines: Vec<&[u8]> = lines.iter().map(Vec::as_slice).collect();
             let matched = check_bytes(pattern, &lines);
@@ -613,7 +770,7 @@ mod tests {
 
     #[test]
     fn unsupported_shapes_are_left_to_the_engine() {
-        for p in [r"(?:ab)+", r"(?:a|\d)", r"(?m)^a", r"(?:, (?P<s>\d+))?"] {
+        for p in [r"(?:ab)+", r"(?:a\d){2}", r"(?m)^a", r"(?:x(?:ab)+|y)"] {
             assert!(Sequence::new(&hir(p)).is_none(), "{p}");
         }
     }
