@@ -2,6 +2,8 @@
 //! cache (`$CASEBOOK_CACHE_DIR`, else `$XDG_CACHE_HOME/casebook`, else `~/.cache/casebook`),
 //! under `index/<KB content hash>/`, so a changed KB gets a new index and the KB folder is never
 //! written to. Without a writable cache (or with `--no-cache`) the index is built in memory.
+//! Building one prunes the others: the [`KEEP`] most recently used stay (several KB checkouts
+//! side by side each keep theirs), older ones and abandoned half-built folders go.
 
 use std::path::{Path, PathBuf};
 
@@ -55,6 +57,12 @@ pub(crate) struct SearchIndex {
 }
 
 const KB_META: &str = "casebook-kb.json";
+
+/// How many indexes the cache keeps (by last use).
+pub(crate) const KEEP: usize = 8;
+
+/// Half-built folders (`.building-*`) older than this were abandoned by a killed process.
+const ABANDONED: std::time::Duration = std::time::Duration::from_secs(3600);
 
 fn schema() -> (Schema, Fields) {
     let mut b = Schema::builder();
@@ -153,7 +161,49 @@ pub(crate) fn open_cached(dir: &Path) -> Option<SearchIndex> {
     let index = Index::open_in_dir(dir).ok()?;
     register(&index);
     let fields = fields_of(&index.schema()).ok()?;
+    // Last use, for pruning (best effort: a read-only cache still serves).
+    if let Ok(meta) = std::fs::File::options().append(true).open(dir.join(KB_META)) {
+        let _ = meta.set_modified(std::time::SystemTime::now());
+    }
     Some(SearchIndex { index, fields, kb })
+}
+
+/// Removes from `indexes` (the folder holding one folder per KB content hash) every index but
+/// the [`KEEP`] most recently used and `current`, and half-built folders older than an hour.
+/// Best effort: what cannot be removed stays.
+pub(crate) fn prune(indexes: &Path, current: &Path) {
+    let Ok(entries) = std::fs::read_dir(indexes) else {
+        return;
+    };
+    let now = std::time::SystemTime::now();
+    let mut built: Vec<(std::time::SystemTime, PathBuf)> = Vec::new();
+    for entry in entries.flatten() {
+        let path = entry.path();
+        // Never follow a link out of the cache.
+        if !entry.file_type().is_ok_and(|t| t.is_dir()) || path == current {
+            continue;
+        }
+        if entry.file_name().to_string_lossy().starts_with(".building-") {
+            let age = entry
+                .metadata()
+                .and_then(|m| m.modified())
+                .ok()
+                .and_then(|m| now.duration_since(m).ok());
+            if age.is_some_and(|age| age > ABANDONED) {
+                let _ = std::fs::remove_dir_all(&path);
+            }
+            continue;
+        }
+        // Last use: the KB file's time; a folder without one is not a complete index.
+        let used = std::fs::metadata(path.join(KB_META))
+            .and_then(|m| m.modified())
+            .unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+        built.push((used, path));
+    }
+    built.sort_by(|a, b| b.cmp(a));
+    for (_, path) in built.into_iter().skip(KEEP.saturating_sub(1)) {
+        let _ = std::fs::remove_dir_all(path);
+    }
 }
 
 /// Builds the index of `docs` into `dir` (through a temporary folder beside it, renamed when
@@ -179,5 +229,58 @@ pub(crate) fn build_cached(dir: &Path, docs: &[SearchDoc], kb: IndexedKb) -> Res
         // Another process finished first: use its index.
         let _ = std::fs::remove_dir_all(&built);
     }
+    prune(parent, dir);
     open_cached(dir).ok_or_else(|| format!("{}: cannot open the index just built", dir.display()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::{Duration, SystemTime};
+
+    fn fake_index(root: &Path, name: &str, used: SystemTime) -> PathBuf {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        let meta = dir.join(KB_META);
+        std::fs::write(&meta, "{}").unwrap();
+        std::fs::File::options()
+            .append(true)
+            .open(&meta)
+            .unwrap()
+            .set_modified(used)
+            .unwrap();
+        dir
+    }
+
+    #[test]
+    fn prune_keeps_the_most_recently_used_and_the_current_one() {
+        let root = tempfile::tempdir().unwrap();
+        let day = Duration::from_secs(86_400);
+        let now = SystemTime::now();
+        // The current index is the oldest by time: it stays all the same.
+        let current = fake_index(root.path(), "current", now - 100 * day);
+        for i in 0..12u32 {
+            fake_index(root.path(), &format!("kb{i:02}"), now - day * i);
+        }
+        let abandoned = root.path().join(".building-old");
+        std::fs::create_dir(&abandoned).unwrap();
+        std::fs::File::open(&abandoned)
+            .unwrap()
+            .set_modified(now - 2 * ABANDONED)
+            .unwrap();
+        let in_progress = root.path().join(".building-new");
+        std::fs::create_dir(&in_progress).unwrap();
+
+        prune(root.path(), &current);
+
+        let mut left: Vec<String> = std::fs::read_dir(root.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        let mut expected = vec![".building-new".to_owned(), "current".to_owned()];
+        expected.extend((0..KEEP - 1).map(|i| format!("kb{i:02}")));
+        expected.sort();
+        assert_eq!(left, expected);
+    }
 }
