@@ -96,14 +96,16 @@ pub(super) struct MatchState {
 
 impl LineMatcher {
     /// The matcher of `signature` (its forms are compiled when first needed: most signatures
-    /// of a large knowledge base never see a candidate line).
-    pub(super) fn for_signature(signature: &Signature) -> LineMatcher {
+    /// of a large knowledge base never see a candidate line). `cut`: the prefilter searches its
+    /// literal through another part (see `Factors`), so where it finds one is no hint.
+    pub(super) fn for_signature(signature: &Signature, cut: bool) -> LineMatcher {
         let leading = leading_literal(&signature.spec.regex);
-        let hinted = leading.as_ref().is_some_and(|lit| {
-            signature.spec.keywords.is_empty()
-                && super::required_literals(&signature.spec.regex)
-                    .is_some_and(|atoms| atoms.len() == 1 && atoms[0] == *lit)
-        });
+        let hinted = !cut
+            && leading.as_ref().is_some_and(|lit| {
+                signature.spec.keywords.is_empty()
+                    && super::required_literals(&signature.spec.regex)
+                        .is_some_and(|atoms| atoms.len() == 1 && atoms[0] == *lit)
+            });
         LineMatcher {
             signature: signature.clone(),
             any: OnceLock::new(),
@@ -408,7 +410,7 @@ mod tests {
             tags: vec![],
         };
         let sig = Signature::compile("t".into(), spec, "t.yaml", "").unwrap();
-        LineMatcher::for_signature(&sig)
+        LineMatcher::for_signature(&sig, false)
     }
 
     #[test]

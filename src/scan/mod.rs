@@ -22,6 +22,7 @@
 //! (`sink.rs`), the reading of one file or piece (`reader.rs`), what is recorded per signature
 //! (`hits.rs`, `tally.rs`), and here the driver: tasks, parallel pieces and their merge.
 
+mod factor;
 mod hits;
 mod matcher;
 mod prefilter;

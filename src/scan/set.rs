@@ -7,6 +7,7 @@ use std::sync::Mutex;
 
 use aho_corasick::{AhoCorasick, AhoCorasickBuilder, AhoCorasickKind, MatchKind};
 
+use super::factor::Factors;
 use super::matcher::{self, LineMatcher};
 use super::prefilter::required_literals;
 use super::reader;
@@ -162,15 +163,23 @@ impl BlockCursor<'_> {
 
 impl KindPlan {
     /// The plan for the signatures `applies` selects, and the markers.
-    fn new(signatures: &[Signature], markers: &[Vec<u8>], applies: impl Fn(&Signature) -> bool) -> KindPlan {
+    /// (`atoms`: each signature's literals, `None` when it has none worth searching;
+    /// `factors`: what to search for each.)
+    fn new(
+        signatures: &[Signature],
+        atoms: &[Option<Vec<Vec<u8>>>],
+        factors: &Factors,
+        markers: &[Vec<u8>],
+        applies: impl Fn(&Signature) -> bool,
+    ) -> KindPlan {
         let mut literals: Vec<Vec<u8>> = Vec::new();
         let mut owners: Vec<Vec<u32>> = Vec::new();
         let mut unfiltered = Vec::new();
         // Slots by literal: a linear search here made building the plan quadratic in the
         // number of signatures (3,000 rules took seconds before the scan began).
         let mut slots: rustc_hash::FxHashMap<Vec<u8>, usize> = rustc_hash::FxHashMap::default();
-        let mut own = |atom: Vec<u8>, owner: u32| {
-            let slot = *slots.entry(atom).or_insert_with_key(|atom| {
+        let mut own = |atom: &[u8], owner: u32| {
+            let slot = *slots.entry(factors.of(atom).to_vec()).or_insert_with_key(|atom| {
                 literals.push(atom.clone());
                 owners.push(Vec::new());
                 literals.len() - 1
@@ -184,12 +193,7 @@ impl KindPlan {
             if !applies(sig) {
                 continue;
             }
-            let atoms = if sig.spec.keywords.is_empty() {
-                required_literals(&sig.spec.regex)
-            } else {
-                Some(sig.spec.keywords.iter().map(|k| k.as_bytes().to_vec()).collect())
-            };
-            let Some(atoms) = atoms else {
+            let Some(atoms) = &atoms[index] else {
                 unfiltered.push(index);
                 continue;
             };
@@ -198,7 +202,7 @@ impl KindPlan {
             }
         }
         for marker in markers.iter().filter(|m| !m.is_empty()) {
-            own(marker.clone(), MARKER);
+            own(marker, MARKER);
         }
         // A literal's candidates: the owners of every literal it starts with or that starts
         // with it. Prefixes by lookup, extensions as the run after it in sorted order.
@@ -232,6 +236,16 @@ impl KindPlan {
     }
 }
 
+/// The literals the prefilter looks for on behalf of `sig` (`None`: its regex runs on every
+/// line): its keywords when it has some, else literals one of which each match holds.
+fn literals_of(sig: &Signature) -> Option<Vec<Vec<u8>>> {
+    if sig.spec.keywords.is_empty() {
+        required_literals(&sig.spec.regex)
+    } else {
+        Some(sig.spec.keywords.iter().map(|k| k.as_bytes().to_vec()).collect())
+    }
+}
+
 impl SignatureSet {
     /// Builds the matcher for `signatures` (their order is kept: index = position).
     pub fn new(signatures: Vec<Signature>) -> Self {
@@ -242,21 +256,32 @@ impl SignatureSet {
     /// go to the scan's [`LineSink`](super::LineSink) in every file, as if a signature had matched them, but
     /// counted nowhere.
     pub fn with_markers(signatures: Vec<Signature>, markers: &[Vec<u8>]) -> Self {
-        let matchers = signatures.iter().map(LineMatcher::for_signature).collect();
+        let atoms: Vec<Option<Vec<Vec<u8>>>> = signatures.iter().map(literals_of).collect();
+        let factors = Factors::new(atoms.iter().flatten().flatten().chain(markers).map(Vec::as_slice));
+        let matchers = signatures
+            .iter()
+            .zip(&atoms)
+            .map(|(sig, atoms)| {
+                let cut = atoms.iter().flatten().any(|atom| factors.is_cut(atom));
+                LineMatcher::for_signature(sig, cut)
+            })
+            .collect();
         let mut kinds: Vec<&String> = signatures.iter().flat_map(|s| &s.spec.kinds).collect();
         kinds.sort();
         kinds.dedup();
         let by_kind = kinds
             .into_iter()
             .map(|kind| {
-                let plan = KindPlan::new(&signatures, markers, |s| {
+                let plan = KindPlan::new(&signatures, &atoms, &factors, markers, |s| {
                     s.spec.kinds.is_empty() || s.spec.kinds.contains(kind)
                 });
                 (kind.clone(), plan)
             })
             .collect();
         SignatureSet {
-            other: KindPlan::new(&signatures, markers, |s| s.spec.kinds.is_empty()),
+            other: KindPlan::new(&signatures, &atoms, &factors, markers, |s| {
+                s.spec.kinds.is_empty()
+            }),
             by_kind,
             matchers,
             signatures,
@@ -282,6 +307,19 @@ impl SignatureSet {
     /// The signatures, in index order.
     pub fn signatures(&self) -> &[Signature] {
         &self.signatures
+    }
+
+    /// How many distinct literals the prefilter looks for in a file of each kind (`None`: a
+    /// file of no kind a signature names), sorted by kind.
+    pub fn literal_counts(&self) -> Vec<(Option<&str>, usize)> {
+        let mut counts: Vec<(Option<&str>, usize)> = self
+            .by_kind
+            .iter()
+            .map(|(kind, plan)| (Some(kind.as_str()), plan.candidates.len()))
+            .collect();
+        counts.sort();
+        counts.push((None, self.other.candidates.len()));
+        counts
     }
 
     /// What to look for in a file of kind `kind`.
