@@ -129,6 +129,10 @@ pub struct AnalyzeArgs {
     /// Most items one `range(...)` in a template may make.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_template_loop: usize,
+    /// Most passes all `for` loops of the document template may make together (a nested
+    /// loop's passes count on every pass of its parent).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_template_iterations: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]

@@ -23,6 +23,7 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     kb.templates.set_limits(crate::templating::TemplateLimits {
         max_output: args.max_template_output,
         max_loop: args.max_template_loop,
+        max_iterations: args.max_template_iterations,
     });
     // A broken rule, runbook or template leaves the rest of the knowledge base working: the
     // document is written with every other rule's findings, the problems are named on stderr and
