@@ -1242,7 +1242,7 @@ fn overlapping_zip(members: &[(&str, &[u8])], shared: (&str, &[u8]), copies: usi
     let mut out = Vec::new();
     let mut central = Vec::new();
     let mut entries = 0;
-    let mut local = |out: &mut Vec<u8>, name: &str, data: &[u8]| -> (usize, u32, usize, usize) {
+    let local = |out: &mut Vec<u8>, name: &str, data: &[u8]| -> (usize, u32, usize, usize) {
         let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
         enc.write_all(data).unwrap();
         let packed = enc.finish().unwrap();
