@@ -129,6 +129,10 @@ pub struct AnalyzeArgs {
     /// Most items one `range(...)` in a template may make.
     #[arg(long, value_name = "N", default_value_t = 100_000)]
     pub max_template_loop: usize,
+    /// Most passes all `for` loops of the document template may make together (a nested
+    /// loop's passes count on every pass of its parent).
+    #[arg(long, value_name = "N", default_value_t = 1_000_000)]
+    pub max_template_iterations: u64,
     #[command(flatten)]
     pub limits: LimitArgs,
     #[command(flatten)]
@@ -154,6 +158,10 @@ pub struct LimitArgs {
     /// Files read from one bundle.
     #[arg(long, value_name = "N", default_value_t = 50_000, help_heading = "Limits")]
     pub max_files: usize,
+    /// Bytes of one log line matched whole (newline included; at least 4096); a longer line
+    /// is matched on its first this many bytes, and listed in the document.
+    #[arg(long, value_name = "BYTES", default_value_t = 2 << 20, help_heading = "Limits")]
+    pub max_line_bytes: usize,
     /// Bytes of the `--description` file.
     #[arg(long, value_name = "BYTES", default_value_t = 1 << 20, help_heading = "Limits")]
     pub max_description_bytes: u64,

@@ -23,6 +23,8 @@ pub(crate) mod compare;
 pub(crate) mod diagnostic;
 pub mod digest;
 pub(crate) mod findings;
+#[doc(hidden)]
+pub mod fuzzing;
 pub mod kb;
 pub(crate) mod logline;
 pub(crate) mod mdtext;

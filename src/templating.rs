@@ -5,8 +5,11 @@
 //! Templates come from knowledge bases, so they are sandboxed (`docs/security.md`): no
 //! function reads the environment or files (`get_env` fails), a template or macro that can
 //! reach itself is a KB error at load time (tera would overflow the stack), `range` is capped
-//! at [`TemplateLimits::max_loop`] items and the output at [`TemplateLimits::max_output`] bytes.
+//! at [`TemplateLimits::max_loop`] items, every `for` loop of one rendering together at
+//! [`TemplateLimits::max_iterations`] passes (nested loops that write nothing would otherwise
+//! run unbounded in time) and the output at [`TemplateLimits::max_output`] bytes.
 
+use std::cell::Cell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::io::Write;
 
@@ -37,6 +40,9 @@ pub struct TemplateLimits {
     pub max_output: usize,
     /// Items one `range(...)` may make (`--max-template-loop`).
     pub max_loop: usize,
+    /// Passes all `for` loops of one rendering may make together, a nested loop's counted on
+    /// every pass of its parent (`--max-template-iterations`).
+    pub max_iterations: u64,
 }
 
 impl Default for TemplateLimits {
@@ -44,6 +50,7 @@ impl Default for TemplateLimits {
         TemplateLimits {
             max_output: 64 << 20,
             max_loop: 100_000,
+            max_iterations: 1_000_000,
         }
     }
 }
@@ -60,6 +67,7 @@ impl Templates {
             .map_err(|err| template_error(&all, &err))?;
         sandbox(&tera)
             .map_err(|(name, message)| Diagnostic::file(format!("kb/templates/{name}.tera"), message))?;
+        meter_loops(&mut tera);
         let limits = TemplateLimits::default();
         register_filters(&mut tera, limits);
         Ok(Templates { tera, limits })
@@ -78,7 +86,7 @@ impl Templates {
 
     /// Renders template `name` with `context`; the error is tera's whole chain of causes.
     pub fn render(&self, name: &str, context: &Context) -> Result<String, String> {
-        render_capped(&self.tera, name, context, self.limits.max_output)
+        render_capped(&self.tera, name, context, self.limits)
     }
 }
 
@@ -101,7 +109,8 @@ pub(crate) fn fill(path: &str, text: &str, context: &Context) -> Result<String, 
     tera.add_raw_template(path, text)
         .map_err(|err| Diagnostic::file(path, error_chain(&err)))?;
     sandbox(&tera).map_err(|(_, message)| Diagnostic::file(path, message))?;
-    render_capped(&tera, path, context, limits.max_output).map_err(|message| Diagnostic::file(path, message))
+    meter_loops(&mut tera);
+    render_capped(&tera, path, context, limits).map_err(|message| Diagnostic::file(path, message))
 }
 
 /// Registers casebook's filters, and the functions that replace tera's: a `range` capped at
@@ -120,6 +129,86 @@ fn register_filters(tera: &mut Tera, limits: TemplateLimits) {
     tera.register_function("get_env", |_: &HashMap<String, tera::Value>| {
         Err(tera::Error::msg(ENV_REFUSED))
     });
+    tera.register_filter(LOOP_METER, loop_meter);
+}
+
+thread_local! {
+    /// The loop passes the rendering under way on this thread may still make, and its limit.
+    static LOOP_BUDGET: Cell<(u64, u64)> = const { Cell::new((u64::MAX, u64::MAX)) };
+}
+
+/// The filter [`meter_loops`] appends to every `for` loop's container.
+const LOOP_METER: &str = "__casebook_loop_meter";
+
+/// Appends [`LOOP_METER`] to the container of every `for` loop of `tera`'s templates (their
+/// bodies, macros and blocks), so each loop, when it starts, charges its length to the
+/// rendering's budget: the passes of all loops together, nested ones included, are then
+/// bounded whatever the loops iterate over (`range`, a literal array, a context value, a
+/// `set` variable).
+fn meter_loops(tera: &mut Tera) {
+    for template in tera.templates.values_mut() {
+        meter_nodes(&mut template.ast);
+        for m in template.macros.values_mut() {
+            meter_nodes(&mut m.body);
+        }
+        for b in template.blocks.values_mut() {
+            meter_nodes(&mut b.body);
+        }
+        for defs in template.blocks_definitions.values_mut() {
+            for (_, b) in defs {
+                meter_nodes(&mut b.body);
+            }
+        }
+    }
+}
+
+fn meter_nodes(nodes: &mut [Node]) {
+    for node in nodes {
+        match node {
+            Node::Forloop(_, f, _) => {
+                f.container.filters.push(FunctionCall {
+                    name: LOOP_METER.to_owned(),
+                    args: HashMap::new(),
+                });
+                meter_nodes(&mut f.body);
+                if let Some(body) = &mut f.empty_body {
+                    meter_nodes(body);
+                }
+            }
+            Node::MacroDefinition(_, m, _) => meter_nodes(&mut m.body),
+            Node::FilterSection(_, f, _) => meter_nodes(&mut f.body),
+            Node::Block(_, b, _) => meter_nodes(&mut b.body),
+            Node::If(i, _) => {
+                for (_, _, body) in &mut i.conditions {
+                    meter_nodes(body);
+                }
+                if let Some((_, body)) = &mut i.otherwise {
+                    meter_nodes(body);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Charges the passes a loop over `value` will make to the rendering's budget.
+fn loop_meter(value: &tera::Value, _: &HashMap<String, tera::Value>) -> tera::Result<tera::Value> {
+    let passes = match value {
+        tera::Value::Array(a) => a.len(),
+        tera::Value::Object(o) => o.len(),
+        tera::Value::String(s) => s.chars().count(),
+        _ => 0,
+    } as u64;
+    LOOP_BUDGET.with(|budget| {
+        let (left, max) = budget.get();
+        if passes > left {
+            return Err(tera::Error::msg(format!(
+                "loops: more than {max} loop passes in one rendering (nested loops count on every pass of their parent; raise it with --max-template-iterations)"
+            )));
+        }
+        budget.set((left - passes, max));
+        Ok(value.clone())
+    })
 }
 
 const ENV_REFUSED: &str = "get_env is not available: knowledge-base templates cannot read the environment";
@@ -179,8 +268,16 @@ impl Write for Capped {
     }
 }
 
-/// Renders `name`, stopping once the output passes `max` bytes.
-fn render_capped(tera: &Tera, name: &str, context: &Context, max: usize) -> Result<String, String> {
+/// Renders `name`, stopping once the output passes `limits.max_output` bytes or the loops
+/// `limits.max_iterations` passes.
+fn render_capped(
+    tera: &Tera,
+    name: &str,
+    context: &Context,
+    limits: TemplateLimits,
+) -> Result<String, String> {
+    let max = limits.max_output;
+    LOOP_BUDGET.with(|b| b.set((limits.max_iterations, limits.max_iterations)));
     let mut out = Capped {
         out: Vec::new(),
         max,
@@ -548,6 +645,7 @@ mod tests {
         t.set_limits(TemplateLimits {
             max_output: 10,
             max_loop: 100,
+            ..TemplateLimits::default()
         });
         assert!(t
             .render("case.md", &Context::new())
@@ -556,6 +654,7 @@ mod tests {
         t.set_limits(TemplateLimits {
             max_output: 100,
             max_loop: 10,
+            ..TemplateLimits::default()
         });
         assert!(t
             .render("case.md", &Context::new())
@@ -564,6 +663,7 @@ mod tests {
         t.set_limits(TemplateLimits {
             max_output: 11,
             max_loop: 11,
+            ..TemplateLimits::default()
         });
         assert_eq!(t.render("case.md", &Context::new()).unwrap(), "xxxxxxxxxxx");
 
@@ -573,6 +673,59 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("recursion"));
+    }
+
+    #[test]
+    fn nested_loops_are_bounded_in_passes() {
+        let limits = TemplateLimits {
+            max_iterations: 1_000,
+            ..TemplateLimits::default()
+        };
+        let render = |text: &str, ctx: &Context| {
+            let mut t =
+                Templates::compile(&BTreeMap::from([("case.md".to_owned(), text.to_owned())])).unwrap();
+            t.set_limits(limits);
+            t.render("case.md", ctx)
+        };
+        let ctx = Context::new();
+        // Two loops of 100 that write nothing: 100 + 100 x 100 passes.
+        let err = render(
+            "{% for a in range(end=100) %}{% for b in range(end=100) %}{% endfor %}{% endfor %}",
+            &ctx,
+        )
+        .unwrap_err();
+        assert!(err.contains("--max-template-iterations"), "{err}");
+        // Whatever the loops iterate over: a `set` list, a literal array, context values, a
+        // macro's loop inside a loop, a block.
+        for text in [
+            "{% set xs = range(end=40) %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}",
+            "{% for a in [1,2,3,4,5,6,7,8,9,10] %}{% for b in [1,2,3,4,5,6,7,8,9,10] %}{% for c in [1,2,3,4,5,6,7,8,9,10] %}{% endfor %}{% endfor %}{% endfor %}",
+            "{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}",
+            "{% macro m(xs) %}{% for b in xs %}{% endfor %}{% endmacro m %}{% for a in xs %}{{ self::m(xs=xs) }}{% endfor %}",
+            "{% block body %}{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}{% endblock body %}",
+        ] {
+            let mut ctx = Context::new();
+            ctx.insert("xs", &(0..40).collect::<Vec<u32>>());
+            let err = render(text, &ctx).unwrap_err();
+            assert!(err.contains("--max-template-iterations"), "{text}: {err}");
+        }
+        // Under the budget, and the budget is per rendering (the second starts afresh).
+        let mut ctx = Context::new();
+        ctx.insert("xs", &(0..30).collect::<Vec<u32>>());
+        let text = "{% for a in xs %}{% for b in xs %}{% endfor %}{% endfor %}ok";
+        assert_eq!(render(text, &ctx).unwrap(), "ok");
+        let mut t = Templates::compile(&BTreeMap::from([("case.md".to_owned(), text.to_owned())])).unwrap();
+        t.set_limits(limits);
+        assert_eq!(t.render("case.md", &ctx).unwrap(), "ok");
+        assert_eq!(t.render("case.md", &ctx).unwrap(), "ok");
+        // Runbook bodies (filled with the defaults) are metered too.
+        let err = fill(
+            "runbooks/r.md",
+            "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}",
+            &ctx,
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("--max-template-iterations"), "{err}");
     }
 
     #[test]

@@ -10,7 +10,5 @@ fn kb() -> &'static KnowledgeBase {
 }
 
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    let text = String::from_utf8_lossy(data);
-    let _ = casebook::tables::read_pods("pods.txt", &text, &kb().components);
-    let _ = casebook::tables::read_events("events.txt", &text);
+    casebook::fuzzing::pod_tables(&String::from_utf8_lossy(data), kb());
 });

@@ -417,6 +417,9 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
         }
     };
     let mut members = 0u64;
+    // Byte ranges (local header to the end of the compressed data) of the members read so far,
+    // by start: each with its end and its name.
+    let mut spans: std::collections::BTreeMap<u64, (u64, String)> = std::collections::BTreeMap::new();
     for index in 0..archive.len() {
         let mut member = match archive.by_index(index) {
             Ok(m) => m,
@@ -450,6 +453,25 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
         }
         let packed = member.compressed_size();
         let expected = member.size();
+        // Entries that share compressed data (the overlapping-entries zip bomb: thousands of
+        // central-directory entries pointing into one deflate stream) are read once.
+        let span = (
+            member.header_start(),
+            member
+                .data_start()
+                .saturating_add(packed)
+                .max(member.header_start() + 1),
+        );
+        if let Some(other) = overlapping(&spans, span) {
+            job.skipped.push(skip(
+                &shown_member,
+                format!(
+                    "its data overlaps member `{other}` (overlapping zip entries, a zip-bomb trick); not extracted"
+                ),
+            ));
+            continue;
+        }
+        spans.insert(span.0, (span.1, shown_member.clone()));
         match write_member(&mut member, &target.join(&rel), job, &|| packed) {
             Ok(written) => report(job, &shown_member, target, &written, Some(expected)),
             Err((WriteFailure::Place(err), _)) => job
@@ -465,6 +487,17 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
             )),
         }
     }
+}
+
+/// The name of a member in `spans` whose byte range meets `span` (start, end exclusive).
+fn overlapping(spans: &std::collections::BTreeMap<u64, (u64, String)>, span: (u64, u64)) -> Option<String> {
+    let (start, end) = span;
+    if let Some((_, (e, name))) = spans.range(..=start).next_back() {
+        if *e > start {
+            return Some(name.clone());
+        }
+    }
+    spans.range(start..end).next().map(|(_, (_, name))| name.clone())
 }
 
 #[cfg(test)]

@@ -1,5 +1,6 @@
 //! Limits on what opening a bundle may cost: bytes written when extracting, the compression
-//! ratio of one member, members per archive, archives inside archives, files per bundle. Each
+//! ratio of one member, members per archive, archives inside archives, files per bundle, the
+//! longest line matched whole (applied by the scan). Each
 //! limit hit is reported in the bundle's skipped list (the document's appendix) with the flag
 //! that raises it; the rest of the bundle is still read.
 
@@ -16,6 +17,9 @@ pub struct BundleLimits {
     pub nesting: usize,
     /// Files listed in one bundle (`--max-files`).
     pub files: usize,
+    /// Bytes of one line matched whole, newline included (`--max-line-bytes`): the scan
+    /// matches a longer line on its first this many bytes and the document lists it.
+    pub line_bytes: usize,
 }
 
 /// Below this many bytes a member's ratio is not checked: small members of zeros compress
@@ -30,6 +34,8 @@ impl Default for BundleLimits {
             members: 100_000,
             nesting: 3,
             files: 50_000,
+            // The scan's default read window (`scan::READ_WINDOW`, not named here: scan reads bundle).
+            line_bytes: 2 << 20,
         }
     }
 }

@@ -23,6 +23,7 @@ pub use limits::BundleLimits;
 pub use reader::{decode_text, open_stream};
 pub use sniff::TextForm;
 pub use temp::remove_all_extracted;
+pub(crate) use temp::ExtractDir;
 
 use crate::spec::FileFormat;
 

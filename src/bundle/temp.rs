@@ -1,6 +1,6 @@
-//! The private temporary directory archives are extracted into: mode 0700, removed when the
-//! bundle is dropped, and listed in a process-wide registry so a SIGINT or SIGTERM handler
-//! (`cmd`) can remove it before the process exits.
+//! The private temporary directories archives are extracted into (and `rule test` writes its
+//! fixture bundles into): mode 0700, removed when dropped, and listed in a process-wide
+//! registry so a SIGINT or SIGTERM handler (`cmd`) can remove them before the process exits.
 
 use std::io;
 use std::path::{Path, PathBuf};
@@ -18,8 +18,13 @@ pub(crate) struct ExtractDir {
 impl ExtractDir {
     /// Creates `casebook-XXXXXX` in the system temp dir, readable by the current user only.
     pub(crate) fn new() -> io::Result<Self> {
+        ExtractDir::with_prefix("casebook-")
+    }
+
+    /// Creates `<prefix>XXXXXX` in the system temp dir, readable by the current user only.
+    pub(crate) fn with_prefix(prefix: &str) -> io::Result<Self> {
         let mut builder = tempfile::Builder::new();
-        builder.prefix("casebook-");
+        builder.prefix(prefix);
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

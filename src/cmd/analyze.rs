@@ -23,6 +23,7 @@ pub(super) fn run(args: &AnalyzeArgs) -> Result<u8, Failure> {
     kb.templates.set_limits(crate::templating::TemplateLimits {
         max_output: args.max_template_output,
         max_loop: args.max_template_loop,
+        max_iterations: args.max_template_iterations,
     });
     // A broken rule, runbook or template leaves the rest of the knowledge base working: the
     // document is written with every other rule's findings, the problems are named on stderr and
@@ -149,7 +150,7 @@ pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> 
     let bundle =
         Bundle::open_with(path, &kb.kinds, &opts.limits).map_err(|e| Failure::input(e.to_string()))?;
     if bundle.files.is_empty() {
-        return Err(Failure::input(nothing_readable(path, &bundle)));
+        return Err(Failure::input(nothing_readable_in(path, &bundle, &[])));
     }
     // The KB's level markers ride along in the scan's automaton, so the digest gets the
     // warnings and errors without a second read of the bundle.
@@ -162,6 +163,7 @@ pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> 
     let progress = ScanProgress::new(bundle.files.iter().map(|f| f.size).sum(), opts.quiet);
     let options = ScanOptions {
         progress: &|bytes| progress.add(bytes),
+        line_window: opts.limits.line_bytes,
         ..ScanOptions::default()
     };
     let digest_options = DigestOptions::default();
@@ -172,6 +174,10 @@ pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> 
         (file.kind.is_some() && !opts.no_digest).then(|| DigestFeed::pooled(first, &digest_options, &pool))
     });
     progress.finish();
+    // Files were listed but none could be read (all binary, say): as empty as an empty bundle.
+    if scan.files.is_empty() && scan.pod_tables.is_empty() && scan.event_tables.is_empty() {
+        return Err(Failure::input(nothing_readable_in(path, &bundle, &scan.skipped)));
+    }
     let digests: BTreeMap<String, DigestExcerpt> = digests.into_iter().collect();
     let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
@@ -206,17 +212,24 @@ pub(super) fn bundle_limits(args: &LimitArgs) -> BundleLimits {
         members: args.max_members,
         nesting: args.max_nesting,
         files: args.max_files,
+        line_bytes: args.max_line_bytes,
     }
 }
 
-/// Why a bundle with no file to read is an input error: what was skipped, and why.
-fn nothing_readable(path: &std::path::Path, bundle: &Bundle) -> String {
+/// Why a bundle with no file to read is an input error: what was skipped when opening it
+/// and when scanning it (`scanned`), and why.
+fn nothing_readable_in(
+    path: &std::path::Path,
+    bundle: &Bundle,
+    scanned: &[crate::bundle::Skipped],
+) -> String {
     let mut message = format!("{}: nothing in the bundle can be read", path.display());
-    for s in bundle.skipped.iter().take(20) {
+    let all: Vec<&crate::bundle::Skipped> = bundle.skipped.iter().chain(scanned).collect();
+    for s in all.iter().take(20) {
         message.push_str(&format!("\n  {}: {}", s.path, s.reason));
     }
-    if bundle.skipped.len() > 20 {
-        message.push_str(&format!("\n  ... and {} more", bundle.skipped.len() - 20));
+    if all.len() > 20 {
+        message.push_str(&format!("\n  ... and {} more", all.len() - 20));
     }
     message
 }

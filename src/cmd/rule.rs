@@ -141,7 +141,8 @@ fn evaluate(
 /// (written over a copy of the fixture when it has both).
 enum TestBundle {
     Fixture(PathBuf),
-    Temp(tempfile::TempDir),
+    /// Registered for removal on SIGINT and SIGTERM, as `analyze`'s extraction directory.
+    Temp(crate::bundle::ExtractDir),
 }
 
 impl TestBundle {
@@ -155,9 +156,7 @@ impl TestBundle {
 
 fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String> {
     let tmp = || {
-        tempfile::Builder::new()
-            .prefix("casebook-test-")
-            .tempdir()
+        crate::bundle::ExtractDir::with_prefix("casebook-test-")
             .map_err(|e| format!("cannot create a temporary bundle: {e}"))
     };
     let fixture = match &test.bundle {
@@ -235,7 +234,7 @@ fn test_bundle(kb: &KnowledgeBase, test: &RuleTest) -> Result<TestBundle, String
 }
 
 /// Writes a test's `files:` into its bundle directory.
-fn write_test_files(tmp: tempfile::TempDir, test: &RuleTest) -> Result<TestBundle, String> {
+fn write_test_files(tmp: crate::bundle::ExtractDir, test: &RuleTest) -> Result<TestBundle, String> {
     let io = |p: &Path, e: std::io::Error| format!("{}: {e}", p.display());
     for (name, content) in &test.files {
         let rel = Path::new(name);

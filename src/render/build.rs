@@ -478,7 +478,7 @@ fn log_sections<'a>(
             }
             if !f.long_lines.is_empty() {
                 notes.push(format!(
-                    "{} over-long lines matched on their first MiB only (first at line {})",
+                    "{} lines longer than the line limit matched on their first part only (first at line {}; raise it with --max-line-bytes)",
                     f.long_lines.len(),
                     f.long_lines[0]
                 ));

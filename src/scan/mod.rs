@@ -40,7 +40,7 @@ use serde::Serialize;
 
 pub use hits::{CaptureStats, HitLine, MinuteCounts, SignatureHits, BUCKET_MS, MAX_DISTINCT, SAMPLES};
 pub use prefilter::required_literals;
-pub use reader::{LINE_WINDOW, READ_WINDOW};
+pub use reader::{LINE_WINDOW, MIN_READ_WINDOW, READ_WINDOW};
 pub use set::SignatureSet;
 pub use sink::{LineSink, NoSink};
 
@@ -131,6 +131,10 @@ pub struct ScanOptions<'p> {
     /// Called with the number of bytes read from disk (compressed bytes for `.gz`), from any
     /// thread, as the scan goes; the sizes of the bundle's files add up to the total.
     pub progress: &'p (dyn Fn(u64) + Sync),
+    /// Longest line matched whole, newline included (`--max-line-bytes`; at least
+    /// [`MIN_READ_WINDOW`]): a longer line is matched on its first this many bytes and listed
+    /// in [`FileScan::long_lines`].
+    pub line_window: usize,
 }
 
 impl Default for ScanOptions<'_> {
@@ -138,6 +142,7 @@ impl Default for ScanOptions<'_> {
         ScanOptions {
             segment_bytes: SEGMENT_BYTES,
             progress: &no_progress,
+            line_window: READ_WINDOW,
         }
     }
 }
@@ -146,6 +151,7 @@ impl std::fmt::Debug for ScanOptions<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("ScanOptions")
             .field("segment_bytes", &self.segment_bytes)
+            .field("line_window", &self.line_window)
             .finish_non_exhaustive()
     }
 }
@@ -198,7 +204,7 @@ pub fn scan_bundle_feeding<S: LineSink>(
         .collect();
     order.into_iter().par_bridge().for_each(|i| {
         let task = &tasks[i];
-        let result = run_task(task, set, components, options.progress, sink);
+        let result = run_task(task, set, components, options, sink);
         files[task.file_index]
             .lock()
             .expect("no panic while merging")
@@ -396,9 +402,10 @@ fn run_task<S: LineSink>(
     task: &Task<'_>,
     set: &SignatureSet,
     components: &Components,
-    progress: &(dyn Fn(u64) + Sync),
+    options: &ScanOptions<'_>,
     sink: &(dyn Fn(&BundleFile, bool) -> Option<S> + Sync),
 ) -> Scanned<S> {
+    let progress = options.progress;
     let file = task.file;
     let skipped = |reason| {
         Scanned::Skipped(Skipped {
@@ -429,6 +436,7 @@ fn run_task<S: LineSink>(
             Piece {
                 file,
                 range: task.range,
+                line_window: options.line_window,
             },
             set,
             progress,

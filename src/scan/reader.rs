@@ -28,11 +28,15 @@ use crate::time::Timestamp;
 
 /// Bytes read at a time.
 const BLOCK: usize = 1 << 20;
-/// The read buffer: a block and room for the line it ends in. Pieces of a file start with a
-/// read of this many bytes.
+/// The default read buffer: a block and room for the line it ends in. Pieces of a file start
+/// with a read of this many bytes. It is also the longest line matched whole (newline
+/// included; `--max-line-bytes` sets both): a longer line is matched on its first this many
+/// bytes, the rest skipped, and reported.
 pub const READ_WINDOW: usize = BLOCK + LINE_WINDOW;
-/// Longest line matched whole; longer lines are matched on this many bytes.
+/// Room the default read buffer keeps beyond a block for the line the block ends in.
 pub const LINE_WINDOW: usize = 1 << 20;
+/// Smallest read buffer (`--max-line-bytes` below it is raised to it).
+pub const MIN_READ_WINDOW: usize = 4096;
 /// Continuation lines kept with a sample.
 const MAX_CONTINUATION: usize = 8;
 /// How far back (in lines) a continuation line looks for the time of its record.
@@ -53,6 +57,8 @@ pub(super) struct Piece<'a> {
     /// Byte range of a plain file; `None` for the whole file (compressed files are always
     /// read whole).
     pub range: Option<(u64, u64)>,
+    /// The read buffer's size, and the longest line matched whole (see [`READ_WINDOW`]).
+    pub line_window: usize,
 }
 
 /// Scans one piece, feeding `sink` the lines that matter. `Err` only when the file cannot be
@@ -64,7 +70,7 @@ pub(super) fn scan_piece<S: LineSink>(
     sink: Option<S>,
 ) -> Result<(FileScan, Option<S>), String> {
     let file = piece.file;
-    let mut scanner = PieceScanner::new(file, set, sink);
+    let mut scanner = PieceScanner::new(file, set, sink, piece.line_window.max(MIN_READ_WINDOW));
     let raw = File::open(&file.disk_path).map_err(|e| format!("cannot open: {e}"))?;
     let counted = Counting { inner: raw, progress };
     if file.gzip {
@@ -260,11 +266,13 @@ struct PieceScanner<'a, S> {
     tried: Vec<(u32, usize)>,
     /// Where the lines that matter go, if anywhere.
     sink: Option<S>,
+    /// Longest line matched whole.
+    line_window: usize,
     out: FileScan,
 }
 
 impl<'a, S: LineSink> PieceScanner<'a, S> {
-    fn new(file: &BundleFile, set: &'a SignatureSet, sink: Option<S>) -> Self {
+    fn new(file: &BundleFile, set: &'a SignatureSet, sink: Option<S>, line_window: usize) -> Self {
         PieceScanner {
             set,
             plan: set.plan(file.kind.as_deref()),
@@ -275,6 +283,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             carried: None,
             tried: Vec::new(),
             sink,
+            line_window,
             out: FileScan {
                 path: file.path.clone(),
                 kind: file.kind.clone(),
@@ -287,7 +296,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
     /// Reads `stream` to its end (or to `bounds`), scanning whole lines a block at a time.
     fn run(&mut self, stream: &mut dyn Read, bounds: Bounds) -> Result<(), String> {
         let mut buf = std::mem::take(&mut self.scratch.buf);
-        buf.resize(READ_WINDOW, 0);
+        buf.resize(self.line_window, 0);
         let result = self.run_with(stream, bounds, &mut buf);
         self.scratch.buf = buf;
         result

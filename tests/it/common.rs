@@ -154,6 +154,12 @@ impl Scenario {
         self
     }
 
+    /// Adds the one-rule knowledge base several tests start from (see [`one_rule`]).
+    pub(crate) fn one_rule(self, regex: &str) -> Scenario {
+        self.kb_file("rules/t/one.yaml", &one_rule(regex))
+            .kb_file("runbooks/one.md", ONE_RUNBOOK)
+    }
+
     /// Writes a file of the bundle.
     pub(crate) fn log(self, path: &str, text: &str) -> Scenario {
         write_files(&self.bundle(), &[(path, text)]);
@@ -192,3 +198,50 @@ impl Scenario {
         }
     }
 }
+
+/// The rule of the one-rule knowledge base (`rules/t/one.yaml`): `t.one` fires when its
+/// signature `hit` matches `regex`, and its finding quotes the `what` capture (bundle text
+/// into the summary) and links runbook `one` ([`ONE_RUNBOOK`]).
+pub(crate) fn one_rule(regex: &str) -> String {
+    format!(
+        r#"id: t.one
+title: One rule
+status: stable
+severity: high
+description: A rule that quotes whatever the line holds.
+runbook: one
+signatures:
+  - id: hit
+    regex: '{regex}'
+script: |
+  let h = bundle.hits("hit");
+  if h.count == 0 {{
+      return;
+  }}
+  finding(#{{
+      summary: `Saw ${{h.captures.what.top}}.`,
+      evidence: ["hit"],
+  }})
+"#
+    )
+}
+
+/// The runbook of [`one_rule`] (`runbooks/one.md`).
+pub(crate) const ONE_RUNBOOK: &str = "---
+id: one
+title: Handle the line
+params: {}
+rules: [t.one]
+---
+## Meaning
+The line.
+
+## Impact
+None.
+
+## Diagnosis
+1. Look.
+
+## Mitigation
+1. Fix.
+";

@@ -425,7 +425,7 @@ fn cases() -> Vec<(&'static str, Build, Expect)> {
         (
             "only a binary file",
             |d| bundle_dir(d, &[("core.bin", b"\0\0\0ELF\0\0")]),
-            OK,
+            INPUT_ERROR,
         ),
         (
             "a 3 MiB line",
@@ -901,21 +901,30 @@ fn bombs_are_cut_and_reported() {
                 .any(|(p, r)| p.ends_with("zeros.log") && r.contains("--max-ratio")),
             "{name}: {reasons:#?}"
         );
-        // The total limit, set low, stops it as well.
-        let (_, doc, _) = analyze(&[
+        // The total limit, set low, stops it as well. When the limit leaves only the binary
+        // part of the zeros (the tar's order), nothing is readable: exit 2, the limit listed.
+        let (code, doc, stderr) = analyze(&[
             s(&p),
             "--max-ratio".into(),
             "100000".into(),
             "--max-extract-bytes".into(),
             "1000000".into(),
         ]);
-        assert!(
-            skipped(&doc)
-                .iter()
-                .any(|(_, r)| r.contains("--max-extract-bytes")),
-            "{name}: {:#?}",
-            skipped(&doc)
-        );
+        if code == 2 {
+            assert!(
+                stderr.contains("nothing in the bundle can be read")
+                    && stderr.contains("--max-extract-bytes"),
+                "{name}: {stderr}"
+            );
+        } else {
+            assert!(
+                skipped(&doc)
+                    .iter()
+                    .any(|(_, r)| r.contains("--max-extract-bytes")),
+                "{name}: {:#?}",
+                skipped(&doc)
+            );
+        }
     }
 }
 
@@ -1103,4 +1112,257 @@ fn sigterm_removes_the_extracted_bundle() {
 
 fn s_path(p: &Path) -> String {
     p.display().to_string()
+}
+
+/// A bundle whose files are all binary has nothing to read: exit 2 like an empty bundle, each
+/// file named with the reason.
+#[test]
+fn a_bundle_of_binary_files_exits_2_listing_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let elf = b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x03\0>\0";
+    let b = dir.path().join("b.tar.gz");
+    std::fs::write(
+        &b,
+        gz(&tar_of(&[
+            ("core.bin", elf),
+            ("neuvector-controller-pod-1.log", elf),
+        ])),
+    )
+    .unwrap();
+    let (code, _, stderr) = analyze(&[s(&b)]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(stderr.contains("nothing in the bundle can be read"), "{stderr}");
+    for name in ["core.bin", "neuvector-controller-pod-1.log"] {
+        assert!(
+            stderr.lines().any(|l| l.contains(name) && l.contains("binary")),
+            "{name}: {stderr}"
+        );
+    }
+    // One readable log beside them and the analysis goes on.
+    std::fs::write(
+        &b,
+        gz(&tar_of(&[("core.bin", elf), (CONTROLLER, LEADERLESS.as_bytes())])),
+    )
+    .unwrap();
+    let (code, doc, stderr) = analyze(&[s(&b)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(rules_fired(&doc).contains(&LEADER_RULE.to_owned()));
+}
+
+/// `--max-line-bytes` sets the longest line matched whole; a longer one is matched on its
+/// first part and the log's notes name the flag.
+#[test]
+fn the_line_limit_is_a_flag_reported_in_the_document() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = b"2024-06-01T09:00:00.000Z [INFO] ".to_vec();
+    log.extend(std::iter::repeat_n(b'a', 20_000));
+    log.push(b'\n');
+    log.extend_from_slice(LEADERLESS.as_bytes());
+    std::fs::write(dir.path().join(CONTROLLER), &log).unwrap();
+    let notes = |doc: &serde_json::Value| -> Vec<String> {
+        doc["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .flat_map(|l| l["notes"].as_array().cloned().unwrap_or_default())
+            .map(|n| n.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (code, doc, stderr) = analyze(&[s(dir.path())]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(notes(&doc).is_empty(), "{:?}", notes(&doc));
+    let (code, doc, stderr) = analyze(&[s(dir.path()), "--max-line-bytes".into(), "8192".into()]);
+    assert_eq!(code, 0, "{stderr}");
+    let n = notes(&doc);
+    assert!(
+        n.iter()
+            .any(|n| n.contains("--max-line-bytes") && n.contains("first at line 1")),
+        "{n:?}"
+    );
+    // The lines after it are read whole and still fire.
+    assert!(rules_fired(&doc).contains(&LEADER_RULE.to_owned()));
+}
+
+/// A zip whose central directory lists many entries pointing at one member's compressed data
+/// (the overlapping-entries bomb): each byte range is extracted once, the others are reported
+/// as overlapping, and the rest of the bundle is analysed.
+#[test]
+fn overlapping_zip_entries_are_extracted_once() {
+    let mut text = String::new();
+    let mut x: u64 = 7;
+    while text.len() < 1 << 20 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        text.push_str(&format!(
+            "2024-06-01T09:00:00.000Z [INFO] filler request={:016x} took={}ms\n",
+            x,
+            x % 997
+        ));
+    }
+    let copies = 200;
+    let bytes = overlapping_zip(
+        &[(CONTROLLER, LEADERLESS.as_bytes())],
+        ("bomb.log", text.as_bytes()),
+        copies,
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let z = dir.path().join("b.zip");
+    std::fs::write(&z, &bytes).unwrap();
+    let (code, doc, stderr) = analyze(&[s(&z)]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(rules_fired(&doc).contains(&LEADER_RULE.to_owned()));
+    let reasons = skipped(&doc);
+    let overlapping = reasons
+        .iter()
+        .filter(|(_, r)| r.contains("overlaps member") && r.contains("zip-bomb"))
+        .count();
+    assert_eq!(overlapping, copies - 1, "{reasons:#?}");
+    // Only one copy was read: the lines of the logs are one copy's and the controller's, not
+    // 200 copies'.
+    let read: u64 = doc["logs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["lines"].as_u64().unwrap_or(0))
+        .sum();
+    let one = text.lines().count() as u64;
+    assert_eq!(read, one + 2, "lines read");
+}
+
+/// A zip of `members`, then one `shared` member whose compressed data `copies` central
+/// directory entries (`copy-N.log`) all point at.
+fn overlapping_zip(members: &[(&str, &[u8])], shared: (&str, &[u8]), copies: usize) -> Vec<u8> {
+    fn u16le(v: &mut Vec<u8>, n: usize) {
+        v.extend_from_slice(&u16::try_from(n).unwrap().to_le_bytes());
+    }
+    fn u32le(v: &mut Vec<u8>, n: usize) {
+        v.extend_from_slice(&u32::try_from(n).unwrap().to_le_bytes());
+    }
+    let mut out = Vec::new();
+    let mut central = Vec::new();
+    let mut entries = 0;
+    let local = |out: &mut Vec<u8>, name: &str, data: &[u8]| -> (usize, u32, usize, usize) {
+        let mut enc = flate2::write::DeflateEncoder::new(Vec::new(), flate2::Compression::best());
+        enc.write_all(data).unwrap();
+        let packed = enc.finish().unwrap();
+        let mut crc = flate2::Crc::new();
+        crc.update(data);
+        let offset = out.len();
+        out.extend_from_slice(&0x0403_4b50u32.to_le_bytes());
+        u16le(out, 20);
+        u16le(out, 0);
+        u16le(out, 8);
+        u16le(out, 0);
+        u16le(out, 0x21);
+        out.extend_from_slice(&crc.sum().to_le_bytes());
+        u32le(out, packed.len());
+        u32le(out, data.len());
+        u16le(out, name.len());
+        u16le(out, 0);
+        out.extend_from_slice(name.as_bytes());
+        out.extend_from_slice(&packed);
+        (offset, crc.sum(), packed.len(), data.len())
+    };
+    let mut entry =
+        |central: &mut Vec<u8>, name: &str, (offset, crc, packed, size): (usize, u32, usize, usize)| {
+            central.extend_from_slice(&0x0201_4b50u32.to_le_bytes());
+            u16le(central, 20);
+            u16le(central, 20);
+            u16le(central, 0);
+            u16le(central, 8);
+            u16le(central, 0);
+            u16le(central, 0x21);
+            central.extend_from_slice(&crc.to_le_bytes());
+            u32le(central, packed);
+            u32le(central, size);
+            u16le(central, name.len());
+            u16le(central, 0);
+            u16le(central, 0);
+            u16le(central, 0);
+            u16le(central, 0);
+            u32le(central, 0);
+            u32le(central, offset);
+            central.extend_from_slice(name.as_bytes());
+            entries += 1;
+        };
+    for (name, data) in members {
+        let at = local(&mut out, name, data);
+        entry(&mut central, name, at);
+    }
+    let at = local(&mut out, shared.0, shared.1);
+    for i in 0..copies {
+        entry(&mut central, &format!("copy-{i}.log"), at);
+    }
+    let cd_offset = out.len();
+    out.extend_from_slice(&central);
+    out.extend_from_slice(&0x0605_4b50u32.to_le_bytes());
+    u16le(&mut out, 0);
+    u16le(&mut out, 0);
+    u16le(&mut out, entries);
+    u16le(&mut out, entries);
+    u32le(&mut out, central.len());
+    u32le(&mut out, cd_offset);
+    u16le(&mut out, 0);
+    out
+}
+
+/// SIGINT during `rule test` removes the fixture bundles it wrote, as `analyze` removes its
+/// extraction directory.
+#[test]
+fn sigint_removes_rule_test_fixtures() {
+    let root = tempfile::tempdir().unwrap();
+    let tmp = root.path().join("tmp");
+    std::fs::create_dir_all(&tmp).unwrap();
+    // Rules that spin to their deadline, each with a test that writes a fixture bundle.
+    let mut s = crate::common::Scenario::new();
+    for i in 0..20 {
+        s = s.kb_file(
+            &format!("rules/spin/r{i:02}.yaml"),
+            &format!("id: spin.r{i:02}\ntitle: Spins\nstatus: test\nseverity: low\ndescription: x.\nscript: |\n  let x = 0;\n  loop {{ x += 1; }}\ntests:\n  - name: spins\n    expect: no_match\n    files:\n      a.log: \"x\"\n"),
+        );
+    }
+    let mut child = Command::new(binary())
+        .args(["rule", "test", "--kb"])
+        .arg(s.kb())
+        .env("TMPDIR", &tmp)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while std::fs::read_dir(&tmp).unwrap().next().is_none() {
+        assert!(
+            start.elapsed() < Duration::from_secs(60),
+            "no fixture dir appeared"
+        );
+        assert!(child.try_wait().unwrap().is_none(), "finished before the signal");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let killed = Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(128 + 2), "{status:?}");
+    let left: Vec<_> = std::fs::read_dir(&tmp)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert!(left.is_empty(), "left behind: {left:?}");
+}
+
+/// A knowledge base's template with nested loops that write nothing stops at
+/// `--max-template-iterations` with an error naming the flag, instead of running for hours.
+#[test]
+fn nested_template_loops_are_bounded() {
+    let s = crate::common::Scenario::new().shipped_rules().kb_file(
+        "kb/templates/case.md.tera",
+        "{% for a in range(end=100000) %}{% for b in range(end=100000) %}{% endfor %}{% endfor %}done\n",
+    );
+    let s = s.log(CONTROLLER, LEADERLESS);
+    let out = s.run(&["analyze", "{bundle}", "-q", "--max-template-iterations", "300000"]);
+    assert_eq!(out.code, 3, "{}{}", out.stdout, out.stderr);
+    assert!(out.stderr.contains("--max-template-iterations"), "{}", out.stderr);
 }

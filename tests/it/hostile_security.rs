@@ -6,42 +6,8 @@
 
 use crate::common::{tar_gz, Scenario};
 
-/// A rule that fires on one marker line, with its runbook: enough to make a document with a
-/// finding and a plan.
-const RULE: &str = r#"id: t.marker
-title: Marker seen
-status: stable
-severity: high
-description: The marker line is in the log.
-runbook: marker
-signatures:
-  - id: marker
-    regex: 'MARKER (?P<what>\S+)'
-tests:
-  - name: fires
-    expect: match
-    files:
-      app.log: "2024-03-01T10:00:00Z ERROR MARKER one\n"
-"#;
-
-const RUNBOOK: &str = "---
-id: marker
-title: Handle the marker
-params: {}
-rules: [t.marker]
----
-## Meaning
-The marker.
-
-## Impact
-None.
-
-## Diagnosis
-1. Look.
-
-## Mitigation
-1. Fix.
-";
+/// The marker line the one-rule knowledge base (`common::one_rule`) fires on.
+const MARKER: &str = r"MARKER (?P<what>\S+)";
 
 /// Error lines carrying one secret of each kind, twice each with another value, so the digest
 /// makes templates of them.
@@ -94,10 +60,7 @@ fn assert_no_secret(what: &str, text: &str) {
 
 #[test]
 fn secrets_reach_neither_the_document_nor_the_digest() {
-    let s = Scenario::new()
-        .kb_file("rules/t/marker.yaml", RULE)
-        .kb_file("runbooks/marker.md", RUNBOOK)
-        .log("app.log", &secret_log());
+    let s = Scenario::new().one_rule(MARKER).log("app.log", &secret_log());
     for format in ["json", "md"] {
         let out = s.run(&["analyze", "{bundle}", "--format", format, "-q"]);
         assert_eq!(out.code, 0, "{}", out.stderr);
@@ -144,10 +107,7 @@ fn redact_hides_ipv6_and_hosts_under_any_top_level_domain_but_not_files_or_code_
         "2024-03-01T10:01:00Z ERROR MARKER one: 2001:db8:42:: fe80::1%eth0 db.acme.xyz \
          kube-dns.kube-system.svc ctl.snapshot.zip kv.clusterHelper.AcquireLock\n",
     );
-    let s = Scenario::new()
-        .kb_file("rules/t/marker.yaml", RULE)
-        .kb_file("runbooks/marker.md", RUNBOOK)
-        .log("app.log", &log);
+    let s = Scenario::new().one_rule(MARKER).log("app.log", &log);
     let out = s.run(&["analyze", "{bundle}", "--format", "md", "-q", "--redact"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
     let md = &out.stdout;
@@ -175,8 +135,7 @@ fn redact_hides_ipv6_and_hosts_under_any_top_level_domain_but_not_files_or_code_
 /// A scenario with a finding, for the `-o` tests.
 fn marker_scenario() -> Scenario {
     Scenario::new()
-        .kb_file("rules/t/marker.yaml", RULE)
-        .kb_file("runbooks/marker.md", RUNBOOK)
+        .one_rule(MARKER)
         .log("app.log", "2024-03-01T10:01:00Z ERROR MARKER one\n")
 }
 
@@ -297,8 +256,7 @@ fn bundle_bytes_never_reach_the_terminal_raw() {
     }
     let evil_name = "evil\x1b]0;owned\x07.log";
     let s = Scenario::new()
-        .kb_file("rules/t/marker.yaml", RULE)
-        .kb_file("runbooks/marker.md", RUNBOOK)
+        .one_rule(MARKER)
         .log("app.log", &log)
         .log(evil_name, &log);
     // A bundle whose own name carries an escape: the summary names it.
@@ -344,7 +302,7 @@ title: Marker seen
 status: stable
 severity: high
 description: The marker line is in the log.
-runbook: marker
+runbook: one
 signatures:
   - id: marker
     regex: 'MARKER (?P<what>\S+)'
@@ -360,7 +318,10 @@ tests:
 "#;
     let s = Scenario::new()
         .kb_file("rules/t/marker.yaml", rule)
-        .kb_file("runbooks/marker.md", RUNBOOK)
+        .kb_file(
+            "runbooks/one.md",
+            &crate::common::ONE_RUNBOOK.replace("[t.one]", "[t.marker]"),
+        )
         .kb_file("fixtures/quiet/app.log", "2024-03-01T10:00:00Z INFO fine\n");
     std::os::unix::fs::symlink(
         outside.path().join("secret.log"),
@@ -411,8 +372,8 @@ fn templates_cannot_read_the_environment() {
     }
     // A runbook neither.
     let s = marker_scenario().kb_file(
-        "runbooks/marker.md",
-        &RUNBOOK.replace("1. Fix.", "1. Fix {{ get_env(name=\"HOME\") }}."),
+        "runbooks/one.md",
+        &crate::common::ONE_RUNBOOK.replace("1. Fix.", "1. Fix {{ get_env(name=\"HOME\") }}."),
     );
     let out = s.run(&["analyze", "{bundle}", "-q", "--format", "json"]);
     assert_ne!(out.code, 0, "{}", out.stdout);

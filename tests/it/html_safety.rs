@@ -5,25 +5,6 @@
 
 use crate::common::Scenario;
 
-const RULE: &str = r#"id: t.hostile
-title: Hostile text
-status: stable
-severity: high
-description: A rule that quotes whatever the line holds.
-signatures:
-  - id: hit
-    regex: 'ERROR quote (?P<what>.+)$'
-script: |
-  let h = bundle.hits("hit");
-  if h.count == 0 {
-      return;
-  }
-  finding(#{
-      summary: `Saw ${h.captures.what.top}.`,
-      evidence: ["hit"],
-  })
-"#;
-
 const PAYLOAD: &str = "<details\topen\tontoggle=alert(1)>";
 
 /// Every tag in the page: none carries an event attribute, every link stays in the page.
@@ -72,7 +53,7 @@ fn hostile_bundle_and_command_line_text_is_inert_in_html() {
     let description =
         format!("# Hostile\n\n{PAYLOAD}\n\n<script>alert(1)</script> [x](javascript:alert(1))\n");
     let s = Scenario::new()
-        .kb_file("rules/t/hostile.yaml", RULE)
+        .one_rule(r"ERROR quote (?P<what>.+)$")
         .log(&format!("{PAYLOAD}.log"), &log)
         .log("plain.log", &log)
         .log("description.md", &description);
