@@ -430,6 +430,67 @@ def mysql(c):
     return h, ev
 
 
+# Held-out layouts added in the second round (issue 17): scored, never tuned on.
+def inum(a=0, b=99999):
+    return int(num(a, b))
+
+
+@layout("elasticsearch", held_out=True)
+def elasticsearch(c):
+    h = lambda: "[%s,%03d][%s][%s] [es-node-%d] " % (c.tick().strftime("%Y-%m-%dT%H:%M:%S"), R.randint(0, 999), R.choice(["INFO ", "WARN "]), R.choice(["o.e.c.r.a.AllocationService", "o.e.c.m.MetadataCreateIndexService", "o.e.m.j.JvmGcMonitorService"]), R.randint(0, 2))
+    idx = lambda: R.choice(["logs-app", "metrics", ".kibana_task_manager"]) + "-2024.03.%02d" % R.randint(1, 28)
+    ev = [
+        ("E1", lambda: "[gc][%s] overhead, spent [%sms] collecting in the last [%ss]" % (inum(1, 99999), inum(100, 999), R.randint(1, 2))),
+        ("E2", lambda: "Cluster health status changed from [%s] to [%s] (reason: [shards started [[%s][%d]]])." % (R.choice(["YELLOW", "RED"]), "GREEN", idx(), R.randint(0, 4))),
+        ("E3", lambda: "[%s] creating index, cause [auto(bulk api)], templates [], shards [1]/[1]" % idx()),
+        ("E4", lambda: "[%s/%s] update_mapping [_doc]" % (idx(), hexs(22))),
+        ("E5", lambda: "low disk watermark [85%%] exceeded on [%s][es-node-%d][/usr/share/elasticsearch/data] free: %d.%dgb[%d.%d%%], replicas will not be assigned to this node" % (hexs(22), R.randint(0, 2), R.randint(1, 99), R.randint(0, 9), R.randint(5, 14), R.randint(0, 9))),
+    ]
+    return h, ev
+
+
+@layout("cassandra", held_out=True)
+def cassandra(c):
+    h = lambda: "%s [%s] %s,%03d " % (R.choice(["INFO ", "WARN "]), R.choice(["CompactionExecutor:%d" % R.randint(1, 20), "MemtableFlushWriter:%d" % R.randint(1, 8), "ScheduledTasks:1"]), c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999))
+    tbl = lambda: R.choice(["system.local", "shop.orders", "shop.users", "system_schema.tables"])
+    ev = [
+        ("E1", lambda: "ColumnFamilyStore.java:%d - Enqueuing flush of %s: %s (%d%%) on-heap, 0.000KiB (0%%) off-heap" % (R.randint(800, 900), tbl(), "%d.%03dKiB" % (R.randint(1, 999), R.randint(0, 999)), R.randint(0, 9))),
+        ("E2", lambda: "CompactionTask.java:%d - Compacted (%s) %d sstables to [/var/lib/cassandra/data/shop/orders-%s/nb-%d-big,] to level=0.  %d.%03dKiB to %d.%03dKiB (~%d%% of original) in %sms.  Read Throughput = %d.%03dKiB/s, Write Throughput = %d.%03dKiB/s, Row Throughput = ~%s/s.  %d total partitions merged to %d.  Partition merge counts were {1:%d, }" % (R.randint(150, 260), uuid(), R.randint(2, 8), hexs(32), R.randint(1, 999), R.randint(1, 999), R.randint(0, 999), R.randint(1, 999), R.randint(0, 999), R.randint(50, 100), inum(10, 9999), R.randint(1, 999), R.randint(0, 999), R.randint(1, 999), R.randint(0, 999), inum(1, 9999), R.randint(1, 99), R.randint(1, 99), R.randint(1, 99))),
+        ("E3", lambda: "GCInspector.java:%d - G1 Young Generation GC in %dms.  G1 Eden Space: %d -> 0; G1 Old Gen: %d -> %d; G1 Survivor Space: %d -> %d" % (R.randint(280, 300), R.randint(200, 999), inum(10**6, 10**9), inum(10**6, 10**9), inum(10**6, 10**9), inum(10**5, 10**7), inum(10**5, 10**7))),
+        ("E4", lambda: "Gossiper.java:%d - InetAddress /%s is now DOWN" % (R.randint(1000, 1200), ip())),
+        ("E5", lambda: "StorageService.java:%d - Node /%s state jump to NORMAL" % (R.randint(2000, 2600), ip())),
+    ]
+    return h, ev
+
+
+@layout("postgres_csvlog", held_out=True)
+def postgres_csvlog(c):
+    def h():
+        t = c.tick().strftime("%Y-%m-%d %H:%M:%S")
+        return '%s.%03d UTC,"%s","%s",%s,"%s:%s",%s.%s,%d,' % (t, R.randint(0, 999), R.choice(["app", "postgres"]), R.choice(["shop", "postgres"]), inum(100, 99999), ip(), port(), hexs(8), hexs(4), R.randint(1, 99))
+    ev = [
+        ("E1", lambda: '"SELECT",%s UTC,%d/%d,0,ERROR,42P01,"relation ""%s"" does not exist",,,,,,"SELECT * FROM %s WHERE id = %s",15,,"psql","client backend",,0' % (c.t.strftime("%Y-%m-%d %H:%M:%S"), R.randint(1, 9), inum(1, 9999), R.choice(["users", "orders"]), R.choice(["users", "orders"]), inum())),
+        ("E2", lambda: '"idle",%s UTC,%d/%d,0,LOG,00000,"disconnection: session time: 0:%02d:%02d.%03d user=%s database=shop host=%s port=%s",,,,,,,,,"app","client backend",,0' % (c.t.strftime("%Y-%m-%d %H:%M:%S"), R.randint(1, 9), inum(1, 9999), R.randint(0, 59), R.randint(0, 59), R.randint(0, 999), user(), ip(), port())),
+        ("E3", lambda: '"authentication",%s UTC,%d/%d,0,FATAL,28P01,"password authentication failed for user ""%s""","Connection matched pg_hba.conf line %d: ""host all all 0.0.0.0/0 scram-sha-256""",,,,,,,,"","client backend",,0' % (c.t.strftime("%Y-%m-%d %H:%M:%S"), R.randint(1, 9), inum(1, 9999), user(), R.randint(80, 120))),
+        ("E4", lambda: '"",%s UTC,,0,LOG,00000,"checkpoint complete: wrote %d buffers (%d.%d%%); 0 WAL file(s) added, 0 removed, %d recycled; write=%d.%03d s, sync=0.%03d s, total=%d.%03d s",,,,,,,,,"","checkpointer",,0' % (c.t.strftime("%Y-%m-%d %H:%M:%S"), inum(1, 9999), R.randint(0, 9), R.randint(0, 9), R.randint(0, 5), R.randint(0, 300), R.randint(0, 999), R.randint(0, 999), R.randint(0, 300), R.randint(0, 999))),
+    ]
+    return h, ev
+
+
+@layout("jenkins", held_out=True)
+def jenkins(c):
+    h = lambda: "%s.%03d+0000 [id=%s]\t%s\t" % (c.tick().strftime("%Y-%m-%d %H:%M:%S"), R.randint(0, 999), inum(1, 999), R.choice(["INFO", "INFO", "WARNING"]))
+    job = lambda: R.choice(["shop-api", "infra/deploy", "nightly-e2e"])
+    ev = [
+        ("E1", lambda: "hudson.model.Run#execute: %s #%s main build action completed: %s" % (job(), inum(1, 999), R.choice(["SUCCESS", "FAILURE", "ABORTED", "UNSTABLE"]))),
+        ("E2", lambda: "h.m.DownloadService$Downloadable#load: Obtained the updated data file for hudson.tasks.Maven.MavenInstaller"),
+        ("E3", lambda: "hudson.slaves.NodeProvisioner#update: %s provisioning successfully completed. We have now %d computer(s)" % ("agent-" + hexs(5), R.randint(1, 12))),
+        ("E4", lambda: "o.j.p.workflow.job.WorkflowRun#finish: %s #%s completed: %s" % (job(), inum(1, 999), R.choice(["SUCCESS", "FAILURE"]))),
+        ("E5", lambda: "hudson.model.AsyncPeriodicWork#lambda$doRun$1: Finished Download metadata. %s ms" % inum(5, 99999)),
+    ]
+    return h, ev
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, held_out, fn in LAYOUTS:

@@ -389,6 +389,8 @@ fn is_host_name(name: &str) -> bool {
 /// Replaces secrets, and with tokens on, addresses and names.
 pub(crate) struct Redactor {
     tokens: Option<Tokens>,
+    /// Whether secrets are masked (off for text already masked, such as a digest's).
+    secrets: bool,
 }
 
 struct Tokens {
@@ -429,7 +431,17 @@ fn is_ipv6(text: &str, start: usize, end: usize) -> bool {
 impl Redactor {
     /// Secrets only.
     pub(crate) fn secrets_only() -> Self {
-        Redactor { tokens: None }
+        Redactor {
+            tokens: None,
+            secrets: true,
+        }
+    }
+
+    /// The same redactor, leaving secrets to the caller: for text whose secrets are already
+    /// masked (the digest masks each line before mining it).
+    pub(crate) fn without_secrets(mut self) -> Self {
+        self.secrets = false;
+        self
     }
 
     /// Secrets, and IPs, host names and the given node names as tokens.
@@ -450,13 +462,16 @@ impl Redactor {
                 assigned: BTreeMap::new(),
                 next: [0; 3],
             }),
+            secrets: true,
         }
     }
 
     /// Redacts one string in place.
     pub(crate) fn apply(&mut self, text: &mut String) {
-        if let Cow::Owned(s) = mask_secrets(text) {
-            *text = s;
+        if self.secrets {
+            if let Cow::Owned(s) = mask_secrets(text) {
+                *text = s;
+            }
         }
         let Some(tokens) = &mut self.tokens else { return };
         // IPv6 first: its candidates hold IPv4 tails and hex that the second pass would cut.

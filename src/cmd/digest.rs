@@ -102,24 +102,31 @@ fn one_log(name: &str, reader: impl BufRead, args: &DigestArgs, opts: &DigestOpt
     write_digests(&[(name.to_string(), digest)], args)
 }
 
-/// Prints the digests (text or JSON), secrets masked, and with `--redact` addresses and host
-/// names replaced, by the same [`Redactor`] as the case document.
+/// Prints the digests (text or JSON). Their secrets were masked as each line was mined, by
+/// the rules the case document uses; the file names are masked here, and with `--redact`
+/// addresses and host names are replaced by the same [`Redactor`] as the case document's.
 fn write_digests(digests: &[(String, FileDigest)], args: &DigestArgs) -> Result<u8, Failure> {
-    let mut redactor = if args.redact {
-        Redactor::with_tokens(&BTreeSet::new())
-    } else {
-        Redactor::secrets_only()
-    };
+    let mut redactor = args
+        .redact
+        .then(|| Redactor::with_tokens(&BTreeSet::new()).without_secrets());
+    let name = |path: &str| crate::redact::mask_secrets(path).into_owned();
     let text = if args.json {
         let mut list: Vec<serde_json::Value> = digests
             .iter()
-            .map(|(path, d)| serde_json::json!({ "file": path, "digest": d }))
+            .map(|(path, d)| serde_json::json!({ "file": name(path), "digest": d }))
             .collect();
-        redactor.redact(&mut list);
+        if let Some(r) = &mut redactor {
+            r.redact(&mut list);
+        }
         serde_json::to_string_pretty(&list).expect("digest serialises") + "\n"
     } else {
-        let mut parts: Vec<String> = digests.iter().map(|(path, d)| render_text(path, d)).collect();
-        redactor.redact(&mut parts);
+        let mut parts: Vec<String> = digests
+            .iter()
+            .map(|(path, d)| render_text(&name(path), d))
+            .collect();
+        if let Some(r) = &mut redactor {
+            r.redact(&mut parts);
+        }
         parts.join("\n")
     };
     // Text is for a terminal: lines and file names from the bundle carry no live escapes

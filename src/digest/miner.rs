@@ -366,8 +366,16 @@ impl TemplateMiner {
         // Secrets are masked before the line is tokenised: a template or an example never
         // keeps a piece of one (a token split at `.` or `-` would escape the document's masking).
         let masked = crate::redact::mask_secrets_bytes(line);
+        let mut h = *h;
+        if let std::borrow::Cow::Owned(m) = &masked {
+            // A mask changes the line's length: the message's bounds are read again from
+            // the masked line (a JSON `msg` holding a token ends elsewhere now).
+            let again = self.shape.unwrap_or(self.provisional).parse(m);
+            h.source = again.source;
+            h.content = again.content;
+            h.content_end = again.content_end;
+        }
         let line: &[u8] = &masked;
-        let h = *h;
         self.count_line(&h);
         let stop = h.content_end.unwrap_or(line.len()).min(line.len());
         let mut start = h.content.min(stop);
@@ -724,6 +732,70 @@ mod tests {
         assert_eq!(d.templates[0].template, "Invalid user <*> from <*>");
         assert_eq!(d.templates[0].count, 4);
         assert_eq!(d.templates[1].template, "Connection closed by <*> [preauth]");
+    }
+
+    #[test]
+    fn a_variable_of_several_words_is_one_event() {
+        let mut lines = Vec::new();
+        for name in [
+            "endpoint",
+            "garbage collector",
+            "node_authorizer",
+            "crt configmap",
+        ] {
+            for _ in 0..3 {
+                lines.push(format!("Waiting for caches to sync for {name}"));
+            }
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(d.templates.len(), 1, "{:?}", d.templates);
+        assert_eq!(d.templates[0].template, "Waiting for caches to sync for <*>");
+        assert!(ids.iter().all(|&i| i == 0));
+    }
+
+    #[test]
+    fn an_inserted_field_is_another_event() {
+        let mut lines = Vec::new();
+        for i in 0..6 {
+            lines.push(format!("authentication failure; uid=0 ruser= rhost=10.0.0.{i}"));
+            lines.push(format!(
+                "authentication failure; uid=0 ruser= rhost=h{i}.example.net user=u{i}"
+            ));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(d.templates.len(), 2, "{:?}", d.templates);
+        assert_eq!(&ids[..4], &[0, 1, 0, 1]);
+    }
+
+    #[test]
+    fn a_named_id_is_a_variable_not_a_word() {
+        // `events-<*>` and `orders-<*>` name partitions: not words to split a template by.
+        let (d, ids) = mine(&[
+            "Deleted log segment 0732997755.log.deleted for partition events-2 (kafka.log.LogSegment)",
+            "Deleted log segment 0709928856.log.deleted for partition orders-6 (kafka.log.LogSegment)",
+            "Deleted log segment 0514216784.log.deleted for partition events-1 (kafka.log.LogSegment)",
+        ]);
+        assert_eq!(ids, vec![0, 0, 0]);
+        assert_eq!(
+            d.templates[0].template,
+            "Deleted log segment <*>.log.deleted for partition <*> (kafka.log.LogSegment)"
+        );
+    }
+
+    #[test]
+    fn a_masked_secret_keeps_the_message_bounds() {
+        // Masking changes the line's length; the JSON message still ends at its quote.
+        let (d, _) = mine(&[
+            r#"{"level":"info","ts":"2024-03-07T09:15:04Z","msg":"login password=hunter2 accepted","caller":"auth/login.go:42"}"#,
+        ]);
+        let t = &d.templates[0].template;
+        assert!(t.starts_with("login ") && t.ends_with(" accepted"), "{t}");
+        assert!(
+            !t.contains("hunter2") && !d.templates[0].example.contains("hunter2"),
+            "{t}"
+        );
     }
 
     #[test]

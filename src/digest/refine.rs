@@ -11,7 +11,7 @@
 //!
 //! The unit regrouped is the variant: one distinct masked token sequence of a template.
 
-use rustc_hash::FxHashMap;
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use super::miner::TemplateMiner;
 use super::token::WILDCARD_ID;
@@ -56,6 +56,57 @@ fn hash_with_hole(tokens: &[u32], hole: usize) -> u64 {
         }
     }
     h.finish()
+}
+
+/// Most template pairs compared for a multi-token variable (step 2b).
+const MAX_REGION_PAIRS: usize = 4_000_000;
+/// Most tokens of a variable that spans several.
+const MAX_REGION: usize = 3;
+
+/// The template of `a` and `b` when they differ only in one region that is all wildcards in
+/// both, of different lengths (see step 2b of [`regroup`]).
+/// `named_a` and `named_b` flag the positions where a line holds a `key=value` token.
+fn region_merge(a: &[u32], b: &[u32], named_a: &[bool], named_b: &[bool]) -> Option<Vec<u32>> {
+    let ((s, ns), (l, nl)) = if a.len() < b.len() {
+        ((a, named_a), (b, named_b))
+    } else {
+        ((b, named_b), (a, named_a))
+    };
+    if s.len() == l.len() || s.is_empty() {
+        return None;
+    }
+    // The region keeps at least one token of `s`; a wildcard there may match either side.
+    let pre = s
+        .iter()
+        .zip(l)
+        .take_while(|(p, q)| p == q)
+        .count()
+        .min(s.len() - 1);
+    let suf = s[pre..]
+        .iter()
+        .rev()
+        .zip(l.iter().rev())
+        .take_while(|(p, q)| p == q)
+        .count()
+        .min(s.len() - 1 - pre);
+    let same = pre + suf;
+    let (rs, rl) = (&s[pre..s.len() - suf], &l[pre..l.len() - suf]);
+    let wild = |r: &[u32]| r.iter().all(|&t| t == WILDCARD_ID);
+    let field = |n: &[bool], r: std::ops::Range<usize>| n.get(r).is_none_or(|f| f.iter().any(|&x| x));
+    if rl.len() > MAX_REGION
+        || same < 3
+        || same * 3 < l.len() * 2
+        || !wild(rs)
+        || !wild(rl)
+        || field(ns, pre..s.len() - suf)
+        || field(nl, pre..l.len() - suf)
+    {
+        return None;
+    }
+    let mut t = s[..pre].to_vec();
+    t.push(WILDCARD_ID);
+    t.extend_from_slice(&s[s.len() - suf..]);
+    Some(t)
 }
 
 /// Regroups the miner's variants into final templates, numbered by first appearance.
@@ -113,6 +164,57 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
             }
         }
     }
+    // 2b: a variable that spans several tokens. Two templates of different lengths that
+    // agree on a prefix and a suffix (at least 3 tokens and two thirds of the longer one)
+    // and differ only in a region that is all wildcards in both, of 1 to
+    // `MAX_REGION` tokens, are one event: `sync for <*>` (`endpoint`) and
+    // `sync for <*> <*>` (`garbage collector`). An inserted field (`rhost=<*>` against
+    // `rhost=<*> user=root`) is not a variable: its region holds a constant.
+    let mut region_groups: FxHashSet<u32> = FxHashSet::default();
+    {
+        let mut roots: Vec<u32> = group_tokens.keys().copied().collect();
+        roots.sort_unstable();
+        // Positions where some line of the group holds a named field (`user=root`): a
+        // field, not a piece of a value that spans tokens.
+        let mut named: FxHashMap<u32, Vec<bool>> = FxHashMap::default();
+        for v in &m.variants {
+            let (Some(t), false) = (&v.tokens, m.clusters[v.cluster as usize].overflow) else {
+                continue;
+            };
+            let r = find(&mut parent, v.cluster);
+            let flags = named.entry(r).or_insert_with(|| vec![false; t.len()]);
+            for (f, &tok) in flags.iter_mut().zip(t.iter()) {
+                *f |= memchr::memchr(b'=', m.interner.text(tok)).is_some();
+            }
+        }
+        let mut merged: Vec<(u32, u32, Vec<u32>)> = Vec::new();
+        let mut budget = MAX_REGION_PAIRS;
+        'outer: for (x, &ra) in roots.iter().enumerate() {
+            for &rb in &roots[x + 1..] {
+                if budget == 0 {
+                    break 'outer;
+                }
+                budget -= 1;
+                let none = Vec::new();
+                let (na, nb) = (named.get(&ra).unwrap_or(&none), named.get(&rb).unwrap_or(&none));
+                if let Some(t) = region_merge(&group_tokens[&ra], &group_tokens[&rb], na, nb) {
+                    merged.push((ra, rb, t));
+                }
+            }
+        }
+        for (ra, rb, t) in merged {
+            let (fa, fb) = (find(&mut parent, ra), find(&mut parent, rb));
+            if fa == fb {
+                continue;
+            }
+            group_tokens.remove(&fa);
+            group_tokens.remove(&fb);
+            union(&mut parent, fa, fb);
+            let r = find(&mut parent, fa);
+            region_groups.insert(r);
+            group_tokens.insert(r, t);
+        }
+    }
     // Variants per group, in id order.
     let mut group_variants: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
     let mut overflow_variants = Vec::new();
@@ -139,7 +241,14 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
     for r in roots {
         let tmpl = &group_tokens[&r];
         let vars = &group_variants[&r];
-        let all_known = vars.iter().all(|&v| m.variants[v as usize].tokens.is_some());
+        // Variants of a template whose variable spans several tokens have other lengths:
+        // their positions do not line up, so they are not split.
+        let all_known = vars.iter().all(|&v| {
+            m.variants[v as usize]
+                .tokens
+                .as_ref()
+                .is_some_and(|t| t.len() == tmpl.len())
+        }) && !region_groups.contains(&r);
         let mut split_at: Vec<usize> = Vec::new();
         if all_known && opts.max_word_values >= 2 {
             for (p, &t) in tmpl.iter().enumerate() {

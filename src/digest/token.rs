@@ -355,11 +355,13 @@ impl Interner {
         self.texts.push(boxed);
         self.variable.push(memchr::memmem::find(tok, WILDCARD).is_some());
         let mut a = 0;
-        while a < tok.len() && is_open_wrap(tok[a]) {
+        // The wrapping punctuation around the core; the `<` and `>` of a wildcard are its
+        // own, not wrapping (`(<*>)` is a slot, `events-<*>` a named id).
+        while a < tok.len() && is_open_wrap(tok[a]) && !tok[a..].starts_with(WILDCARD) {
             a += 1;
         }
         let mut b = tok.len();
-        while b > a && is_close_wrap(tok[b - 1]) {
+        while b > a && is_close_wrap(tok[b - 1]) && !tok[a..b].ends_with(WILDCARD) {
             b -= 1;
         }
         let slot = &tok[a..b] == WILDCARD;
@@ -626,6 +628,19 @@ mod tests {
         // Bare wildcards side by side stay two positions: a package and its version.
         tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn a_wildcard_keeps_its_brackets_when_tokens_are_classed() {
+        let mut i = Interner::new();
+        let slot = i.intern(b"(<*>),");
+        assert!(i.is_slot(slot) && i.is_ident(slot));
+        for named in ["events-<*>", "blk_<*>", "[rdd_<*>]"] {
+            let id = i.intern(named.as_bytes());
+            assert!(i.is_ident(id) && !i.is_slot(id), "{named}");
+        }
+        let word = i.intern(b"IOSwitch<<*>>");
+        assert!(!i.is_ident(word));
     }
 
     #[test]

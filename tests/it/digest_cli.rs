@@ -52,6 +52,20 @@ fn masks_secrets_and_redacts_addresses() {
 }
 
 #[test]
+fn a_secret_in_a_json_message_keeps_the_message_bounds() {
+    // The secret is masked once, before mining; the masked line is shorter, and the
+    // message still ends at its own quote (the `caller` field is not mined).
+    let log = r#"{"level":"info","ts":"2025-01-26T13:09:02Z","msg":"login password=s3cretpw accepted","caller":"auth/login.go:42"}"#;
+    let per_line = digest_stdin(&format!("{log}\n"), &["--per-line"]);
+    assert!(
+        !per_line.contains("s3cretpw") && !per_line.contains("caller"),
+        "{per_line}"
+    );
+    assert!(per_line.contains(r#""template":"login "#), "{per_line}");
+    assert!(per_line.contains(r#" accepted","cluster":0"#), "{per_line}");
+}
+
+#[test]
 fn long_templates_are_cut_with_their_length() {
     let long = "word ".repeat(400);
     let log = format!("2025-01-26T13:09:02Z {long}\n");

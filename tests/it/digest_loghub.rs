@@ -130,7 +130,7 @@ fn loghub_grouping_accuracy_beats_drain() {
     let mean = total / DRAIN.len() as f64;
     println!("mean       GA {mean:.4}");
     assert!(failures.is_empty(), "{failures:?}");
-    assert!(mean >= 0.90, "mean GA {mean:.4} < 0.90");
+    assert!(mean >= 0.98, "mean GA {mean:.4} < 0.98 (0.9869 measured)");
 }
 
 #[test]
