@@ -35,8 +35,11 @@ fn severity_colour(severity: Severity) -> &'static str {
     }
 }
 
+/// Text for an element or a quoted attribute. `=` is encoded too, so no bundle text reads as
+/// `name=` inside a tag, even to a checker that does not parse quotes.
 fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
+        .replace('=', "&#61;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -186,10 +189,16 @@ fn axis(s: &mut String, scale: &Scale, ticks: &[(i64, String)], start: Timestamp
         short_time(start)
     );
     for (t, label) in ticks {
+        let at = scale.percent(*t);
+        // Labels centre on their tick, except at the ends where they would leave the plot.
+        let class = match at {
+            a if a < 4.0 => "tick start",
+            a if a > 96.0 => "tick end",
+            _ => "tick",
+        };
         let _ = write!(
             s,
-            r#"<span class="tick" style="left:{:.2}%">{}</span>"#,
-            scale.percent(*t),
+            r#"<span class="{class}" style="left:{at:.2}%">{}</span>"#,
             escape(label)
         );
     }

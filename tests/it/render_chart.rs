@@ -76,7 +76,7 @@ fn reference_chart_has_a_lane_per_finding_a_legend_and_a_scale() {
         2,
         "scale above and below"
     );
-    let ticks = chart.matches("<span class=\"tick\"").count();
+    let ticks = chart.matches("<span class=\"tick").count();
     assert!((6..=20).contains(&ticks), "{ticks} tick labels");
     assert!(chart.contains(">Jan 27</span>") && chart.contains(">Feb 02</span>"));
 
