@@ -208,7 +208,6 @@ fn axis(s: &mut String, scale: &Scale, ticks: &[(i64, String)], start: Timestamp
 fn finding_lane(s: &mut String, lane: &FindingLane, scale: &Scale, grid: &str, max: u64, bin_ms: i64) {
     let colour = severity_colour(lane.severity);
     let id = escape(&lane.finding);
-    let hits: u64 = lane.episodes.iter().map(|e| e.hits).sum();
     let _ = write!(
         s,
         r##"<details class="lane finding" data-finding="{id}" open><summary class="row"><span class="label" title="{title}"><a href="#{id}">{upper}</a> <span class="sev {sev}">{sev_upper}</span> {title}</span>"##,
@@ -257,14 +256,11 @@ fn finding_lane(s: &mut String, lane: &FindingLane, scale: &Scale, grid: &str, m
         );
     }
     s.push_str("</svg>");
+    // Episodes only: hits are counted per signature, on the rows below, as everywhere else.
     let count = if lane.episodes.is_empty() {
         "no timed evidence".to_owned()
     } else {
-        format!(
-            "{}, {}",
-            plural(hits, "hit", "hits"),
-            plural(lane.episodes.len() as u64, "episode", "episodes")
-        )
+        plural(lane.episodes.len() as u64, "episode", "episodes")
     };
     let _ = write!(s, r#"<span class="count">{count}</span></summary>"#);
     let start = scale.start;

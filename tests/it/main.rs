@@ -21,6 +21,7 @@ mod layering;
 mod layouts;
 mod render_case;
 mod render_chart;
+mod render_counts;
 mod rule_tables;
 mod scan_determinism;
 mod scan_equivalence;
