@@ -141,7 +141,7 @@ impl CaseDocument {
         let pods: Vec<PodSection> = scan.pod_tables.iter().map(pod_section).collect();
         let environment = environment(kb, scan, &scan.pod_tables);
         let timeline = timeline(&findings, scan);
-        let activity = activity(scan.files.iter().filter(|f| is_log(f)), &findings);
+        let activity = activity(scan.files.iter().filter(|f| is_log(f)), &findings, kb);
         let mut findings = findings;
         link_chains(&mut findings, kb);
         explain_findings(&mut findings, &plans);
@@ -686,22 +686,20 @@ fn timeline(findings: &[DocFinding], scan: &ScanReport) -> Vec<TimelineEvent> {
     events
 }
 
-fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFinding]) -> Activity {
+/// A pause in a finding's evidence at least this long ends an episode on the chart (as the
+/// leaderless rule cuts outages), unless one bin is longer.
+const EPISODE_GAP_MS: i64 = 30 * 60_000;
+
+fn activity<'a>(
+    files: impl Iterator<Item = &'a FileScan>,
+    findings: &[DocFinding],
+    kb: &KnowledgeBase,
+) -> Activity {
     let files: Vec<&FileScan> = files.collect();
-    let mut per_file: Vec<(&str, MinuteCounts)> = Vec::new();
-    for f in &files {
-        let mut minutes = MinuteCounts::default();
-        for h in f.hits.values() {
-            minutes.merge(&h.histogram);
-        }
-        if !minutes.is_empty() {
-            per_file.push((&f.path, minutes));
-        }
-    }
-    let start = per_file.iter().filter_map(|(_, m)| m.keys().next()).min();
-    let end = per_file
-        .iter()
-        .filter_map(|(_, m)| m.keys().next_back())
+    let minutes = files.iter().flat_map(|f| f.hits.values()).map(|h| &h.histogram);
+    let start = minutes.clone().filter_map(|m| m.keys().next()).min();
+    let end = minutes
+        .filter_map(|m| m.keys().next_back())
         .max()
         .map(|b| b + crate::scan::BUCKET_MS);
     let (Some(start), Some(end)) = (start, end) else {
@@ -709,45 +707,122 @@ fn activity<'a>(files: impl Iterator<Item = &'a FileScan>, findings: &[DocFindin
             start: None,
             end: None,
             bin_ms: crate::scan::BUCKET_MS,
+            episode_gap_ms: EPISODE_GAP_MS,
             lanes: Vec::new(),
-            marks: Vec::new(),
+            other: Vec::new(),
         };
     };
     let minute = crate::scan::BUCKET_MS;
     let span_minutes = (end - start) / minute;
-    let bin_ms = ((span_minutes + ACTIVITY_BINS as i64 - 1) / ACTIVITY_BINS as i64).max(1) * minute;
-    let bins = ((end - start + bin_ms - 1) / bin_ms) as usize;
-    let lanes = per_file
+    // The narrowest round bin that keeps to ACTIVITY_BINS columns.
+    let bin_minutes = ((span_minutes + ACTIVITY_BINS as i64 - 1) / ACTIVITY_BINS as i64).max(1);
+    let bin_ms = [1, 2, 5, 10, 15, 20, 30, 60, 120, 180, 240, 360, 720, 1440]
         .into_iter()
-        .map(|(file, minutes)| {
-            let mut counts = vec![0u64; bins];
-            for (bucket, n) in minutes.iter() {
-                let i = ((bucket - start) / bin_ms) as usize;
-                counts[i.min(bins - 1)] += n;
-            }
-            ActivityLane {
-                file: file.to_owned(),
-                total: minutes.iter().map(|(_, n)| n).sum(),
-                bins: counts,
-            }
-        })
-        .collect();
-    let marks = findings
+        .find(|m| *m >= bin_minutes)
+        .unwrap_or(bin_minutes)
+        * minute;
+    let bins = ((end - start + bin_ms - 1) / bin_ms) as usize;
+    let episode_gap_ms = EPISODE_GAP_MS.max(bin_ms);
+    let binned = |minutes: &MinuteCounts| {
+        let mut counts = vec![0u64; bins];
+        for (bucket, n) in minutes.iter() {
+            let i = ((bucket - start) / bin_ms) as usize;
+            counts[i.min(bins - 1)] += n;
+        }
+        counts
+    };
+    let histogram = |file: &str, signature: &str| {
+        files
+            .iter()
+            .find(|f| f.path == file)
+            .and_then(|f| f.hits.get(signature))
+            .map(|h| &h.histogram)
+    };
+    // Signatures over the files given, in order of first hit.
+    let signature_lanes = |pairs: &BTreeSet<(&str, &str)>| {
+        let mut by_signature: BTreeMap<&str, (Vec<String>, MinuteCounts)> = BTreeMap::new();
+        for &(file, signature) in pairs {
+            let Some(h) = histogram(file, signature).filter(|h| !h.is_empty()) else {
+                continue;
+            };
+            let (files, minutes) = by_signature.entry(signature).or_default();
+            files.push(file.to_owned());
+            minutes.merge(h);
+        }
+        let mut lanes: Vec<(i64, SignatureLane)> = by_signature
+            .into_iter()
+            .map(|(signature, (files, minutes))| {
+                let first = minutes.keys().next().unwrap_or(i64::MAX);
+                let lane = SignatureLane {
+                    signature: signature.to_owned(),
+                    files,
+                    total: minutes.iter().map(|(_, n)| n).sum(),
+                    bins: binned(&minutes),
+                };
+                (first, lane)
+            })
+            .collect();
+        lanes.sort_by(|a, b| (a.0, &a.1.signature).cmp(&(b.0, &b.1.signature)));
+        lanes.into_iter().map(|(_, l)| l).collect::<Vec<_>>()
+    };
+
+    let mut cited: BTreeSet<&str> = BTreeSet::new();
+    let mut lanes: Vec<FindingLane> = findings
         .iter()
-        .filter_map(|f| {
-            f.first_time.map(|time| ActivityMark {
+        .map(|f| {
+            let pairs: BTreeSet<(&str, &str)> = f
+                .evidence
+                .iter()
+                .filter_map(|e| e.signature.as_deref().map(|s| (e.file.as_str(), s)))
+                .collect();
+            cited.extend(pairs.iter().map(|p| p.1));
+            let mut all = MinuteCounts::default();
+            for &(file, signature) in &pairs {
+                if let Some(h) = histogram(file, signature) {
+                    all.merge(h);
+                }
+            }
+            let span = (
+                f.first_time.map_or(i64::MIN, |t| t.millis()),
+                f.last_time.or(f.first_time).map_or(i64::MAX, |t| t.millis()),
+            );
+            let episodes = crate::rules::episodes(&all, episode_gap_ms)
+                .into_iter()
+                .map(|e| ActivityEpisode {
+                    start: Timestamp(e.start_ms),
+                    end: Timestamp(e.end_ms),
+                    hits: e.count,
+                    // Minute precision: the episode's minutes reach into the span.
+                    in_span: e.start_ms <= span.1 && e.end_ms > span.0,
+                })
+                .collect();
+            FindingLane {
                 finding: f.id.clone(),
                 severity: f.severity,
-                time,
-            })
+                title: f.title.clone(),
+                first_time: f.first_time,
+                last_time: f.last_time,
+                episodes,
+                signatures: signature_lanes(&pairs),
+            }
         })
         .collect();
+    // By first time; findings with no timed evidence keep document order after the rest.
+    lanes.sort_by_key(|l| (l.first_time.is_none(), l.first_time));
+    let uncited: BTreeSet<(&str, &str)> = files
+        .iter()
+        .flat_map(|f| f.hits.keys().map(move |s| (f.path.as_str(), s.as_str())))
+        .filter(|(_, s)| !cited.contains(s) && !has_tag(kb, s, ENVIRONMENT_TAG))
+        .collect();
+    let mut other = signature_lanes(&uncited);
+    other.sort_by(|a, b| b.total.cmp(&a.total).then_with(|| a.signature.cmp(&b.signature)));
     Activity {
         start: Some(Timestamp(start)),
         end: Some(Timestamp(start + bin_ms * bins as i64)),
         bin_ms,
+        episode_gap_ms,
         lanes,
-        marks,
+        other,
     }
 }
 

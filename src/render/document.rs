@@ -401,7 +401,8 @@ pub(crate) struct TimelineEvent {
     pub text: String,
 }
 
-/// Hits per file over time, in equal bins over the span of all logs.
+/// The timeline chart's content: one lane per finding, each with its episodes (separate bars)
+/// and the hits of its evidence signatures per time bin; equal bins over the span of all logs.
 #[derive(Debug, Clone, Serialize)]
 pub(crate) struct Activity {
     /// Start of the first bin.
@@ -410,32 +411,61 @@ pub(crate) struct Activity {
     pub end: Option<Timestamp>,
     /// Bin width in milliseconds (a whole number of minutes).
     pub bin_ms: i64,
-    /// One lane per log with hits.
-    pub lanes: Vec<ActivityLane>,
-    /// Findings' first times, as marks on the chart.
-    pub marks: Vec<ActivityMark>,
+    /// A pause in a finding's evidence at least this long (ms) ends an episode: the longer of
+    /// 30 minutes and one bin, so two bars always have a visible gap between them.
+    pub episode_gap_ms: i64,
+    /// One lane per finding, by the finding's first time (findings without timed evidence
+    /// last, in document order).
+    pub lanes: Vec<FindingLane>,
+    /// Signatures no finding cites (environment facts left out), most hits first; the chart
+    /// folds them away.
+    pub other: Vec<SignatureLane>,
 }
 
-/// One file's hits per bin.
+/// A finding's lane of the chart.
 #[derive(Debug, Clone, Serialize)]
-pub(crate) struct ActivityLane {
-    /// File inside the bundle.
-    pub file: String,
-    /// Hits in the file.
-    pub total: u64,
-    /// Hits per bin.
-    pub bins: Vec<u64>,
-}
-
-/// A finding marked on the activity chart.
-#[derive(Debug, Clone, Serialize)]
-pub(crate) struct ActivityMark {
+pub(crate) struct FindingLane {
     /// Finding anchor.
     pub finding: String,
     /// Severity.
     pub severity: Severity,
-    /// Time.
-    pub time: Timestamp,
+    /// Finding title.
+    pub title: String,
+    /// The finding's time span (the episode the rule chose, else all its evidence).
+    pub first_time: Option<Timestamp>,
+    /// End of the finding's time span.
+    pub last_time: Option<Timestamp>,
+    /// Stretches of its evidence's hits with no pause of `episode_gap_ms`, in time order: a
+    /// problem that recovered and came back is two episodes.
+    pub episodes: Vec<ActivityEpisode>,
+    /// Its evidence signatures (over all files), in order of first hit.
+    pub signatures: Vec<SignatureLane>,
+}
+
+/// One episode of a finding's evidence (minute precision).
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct ActivityEpisode {
+    /// Start of its first minute.
+    pub start: Timestamp,
+    /// End of its last minute.
+    pub end: Timestamp,
+    /// Hits of the finding's evidence in it.
+    pub hits: u64,
+    /// Whether it overlaps the finding's time span (else it is an earlier or later episode).
+    pub in_span: bool,
+}
+
+/// One signature's hits per bin, summed over files.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct SignatureLane {
+    /// Signature id.
+    pub signature: String,
+    /// Files with hits (of those the lane counts).
+    pub files: Vec<String>,
+    /// Hits.
+    pub total: u64,
+    /// Hits per bin.
+    pub bins: Vec<u64>,
 }
 
 /// A plan as the document shows it.
@@ -526,8 +556,9 @@ crate::visit_fields! {
     DocFinding { title, summary, params, evidence }
     DocEvidence { file, captures, excerpt }
     TimelineEvent { file, text }
-    Activity { lanes }
-    ActivityLane { file }
+    Activity { lanes, other }
+    FindingLane { title, signatures }
+    SignatureLane { files }
     DocPlan { title, answers, params }
     PlanAnswer { title }
     Appendix { rules, kb_problems, plan_problems, not_logs }

@@ -2,21 +2,21 @@
 //! self-contained file) or JSON, and a short summary for the terminal.
 //!
 //! Markdown comes from the `case.md` template; HTML is that markdown through pulldown-cmark,
-//! wrapped by the `case.html` template, with the activity chart (inline SVG) put where the
-//! markdown marks it; JSON is the [`CaseDocument`] itself. Templates come from the knowledge
+//! wrapped by the `case.html` template, with the timeline chart (HTML rows around inline SVG) put
+//! where the markdown marks it; JSON is the [`CaseDocument`] itself. Templates come from the knowledge
 //! base (`kb/templates/`), the embedded defaults filling in any it lacks.
 
 mod build;
+mod chart;
 mod document;
 mod summary;
-mod svg;
 mod terminal;
 
 use std::str::FromStr;
 
 pub(crate) use build::DocumentInputs;
+pub(crate) use chart::timeline_chart;
 pub(crate) use document::CaseDocument;
-pub(crate) use svg::activity_svg;
 pub(crate) use terminal::{printable, summary};
 
 use crate::templating::{self, Templates};
@@ -119,7 +119,7 @@ pub(crate) fn render(
                 Some((before, after)) => format!(
                     "{}{}{}",
                     markdown_to_html(before),
-                    activity_svg(&doc.activity),
+                    timeline_chart(&doc.activity),
                     markdown_to_html(after)
                 ),
                 None => markdown_to_html(&markdown),
@@ -216,6 +216,8 @@ fn sanitiser() -> &'static ammonia::Builder<'static> {
                 .into(),
             )
             .filter_style_properties(["text-align"].into())
+            // `loc`: a file name or file:line that never breaks (the stylesheet's nowrap).
+            .allowed_classes([("span", ["loc"].into())].into())
             // Links within the page only: every scheme (http, javascript, data) is dropped.
             .url_schemes(HashSet::new())
             .url_relative(ammonia::UrlRelative::PassThrough)

@@ -22,7 +22,7 @@ use serde::Serialize;
 pub(crate) use api::{BundleView, Facts};
 pub(crate) use context::SignatureRef;
 pub(crate) use engine::{engine, DEADLINE, MAX_OPERATIONS};
-pub(crate) use window::max_in_window;
+pub(crate) use window::{episodes, max_in_window};
 
 use context::RuleContext;
 use draft::FindingDraft;

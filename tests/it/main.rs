@@ -20,6 +20,8 @@ mod kb_search;
 mod layering;
 mod layouts;
 mod render_case;
+mod render_chart;
+mod render_counts;
 mod rule_tables;
 mod scan_determinism;
 mod scan_equivalence;

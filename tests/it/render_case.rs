@@ -75,7 +75,10 @@ fn html_is_deterministic_and_self_contained() {
         assert!(!html.contains(remote), "loads {remote}");
     }
     assert!(html.contains("<svg class=\"activity\""), "activity chart inline");
-    assert!(html.contains(">F1</text>"), "findings marked on the chart");
+    assert!(
+        html.contains("data-finding=\"f1\""),
+        "a lane per finding on the chart"
+    );
     assert!(html.contains("<a id=\"f1\"></a>") && html.contains("href=\"#p1\""));
 }
 
