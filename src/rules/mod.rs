@@ -7,10 +7,12 @@
 
 mod api;
 mod context;
+mod crashloop;
 mod draft;
 mod engine;
 pub(crate) mod grade;
 mod lint;
+mod records;
 mod window;
 
 use std::collections::{BTreeMap, BTreeSet};

@@ -20,6 +20,7 @@ mod kb_search;
 mod layering;
 mod layouts;
 mod render_case;
+mod rule_records;
 mod rule_tables;
 mod scan_determinism;
 mod scan_equivalence;
