@@ -132,3 +132,24 @@ fn a_misspelt_pod_property_is_an_error_with_its_position() {
         "{failed:?}"
     );
 }
+
+/// An evidence item of the wrong type is an error at the `finding(..)` call, not dropped.
+#[test]
+fn wrong_evidence_is_an_error_at_the_call() {
+    let s = Scenario::new()
+        .kb_file(
+            "rules/t/ev.yaml",
+            "id: t.ev\ntitle: Ev\nstatus: test\nseverity: low\ndescription: x.\nscript: |\n  let n = bundle.pods().len();\n  finding(#{ summary: \"s\", evidence: [n] })\n",
+        )
+        .log(
+            "pods.txt",
+            "NAME    READY   STATUS    RESTARTS   AGE\nweb-1   1/1     Running   3          1d\n",
+        );
+    let (doc, _) = analyze(&s);
+    let failed = failed_rules(&doc);
+    assert_eq!(failed.len(), 1, "{failed:?}");
+    assert!(
+        failed[0].contains("rules/t/ev.yaml:8:3: Runtime error: finding: evidence 0 is a i64; evidence lists signature names and pods from `bundle.pods()`"),
+        "{failed:?}"
+    );
+}
