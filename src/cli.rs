@@ -6,6 +6,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::findings::Severity;
 use crate::render::Format;
+use crate::search::ItemKind;
 
 /// Diagnose customer support bundles: scan every log against a versioned knowledge base,
 /// evaluate its rules, and write the case up.
@@ -217,20 +218,6 @@ pub struct ChangelogArgs {
     pub since: Option<String>,
     #[command(flatten)]
     pub kb: KbArg,
-}
-
-/// What a KB item is, for `kb list` and `search --kind`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, clap::ValueEnum, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ItemKind {
-    /// A rule.
-    Rule,
-    /// A signature (shared, or a rule's own).
-    Signature,
-    /// A runbook.
-    Runbook,
-    /// A past case (`kb/cases/`).
-    Case,
 }
 
 /// Text or JSON listing.

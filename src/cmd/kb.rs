@@ -3,10 +3,11 @@
 use serde::Serialize;
 
 use super::{exit, load_kb, Failure};
-use crate::cli::{ChangelogArgs, ItemKind, KbArg, ListArgs, ListFormat};
+use crate::cli::{ChangelogArgs, KbArg, ListArgs, ListFormat};
 use crate::kb::changelog::{self, ChangelogEntry, CHANGELOG};
 use crate::kb::lock::{check_against_lock, KbLock, LockDiff, LOCK};
 use crate::kb::{KbOrigin, KnowledgeBase, RuleStatus};
+use crate::search::ItemKind;
 
 /// Loads the knowledge base, runs the cross-checks and reports every problem, errors and
 /// warnings alike; exit 3 when there is an error.

@@ -10,11 +10,12 @@
 //! | `bundle.sustained("sig", duration("10m"))` | whether hits went on that long with no pause over 5 minutes |
 //! | `bundle.followed_by("a", "b", duration("5m"))` | whether `b` hit within 5m after some hit of `a` |
 //! | `bundle.version("neuvector")` | the product version seen in the bundle (highest), or `()` |
-//! | `bundle.pods()` / `bundle.pods("enforcer")` | array of pod maps: `name`, `namespace`, `component`, `workload`, `node`, `ip`, `ready`, `containers`, `status`, `restarts`, `last_restart_ago`, `last_restart_ago_secs`, `last_restart_time`, `last_restart_ms`, `last_reason`, `last_exit_code`, `image`, `version`, `age`, `file`, `files`, `line`, `healthy`: every source (get pods text, JSON, YAML, describe) merged, one map per pod |
-//! | `bundle.pod_by_ip("10.42.3.7")` | the pod map of the pod with that IP, or `()` |
-//! | `bundle.events()` / `bundle.events("BackOff")` | array of event maps: `reason`, `object`, `kind`, `name`, `namespace`, `count`, `first_time`, `last_time`, `first_ms`, `last_ms`, `last_seen`, `last_seen_secs`, `message`, `type`, `file` |
+//! | `bundle.pods()` / `bundle.pods("enforcer")` | array of `Pod` values (typed, read like maps; properties in [`records::POD_PROPERTIES`]): every source merged, one per pod |
+//! | `bundle.pod_by_ip("10.42.3.7")` | the `Pod` with that IP, or `()` |
+//! | `bundle.crashloops()` / `bundle.crashloops("enforcer")` | array of `CrashLoops` values, one per component with a crash-looping pod ([`super::crashloop`] decides which) |
+//! | `bundle.events()` / `bundle.events("BackOff")` | array of `Event` values |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
-//! | `bundle.files()` / `bundle.files("controller-log")` | array of `File` values (read like maps: `file`, `kind`, `previous`, `lines`, `first_time`, `last_time`, `first_ms`, `last_ms`; typed so thousands of files stay within the sandbox limits) |
+//! | `bundle.files()` / `bundle.files("controller-log")` | array of `File` values |
 //! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
 //! | `finding(#{...})` | a finding: `summary` (required), `title`, `severity`, `evidence` (signature names and pod maps), `params` |
@@ -26,8 +27,8 @@
 //!
 //! Every name a script passes is checked: a signature that is neither the rule's own nor in its
 //! `uses:`, a capture its regex does not declare, a rule not in `after:` are errors naming the
-//! known names. The maps scripts see are built from the typed structs below, so their field
-//! names are the documented ones.
+//! known names. The maps scripts see are built from the typed structs below, and the typed
+//! values from one property table each (`records.rs`), so their names are the documented ones.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -37,11 +38,11 @@ use serde::Serialize;
 
 use super::context::{RuleContext, SignatureRef};
 use super::draft::FindingDraft;
+use super::records;
 use super::window::{episodes, followed_by, longest_stretch, max_in_window};
 use crate::findings::Finding;
 use crate::scan::{ScanReport, SignatureHits};
 use crate::spec::VersionReq;
-use crate::tables::events::last_seen_secs;
 use crate::tables::{merge_pods, Components, Pod, PodTable, Workload};
 use crate::time::{parse_kubectl_duration, Timestamp};
 
@@ -130,75 +131,6 @@ struct CaptureView {
     values: BTreeMap<String, i64>,
     min: Option<f64>,
     max: Option<f64>,
-}
-
-/// `bundle.files()[i]`: a typed value, not a map, so a bundle of many files does not count
-/// against the sandbox's string and map limits (which add up every string and map entry an
-/// array holds).
-#[derive(Clone)]
-pub(crate) struct FileView {
-    file: ImmutableString,
-    kind: Dynamic,
-    previous: bool,
-    lines: i64,
-    first_time: Dynamic,
-    last_time: Dynamic,
-    first_ms: Dynamic,
-    last_ms: Dynamic,
-}
-
-fn or_unit<T: Into<Dynamic>>(v: Option<T>) -> Dynamic {
-    v.map_or(Dynamic::UNIT, Into::into)
-}
-
-/// `bundle.pods()[i]`.
-#[derive(Serialize)]
-struct PodView {
-    name: String,
-    namespace: Option<String>,
-    component: Option<String>,
-    workload: Option<String>,
-    node: Option<String>,
-    ip: Option<String>,
-    last_restart_time: Option<String>,
-    last_restart_ms: Option<i64>,
-    last_reason: Option<String>,
-    last_exit_code: Option<i64>,
-    image: Option<String>,
-    version: Option<String>,
-    files: Vec<String>,
-    ready: i64,
-    containers: i64,
-    status: String,
-    restarts: i64,
-    last_restart_ago: Option<String>,
-    last_restart_ago_secs: Option<i64>,
-    age: String,
-    healthy: bool,
-    raw: String,
-    file: String,
-    line: i64,
-}
-
-/// `bundle.events()[i]`.
-#[derive(Serialize)]
-struct EventView {
-    reason: String,
-    object: String,
-    kind: Option<String>,
-    name: String,
-    namespace: Option<String>,
-    count: i64,
-    first_time: Option<String>,
-    last_time: Option<String>,
-    first_ms: Option<i64>,
-    last_ms: Option<i64>,
-    last_seen: Option<String>,
-    last_seen_secs: Option<i64>,
-    message: String,
-    #[serde(rename = "type")]
-    kind_of_event: String,
-    file: String,
 }
 
 /// `bundle.workload(..)`.
@@ -415,54 +347,6 @@ impl BundleView {
             .map_or(Dynamic::UNIT, |v| v.clone().into())
     }
 
-    fn pods(&mut self, component: Option<&str>) -> Array {
-        self.facts
-            .pods
-            .iter()
-            .filter(|pod| component.is_none() || pod.component.as_deref() == component)
-            .map(pod_view)
-            .collect()
-    }
-
-    fn pod_by_ip(&mut self, ip: &str) -> Dynamic {
-        // `[fd00::15]:40003` and `10.42.3.7:18300` name the same pod as the bare address.
-        let bare = strip_port(ip);
-        self.facts
-            .pods
-            .iter()
-            .find(|p| p.ip.as_deref() == Some(bare))
-            .map_or(Dynamic::UNIT, pod_view)
-    }
-
-    fn events(&mut self, reason: Option<&str>) -> Array {
-        self.facts
-            .scan
-            .event_tables
-            .iter()
-            .flat_map(|t| &t.events)
-            .filter(|e| reason.is_none_or(|r| e.reason == r))
-            .map(|e| {
-                to_dynamic(&EventView {
-                    reason: e.reason.clone(),
-                    object: e.object.clone(),
-                    kind: e.kind.clone(),
-                    name: e.name.clone(),
-                    namespace: e.namespace.clone(),
-                    count: e.count as i64,
-                    first_time: time_text(e.first_time),
-                    last_time: time_text(e.last_time),
-                    first_ms: time_ms(e.first_time),
-                    last_ms: time_ms(e.last_time),
-                    last_seen: e.last_seen.clone(),
-                    last_seen_secs: last_seen_secs(e),
-                    message: e.message.clone(),
-                    kind_of_event: e.kind_of_event.clone(),
-                    file: e.file.clone(),
-                })
-            })
-            .collect()
-    }
-
     fn workload(&mut self, component: &str) -> Dynamic {
         self.facts
             .workloads
@@ -477,28 +361,6 @@ impl BundleView {
                     ready: i64::from(w.ready),
                 })
             })
-    }
-
-    fn files(&mut self, kind: Option<&str>) -> Array {
-        self.facts
-            .scan
-            .files
-            .iter()
-            .filter(|f| kind.is_none() || f.kind.as_deref() == kind)
-            .map(|f| {
-                let (first, last) = f.time_range();
-                Dynamic::from(FileView {
-                    file: f.path.as_str().into(),
-                    kind: or_unit(f.kind.clone()),
-                    previous: f.previous,
-                    lines: f.lines as i64,
-                    first_time: or_unit(time_text(first)),
-                    last_time: or_unit(time_text(last)),
-                    first_ms: or_unit(time_ms(first)),
-                    last_ms: or_unit(time_ms(last)),
-                })
-            })
-            .collect()
     }
 
     fn fired(&mut self, rule: &str) -> Fallible<bool> {
@@ -529,35 +391,6 @@ impl BundleView {
     }
 }
 
-fn pod_view(pod: &Pod) -> Dynamic {
-    to_dynamic(&PodView {
-        name: pod.name.clone(),
-        namespace: pod.namespace.clone(),
-        component: pod.component.clone(),
-        workload: pod.workload.clone(),
-        node: pod.node.clone().filter(|n| n != "<none>"),
-        ip: pod.ip.clone().filter(|n| n != "<none>"),
-        last_restart_time: time_text(pod.last_restart),
-        last_restart_ms: time_ms(pod.last_restart),
-        last_reason: pod.last_reason.clone(),
-        last_exit_code: pod.last_exit_code,
-        image: pod.image.clone(),
-        version: pod.version.clone(),
-        files: pod.sources.clone(),
-        ready: i64::from(pod.ready),
-        containers: i64::from(pod.containers),
-        status: pod.status.clone(),
-        restarts: pod.restarts as i64,
-        last_restart_ago: pod.last_restart_ago.clone(),
-        last_restart_ago_secs: pod.last_restart_ago_secs,
-        age: pod.age.clone(),
-        healthy: pod.is_healthy(),
-        raw: pod.raw.clone(),
-        file: pod.sources.first().cloned().unwrap_or_default(),
-        line: pod.line as i64,
-    })
-}
-
 /// An address without its port: `[fd00::15]:40003` => `fd00::15`, `10.1.2.3:18300` =>
 /// `10.1.2.3`, `fd00::15` stays.
 fn strip_port(addr: &str) -> &str {
@@ -579,15 +412,7 @@ pub(crate) fn register(engine: &mut Engine) {
         c.by_name.keys().map(|k| Dynamic::from(k.clone())).collect()
     });
     engine.register_type_with_name::<FindingDraft>("Finding");
-    engine.register_type_with_name::<FileView>("File");
-    engine.register_get("file", |f: &mut FileView| f.file.clone());
-    engine.register_get("kind", |f: &mut FileView| f.kind.clone());
-    engine.register_get("previous", |f: &mut FileView| f.previous);
-    engine.register_get("lines", |f: &mut FileView| f.lines);
-    engine.register_get("first_time", |f: &mut FileView| f.first_time.clone());
-    engine.register_get("last_time", |f: &mut FileView| f.last_time.clone());
-    engine.register_get("first_ms", |f: &mut FileView| f.first_ms.clone());
-    engine.register_get("last_ms", |f: &mut FileView| f.last_ms.clone());
+    records::register(engine);
     engine.register_fn("hits", |b: &mut BundleView, name: ImmutableString| b.hits(&name));
     engine.register_fn(
         "count_between",
@@ -622,21 +447,36 @@ pub(crate) fn register(engine: &mut Engine) {
         |b: &mut BundleView, name: ImmutableString, max_gap: i64| b.episodes(&name, max_gap),
     );
     engine.register_fn("version", |b: &mut BundleView, p: ImmutableString| b.version(&p));
-    engine.register_fn("pods", |b: &mut BundleView| b.pods(None));
-    engine.register_fn("pods", |b: &mut BundleView, c: ImmutableString| b.pods(Some(&c)));
-    engine.register_fn("pod_by_ip", |b: &mut BundleView, ip: ImmutableString| {
-        b.pod_by_ip(&ip)
+    engine.register_fn("pods", |b: &mut BundleView| records::pods(&b.facts, |_| true));
+    engine.register_fn("pods", |b: &mut BundleView, c: ImmutableString| {
+        records::pods(&b.facts, |p| p.component.as_deref() == Some(c.as_str()))
     });
-    engine.register_fn("events", |b: &mut BundleView| b.events(None));
+    engine.register_fn("pod_by_ip", |b: &mut BundleView, ip: ImmutableString| {
+        // `[fd00::15]:40003` and `10.42.3.7:18300` name the same pod as the bare address.
+        let bare = strip_port(&ip);
+        let mut found = records::pods(&b.facts, |p| p.ip.as_deref() == Some(bare));
+        if found.is_empty() {
+            Dynamic::UNIT
+        } else {
+            found.swap_remove(0)
+        }
+    });
+    engine.register_fn("events", |b: &mut BundleView| records::events(&b.facts, None));
     engine.register_fn("events", |b: &mut BundleView, r: ImmutableString| {
-        b.events(Some(&r))
+        records::events(&b.facts, Some(&r))
+    });
+    engine.register_fn("crashloops", |b: &mut BundleView| {
+        records::crashloops(&b.facts, None)
+    });
+    engine.register_fn("crashloops", |b: &mut BundleView, c: ImmutableString| {
+        records::crashloops(&b.facts, Some(&c))
     });
     engine.register_fn("workload", |b: &mut BundleView, c: ImmutableString| {
         b.workload(&c)
     });
-    engine.register_fn("files", |b: &mut BundleView| b.files(None));
+    engine.register_fn("files", |b: &mut BundleView| records::files(&b.facts, None));
     engine.register_fn("files", |b: &mut BundleView, k: ImmutableString| {
-        b.files(Some(&k))
+        records::files(&b.facts, Some(&k))
     });
     engine.register_fn("fired", |b: &mut BundleView, r: ImmutableString| b.fired(&r));
     engine.register_fn("findings", |b: &mut BundleView, r: ImmutableString| {

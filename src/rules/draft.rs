@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use rhai::{Dynamic, Map};
 
 use super::context::RuleContext;
+use super::records::PodRef;
 use crate::findings::Severity;
 
 /// The fields a script may give a finding.
@@ -68,11 +69,11 @@ impl FindingDraft {
                     ctx.signature(&name)
                         .map_err(|e| format!("finding: evidence {i}: {e}"))?;
                     signatures.push(name);
-                } else if item.is_map() {
-                    pods.push(pod_row(item.cast::<Map>(), i)?);
+                } else if item.is::<PodRef>() {
+                    pods.push(item.cast::<PodRef>().row());
                 } else {
                     return Err(format!(
-                        "finding: evidence {i} is a {}; evidence lists signature names and pod maps",
+                        "finding: evidence {i} is a {}; evidence lists signature names and pods from `bundle.pods()`",
                         item.type_name()
                     ));
                 }
@@ -131,19 +132,6 @@ fn millis(v: Option<Dynamic>, field: &str) -> Result<Option<i64>, String> {
     }
 }
 
-/// A pod map from `bundle.pods()` quoted as evidence.
-fn pod_row(pod: Map, index: usize) -> Result<(String, u64, String), String> {
-    let get = |k: &str| pod.get(k).filter(|v| !v.is_unit());
-    let (Some(name), Some(file)) = (get("name"), get("file")) else {
-        return Err(format!(
-            "finding: evidence {index} is a map but not a pod from `bundle.pods()` (it needs `name` and `file`)"
-        ));
-    };
-    let line = get("line").and_then(|v| v.as_int().ok()).unwrap_or(0).max(0) as u64;
-    let raw = get("raw").map_or_else(|| name.to_string(), |v| v.to_string());
-    Ok((file.to_string(), line, raw))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -186,7 +174,7 @@ mod tests {
         let ev: rhai::Array = vec![Dynamic::from(3_i64)];
         assert_eq!(
             err(&[("summary", "s".into()), ("evidence", ev.into())]),
-            "finding: evidence 0 is a i64; evidence lists signature names and pod maps"
+            "finding: evidence 0 is a i64; evidence lists signature names and pods from `bundle.pods()`"
         );
         assert_eq!(
             err(&[

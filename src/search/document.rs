@@ -4,7 +4,7 @@
 
 use serde::Serialize;
 
-use crate::cli::ItemKind;
+use super::ItemKind;
 use crate::kb::KnowledgeBase;
 
 /// One searchable item.

@@ -4,9 +4,11 @@
 
 pub(crate) mod document;
 pub(crate) mod index;
+mod item;
 pub(crate) mod line;
 pub(crate) mod query;
 pub(crate) mod tokenizer;
 
 pub(crate) use document::documents;
+pub(crate) use item::ItemKind;
 pub(crate) use query::{search, SearchHit, SearchRequest};

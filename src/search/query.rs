@@ -13,7 +13,7 @@ use tantivy::{TantivyDocument, Term};
 
 use super::index::SearchIndex;
 use super::tokenizer;
-use crate::cli::ItemKind;
+use super::ItemKind;
 
 /// Field weights: an id or title match counts most, a rule's runbook text least.
 const ID_BOOST: f32 = 3.0;

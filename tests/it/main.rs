@@ -22,6 +22,7 @@ mod layouts;
 mod render_case;
 mod render_chart;
 mod render_counts;
+mod rule_records;
 mod rule_tables;
 mod scan_determinism;
 mod scan_equivalence;
