@@ -22,5 +22,5 @@ pub(crate) use api::Facts;
 pub(crate) use compile::Rule;
 pub(crate) use context::SignatureRef;
 pub(crate) use engine::engine;
-pub(crate) use window::episodes;
 pub(crate) use evaluate::{Evaluation, OutcomeStatus, RuleOutcome, RuleSet};
+pub(crate) use window::episodes;

@@ -425,3 +425,33 @@ fn rule_test_outside_a_kb_runs_every_test_of_the_embedded_kb() {
         "{stdout}"
     );
 }
+
+#[test]
+fn a_runtime_error_in_an_inline_script_points_into_the_yaml() {
+    let dir = kb_with(
+        true,
+        &[(
+            "rules/t/inline-error.yaml",
+            "id: t.inline-error\ntitle: Inline error\nstatus: test\nseverity: low\ndescription: Divides by zero.\n\
+script: |\n  let pods = bundle.pods();\n  let per = 100 / (pods.len() - pods.len());\n  finding(#{ summary: `${per}` })\n",
+        )],
+    );
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--format", "json", "--quiet", "--kb"])
+        .arg(dir.path())
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
+    let failed = outcomes
+        .iter()
+        .find(|o| o["rule"] == "t.inline-error" && o["status"] == "failed")
+        .unwrap_or_else(|| panic!("not reported as failed: {outcomes:?}"));
+    // Line 8 of the YAML file, column 17 (the script's line 2, column 15, indented by 2).
+    assert_eq!(
+        failed["reason"],
+        "rules/t/inline-error.yaml:8:17: Division by zero: 100 / 0"
+    );
+}
