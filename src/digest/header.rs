@@ -42,6 +42,9 @@ pub struct HeaderShape {
     pub source_columns: u8,
     /// Whether lines end their header with a `component:` token.
     pub component: bool,
+    /// Whether a padded column (a short token followed by a run of spaces, as in Windows CBS's
+    /// `Info                  CBS    Loaded ...`) ends the header, when no `component:` does.
+    pub padded_column: bool,
     /// Year assumed for layouts that carry none (syslog `Jun 14 15:16:01`).
     pub assume_year: i32,
 }
@@ -51,6 +54,7 @@ impl Default for HeaderShape {
         HeaderShape {
             source_columns: 0,
             component: false,
+            padded_column: false,
             assume_year: 1970,
         }
     }
@@ -60,6 +64,17 @@ impl Default for HeaderShape {
 const HEADER_SCAN: usize = 320;
 /// How many tokens after the time/level prefix may hold the `component:`.
 const COMPONENT_WINDOW: usize = 3;
+/// Longest token a padded column holds.
+const PADDED_COLUMN_MAX: usize = 32;
+
+/// The token at `p` when it is a padded column: short, followed by two or more spaces and then
+/// more text (a message's words are single-spaced).
+fn padded_column(line: &[u8], p: usize) -> Option<(usize, usize)> {
+    let (s, e) = next_token(line, p)?;
+    let rest = &line[e..];
+    let pad = rest.iter().take_while(|&&c| c == b' ').count();
+    (e - s <= PADDED_COLUMN_MAX && pad >= 2 && pad < rest.len()).then_some((s, e))
+}
 
 const MONTHS: [&[u8; 3]; 12] = [
     b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec",
@@ -758,6 +773,7 @@ impl HeaderShape {
     pub fn learn<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> HeaderShape {
         let mut shape = HeaderShape::default();
         let mut votes = [0usize; COMPONENT_WINDOW + 1];
+        let mut padded = 0usize;
         let mut timed = 0usize;
         for line in lines {
             if structured(line, shape.assume_year).is_some() {
@@ -768,6 +784,9 @@ impl HeaderShape {
                 continue;
             }
             timed += 1;
+            if padded_column(line, h.content).is_some() {
+                padded += 1;
+            }
             let mut p = h.content;
             for v in votes.iter_mut() {
                 let Some((s, e)) = next_token(line, p) else {
@@ -793,6 +812,9 @@ impl HeaderShape {
         if best * 2 >= timed && k < COMPONENT_WINDOW {
             shape.component = true;
             shape.source_columns = k as u8;
+        } else if padded * 10 >= timed * 9 {
+            // Nearly every line: message words are rarely followed by two spaces.
+            shape.padded_column = true;
         }
         shape
     }
@@ -814,6 +836,13 @@ impl HeaderShape {
             return h;
         }
         let mut h = scan_prefix(line, self.assume_year);
+        if h.timed && self.padded_column {
+            if let Some((s, e)) = padded_column(line, h.content) {
+                h.source = Some((s, e));
+                h.content = e;
+            }
+            return h;
+        }
         if !h.timed || !self.component {
             return h;
         }
@@ -977,6 +1006,30 @@ mod tests {
         let h = s.parse(apache[1].as_bytes());
         assert_eq!(h.level, Some(Level::Error));
         assert_eq!(h.time.unwrap().to_string(), "2005-12-04T04:47:44.000Z");
+    }
+
+    #[test]
+    fn a_padded_column_ends_the_header_when_nearly_every_line_has_one() {
+        let cbs = [
+            "2024-03-07 09:15:08, Info                  CBS    Processing complete",
+            "2024-03-07 09:15:14, Error                 DPX    Session 31 initialized by client",
+            "2024-03-07 09:15:19, Warning               CSI    Loaded Servicing Stack v10.0",
+        ];
+        let s = learned(&cbs);
+        assert!(s.padded_column && !s.component);
+        assert_eq!(content(&s, cbs[1]), "Session 31 initialized by client");
+        let h = s.parse(cbs[1].as_bytes());
+        assert_eq!(h.level, Some(Level::Error));
+        assert_eq!(&cbs[1][h.source.unwrap().0..h.source.unwrap().1], "DPX");
+        // Double spaces in a few messages are not a column.
+        let plain = [
+            "2024-03-07 09:15:08 INFO started  twice",
+            "2024-03-07 09:15:09 INFO listening on port 80",
+            "2024-03-07 09:15:10 INFO ready",
+        ];
+        let s = learned(&plain);
+        assert!(!s.padded_column);
+        assert_eq!(content(&s, plain[0]), "started  twice");
     }
 
     #[test]
