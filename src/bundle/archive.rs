@@ -277,6 +277,36 @@ fn write_member(
 }
 
 /// Reports what happened to one member beyond a plain, whole write.
+/// Reports one member's extraction: what was written, or why it was skipped. Returns `false`
+/// when the archive stream failed while reading it (corrupt or truncated).
+fn record_member(
+    job: &mut Extraction<'_>,
+    shown_member: &str,
+    target: &Path,
+    written: Result<Written, (WriteFailure, u64)>,
+    expected: u64,
+) -> bool {
+    let reason = match written {
+        Ok(written) => {
+            report(job, shown_member, target, &written, Some(expected));
+            return true;
+        }
+        Err((WriteFailure::Place(err), _)) => format!("cannot be written, not read: {err}"),
+        Err((WriteFailure::Write(err), n)) => {
+            format!("cannot be written after {n} bytes (kept what was written): {err}")
+        }
+        Err((WriteFailure::Read(err), n)) => {
+            job.skipped.push(skip(
+                shown_member,
+                format!("corrupt member, kept the {n} bytes that could be read: {err}"),
+            ));
+            return false;
+        }
+    };
+    job.skipped.push(skip(shown_member, reason));
+    true
+}
+
 fn report(
     job: &mut Extraction<'_>,
     shown_member: &str,
@@ -382,27 +412,14 @@ fn extract_tar<R: Read>(
         let expected = entry.header().size().unwrap_or(0);
         let start = compressed.map_or(0, |c| c.get());
         let taken = || compressed.map_or(u64::MAX, |c| c.get() - start);
-        match write_member(&mut entry, &target.join(&rel), job, &taken) {
-            Ok(written) => report(job, &shown_member, target, &written, Some(expected)),
-            Err((WriteFailure::Place(err), _)) => job
-                .skipped
-                .push(skip(&shown_member, format!("cannot be written, not read: {err}"))),
-            Err((WriteFailure::Write(err), n)) => job.skipped.push(skip(
-                &shown_member,
-                format!("cannot be written after {n} bytes (kept what was written): {err}"),
-            )),
-            Err((WriteFailure::Read(err), n)) => {
-                job.skipped.push(skip(
-                    &shown_member,
-                    format!("corrupt member, kept the {n} bytes that could be read: {err}"),
-                ));
-                // The tar stream is now out of step; what follows cannot be trusted.
-                job.skipped.push(skip(
-                    shown,
-                    "archive is corrupt; members after this point are lost",
-                ));
-                return;
-            }
+        let written = write_member(&mut entry, &target.join(&rel), job, &taken);
+        if !record_member(job, &shown_member, target, written, expected) {
+            // The tar stream is now out of step; what follows cannot be trusted.
+            job.skipped.push(skip(
+                shown,
+                "archive is corrupt; members after this point are lost",
+            ));
+            return;
         }
     }
 }
@@ -472,20 +489,9 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
             continue;
         }
         spans.insert(span.0, (span.1, shown_member.clone()));
-        match write_member(&mut member, &target.join(&rel), job, &|| packed) {
-            Ok(written) => report(job, &shown_member, target, &written, Some(expected)),
-            Err((WriteFailure::Place(err), _)) => job
-                .skipped
-                .push(skip(&shown_member, format!("cannot be written, not read: {err}"))),
-            Err((WriteFailure::Write(err), n)) => job.skipped.push(skip(
-                &shown_member,
-                format!("cannot be written after {n} bytes (kept what was written): {err}"),
-            )),
-            Err((WriteFailure::Read(err), n)) => job.skipped.push(skip(
-                &shown_member,
-                format!("corrupt member, kept the {n} bytes that could be read: {err}"),
-            )),
-        }
+        let written = write_member(&mut member, &target.join(&rel), job, &|| packed);
+        // A zip's members are read through the central directory: a corrupt one is its own loss.
+        record_member(job, &shown_member, target, written, expected);
     }
 }
 
