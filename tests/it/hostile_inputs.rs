@@ -1078,36 +1078,50 @@ fn sigterm_removes_the_extracted_bundle() {
     }
     let archive = root.path().join("b.tar.gz");
     std::fs::write(&archive, gz(&leaderless_tar())).unwrap();
-    let mut child = Command::new(binary())
+    let mut analyze = Command::new(binary());
+    analyze
         .args(["analyze", &s_path(&archive), "--format", "json", "-q", "--kb"])
-        .arg(s.kb())
-        .env("TMPDIR", &tmp)
+        .arg(s.kb());
+    let status = signal_once_tmp_is_used(analyze, &tmp, "-TERM", Duration::from_millis(200));
+    assert_eq!(status.code(), Some(128 + 15), "{status:?}");
+}
+
+/// Runs `command` with `TMPDIR=tmp`, sends it `signal` once something appears in `tmp` (and
+/// `settle` later), and checks that nothing is left there when it has exited.
+fn signal_once_tmp_is_used(
+    mut command: Command,
+    tmp: &Path,
+    signal: &str,
+    settle: Duration,
+) -> std::process::ExitStatus {
+    let mut child = command
+        .env("TMPDIR", tmp)
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
     let start = Instant::now();
-    while std::fs::read_dir(&tmp).unwrap().next().is_none() {
+    while std::fs::read_dir(tmp).unwrap().next().is_none() {
         assert!(
             start.elapsed() < Duration::from_secs(60),
-            "no extraction dir appeared"
+            "nothing appeared in the temp dir"
         );
         assert!(child.try_wait().unwrap().is_none(), "finished before the signal");
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(5));
     }
-    std::thread::sleep(Duration::from_millis(200));
+    std::thread::sleep(settle);
     let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args([signal, &child.id().to_string()])
         .status()
         .unwrap();
     assert!(killed.success());
     let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(128 + 15), "{status:?}");
-    let left: Vec<_> = std::fs::read_dir(&tmp)
+    let left: Vec<_> = std::fs::read_dir(tmp)
         .unwrap()
         .map(|e| e.unwrap().path())
         .collect();
     assert!(left.is_empty(), "left behind: {left:?}");
+    status
 }
 
 fn s_path(p: &Path) -> String {
@@ -1322,35 +1336,10 @@ fn sigint_removes_rule_test_fixtures() {
             &format!("id: spin.r{i:02}\ntitle: Spins\nstatus: test\nseverity: low\ndescription: x.\nscript: |\n  let x = 0;\n  loop {{ x += 1; }}\ntests:\n  - name: spins\n    expect: no_match\n    files:\n      a.log: \"x\"\n"),
         );
     }
-    let mut child = Command::new(binary())
-        .args(["rule", "test", "--kb"])
-        .arg(s.kb())
-        .env("TMPDIR", &tmp)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let start = Instant::now();
-    while std::fs::read_dir(&tmp).unwrap().next().is_none() {
-        assert!(
-            start.elapsed() < Duration::from_secs(60),
-            "no fixture dir appeared"
-        );
-        assert!(child.try_wait().unwrap().is_none(), "finished before the signal");
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let killed = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.wait().unwrap();
+    let mut rule_test = Command::new(binary());
+    rule_test.args(["rule", "test", "--kb"]).arg(s.kb());
+    let status = signal_once_tmp_is_used(rule_test, &tmp, "-INT", Duration::ZERO);
     assert_eq!(status.code(), Some(128 + 2), "{status:?}");
-    let left: Vec<_> = std::fs::read_dir(&tmp)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .collect();
-    assert!(left.is_empty(), "left behind: {left:?}");
 }
 
 /// A knowledge base's template with nested loops that write nothing stops at
