@@ -96,16 +96,20 @@ pub(super) struct MatchState {
 
 impl LineMatcher {
     /// The matcher of `signature` (its forms are compiled when first needed: most signatures
-    /// of a large knowledge base never see a candidate line). `cut`: the prefilter searches its
-    /// literal through another part (see `Factors`), so where it finds one is no hint.
-    pub(super) fn for_signature(signature: &Signature, cut: bool) -> LineMatcher {
+    /// of a large knowledge base never see a candidate line). `literals`: what the prefilter
+    /// looks for on its behalf (see `literals_of`); `cut`: it searches them through another
+    /// part (see `Factors`), so where it finds one is no hint.
+    pub(super) fn for_signature(
+        signature: &Signature,
+        literals: Option<&[Vec<u8>]>,
+        cut: bool,
+    ) -> LineMatcher {
         let leading = leading_literal(&signature.spec.regex);
         let hinted = !cut
-            && leading.as_ref().is_some_and(|lit| {
-                signature.spec.keywords.is_empty()
-                    && super::required_literals(&signature.spec.regex)
-                        .is_some_and(|atoms| atoms.len() == 1 && atoms[0] == *lit)
-            });
+            && signature.spec.keywords.is_empty()
+            && leading
+                .as_ref()
+                .is_some_and(|lit| literals.is_some_and(|atoms| atoms.len() == 1 && atoms[0] == *lit));
         LineMatcher {
             signature: signature.clone(),
             any: OnceLock::new(),
@@ -410,7 +414,8 @@ mod tests {
             tags: vec![],
         };
         let sig = Signature::compile("t".into(), spec, "t.yaml", "").unwrap();
-        LineMatcher::for_signature(&sig, false)
+        let literals = crate::scan::required_literals(&sig.spec.regex);
+        LineMatcher::for_signature(&sig, literals.as_deref(), false)
     }
 
     #[test]

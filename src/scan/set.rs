@@ -263,7 +263,7 @@ impl SignatureSet {
             .zip(&atoms)
             .map(|(sig, atoms)| {
                 let cut = atoms.iter().flatten().any(|atom| factors.is_cut(atom));
-                LineMatcher::for_signature(sig, cut)
+                LineMatcher::for_signature(sig, atoms.as_deref(), cut)
             })
             .collect();
         let mut kinds: Vec<&String> = signatures.iter().flat_map(|s| &s.spec.kinds).collect();
@@ -307,19 +307,6 @@ impl SignatureSet {
     /// The signatures, in index order.
     pub fn signatures(&self) -> &[Signature] {
         &self.signatures
-    }
-
-    /// How many distinct literals the prefilter looks for in a file of each kind (`None`: a
-    /// file of no kind a signature names), sorted by kind.
-    pub fn literal_counts(&self) -> Vec<(Option<&str>, usize)> {
-        let mut counts: Vec<(Option<&str>, usize)> = self
-            .by_kind
-            .iter()
-            .map(|(kind, plan)| (Some(kind.as_str()), plan.candidates.len()))
-            .collect();
-        counts.sort();
-        counts.push((None, self.other.candidates.len()));
-        counts
     }
 
     /// What to look for in a file of kind `kind`.
