@@ -104,6 +104,11 @@ fn with_defaults(templates: &BTreeMap<String, String>) -> BTreeMap<String, Strin
 /// Runbooks are filled with the default [`TemplateLimits`].
 pub(crate) fn fill(path: &str, text: &str, context: &Context) -> Result<String, Diagnostic> {
     let limits = TemplateLimits::default();
+    if !has_markup(text) && text.len() <= limits.max_output {
+        // Renders as itself: half the runbook sections are plain markdown, and parsing them
+        // as templates was the largest part of loading the knowledge base.
+        return Ok(text.to_owned());
+    }
     let mut tera = Tera::default();
     register_filters(&mut tera, limits);
     tera.add_raw_template(path, text)
@@ -111,6 +116,13 @@ pub(crate) fn fill(path: &str, text: &str, context: &Context) -> Result<String, 
     sandbox(&tera).map_err(|(_, message)| Diagnostic::file(path, message))?;
     meter_loops(&mut tera);
     render_capped(&tera, path, context, limits).map_err(|message| Diagnostic::file(path, message))
+}
+
+/// Whether `text` holds a tera expression, statement or comment (`{{`, `{%`, `{#`); without
+/// one, tera would render it unchanged.
+fn has_markup(text: &str) -> bool {
+    memchr::memmem::find_iter(text.as_bytes(), b"{")
+        .any(|at| matches!(text.as_bytes().get(at + 1), Some(b'{' | b'%' | b'#')))
 }
 
 /// Registers casebook's filters, and the functions that replace tera's: a `range` capped at
@@ -571,6 +583,23 @@ mod tests {
         ctx.insert("replicas", &3);
         assert_eq!(fill("r.md", "back to {{ replicas }}", &ctx).unwrap(), "back to 3");
         assert!(fill("r.md", "{{ missing }}", &ctx).is_err());
+    }
+
+    #[test]
+    fn text_without_markup_renders_as_itself_and_markup_is_still_seen() {
+        let ctx = Context::new();
+        let plain = "kubectl get pods -o jsonpath='{.items[*].metadata.name}' { } }}";
+        assert!(!has_markup(plain));
+        assert_eq!(fill("r.md", plain, &ctx).unwrap(), plain);
+        for marked in ["a {{ x }}", "{% if x %}y{% endif %}", "{# note #}", "x {{"] {
+            assert!(has_markup(marked), "{marked}");
+            // Through tera: an error, or not the text as it is.
+            assert_ne!(
+                fill("r.md", marked, &ctx).ok().as_deref(),
+                Some(marked),
+                "{marked}"
+            );
+        }
     }
 
     #[test]

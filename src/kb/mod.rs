@@ -293,19 +293,26 @@ impl KnowledgeBase {
             .collect();
         let rules = RuleSet::new(engine, rules).with_version_signatures(version_signatures);
         // A placeholder typo is a KB problem: `kb check` and `analyze` report it (exit 3).
-        for rb in runbooks.iter() {
-            let produced: std::collections::BTreeSet<String> = rules
-                .rules()
-                .iter()
-                .filter(|r| rb.meta.rules.contains(&r.spec.id))
-                .flat_map(|r| r.params_produced())
-                .collect();
-            let text = files
-                .iter()
-                .find(|f| f.path == rb.path)
-                .map_or("", |f| f.text.as_str());
-            problems.extend(rb.check_placeholders(text, &produced));
-        }
+        // Every section is compiled as a template, which takes longer than anything else
+        // at start-up: the runbooks are checked on every core.
+        let pages: Vec<_> = runbooks.iter().collect();
+        let placeholder_problems: Vec<Vec<Diagnostic>> = pages
+            .par_iter()
+            .map(|rb| {
+                let produced: BTreeSet<String> = rules
+                    .rules()
+                    .iter()
+                    .filter(|r| rb.meta.rules.contains(&r.spec.id))
+                    .flat_map(|r| r.params_produced())
+                    .collect();
+                let text = files
+                    .iter()
+                    .find(|f| f.path == rb.path)
+                    .map_or("", |f| f.text.as_str());
+                rb.check_placeholders(text, &produced)
+            })
+            .collect();
+        problems.extend(placeholder_problems.into_iter().flatten());
         let cases = load_cases(&files, &mut problems);
         problems.sort_by(|a, b| (&a.path, a.line, a.column).cmp(&(&b.path, b.line, b.column)));
         Ok(KnowledgeBase {
