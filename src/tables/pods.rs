@@ -168,9 +168,13 @@ impl PodTable {
             let mut words = line.split_whitespace();
             let first = words.next().unwrap_or_default();
             if first == "NAME" || (first == "NAMESPACE" && words.next() == Some("NAME")) {
+                // `kubectl get all` lists services, daemonsets, deployments... after the pods,
+                // each under its own NAME header: only a header with READY and STATUS starts
+                // pod rows; another one ends them.
+                let columns: Vec<&str> = line.split_whitespace().collect();
+                seen_header = columns.contains(&"READY") && columns.contains(&"STATUS");
                 has_namespace = first == "NAMESPACE";
-                seen_header = true;
-                if table.header.is_empty() {
+                if seen_header && table.header.is_empty() {
                     table.header = line.to_owned();
                 }
                 continue;
@@ -280,7 +284,9 @@ fn parse_row(line: &str, has_namespace: bool) -> Option<Pod> {
     } else {
         None
     };
-    let name = words.next()?.to_owned();
+    // `kubectl get all` and `-o name` write `pod/NAME`.
+    let name = words.next()?;
+    let name = name.strip_prefix("pod/").unwrap_or(name).to_owned();
     let (ready, containers) = words.next()?.split_once('/')?;
     let ready: u32 = ready.parse().ok()?;
     let containers: u32 = containers.parse().ok()?;
@@ -381,6 +387,33 @@ cattle-neuvector-system   neuvector-controller-pod-5d8f9c7b4-abcde   1/1     Run
         assert_eq!(w[0].name, "neuvector-controller-pod");
         assert_eq!(w[0].namespace.as_deref(), Some("cattle-neuvector-system"));
         assert_eq!(w[0].pods, 1);
+    }
+
+    #[test]
+    fn get_all_listing_reads_the_pods_and_skips_the_other_resources() {
+        let text = "\
+NAME                                            READY   STATUS             RESTARTS   AGE
+pod/neuvector-controller-pod-8576986c7f-2hk5v   0/1     CrashLoopBackOff   6          10m
+pod/neuvector-enforcer-pod-kbhzj                0/1     CrashLoopBackOff   6          10m
+
+NAME                                      TYPE        CLUSTER-IP      EXTERNAL-IP   PORT(S)    AGE
+service/neuvector-service-webui           ClusterIP   10.43.165.209   <none>        8443/TCP   10m
+
+NAME                                    DESIRED   CURRENT   READY   UP-TO-DATE   AVAILABLE   NODE SELECTOR   AGE
+daemonset.apps/neuvector-enforcer-pod   1         1         0       1            0           <none>          10m
+";
+        let t = PodTable::parse("get-all.txt", text, &components());
+        assert!(t.problems.is_empty(), "{:?}", t.problems);
+        let names: Vec<&str> = t.pods.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "neuvector-controller-pod-8576986c7f-2hk5v",
+                "neuvector-enforcer-pod-kbhzj"
+            ]
+        );
+        assert_eq!(t.pods[0].component.as_deref(), Some("controller"));
+        assert_eq!(t.pods[1].component.as_deref(), Some("enforcer"));
     }
 
     #[test]
