@@ -126,11 +126,16 @@ fn and_list(items: &[String]) -> String {
     }
 }
 
-/// The first character in lower case, unless the word is an acronym (`UI`, `RPC`).
+/// The first character in lower case, unless the first word is an acronym or a name with
+/// capitals inside (`UI`, `RPC`, `NeuVector`, `CrashLoopBackOff`).
 fn lower_first(text: &str) -> String {
     let mut chars = text.chars();
-    match (chars.next(), chars.next()) {
-        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+    let first_word = text
+        .split(|c: char| !c.is_alphanumeric())
+        .next()
+        .unwrap_or_default();
+    match chars.next() {
+        Some(a) if a.is_uppercase() && !first_word.chars().skip(1).any(char::is_uppercase) => {
             format!("{}{}", a.to_lowercase(), &text[a.len_utf8()..])
         }
         _ => text.to_owned(),
@@ -208,6 +213,8 @@ mod tests {
     fn case_of_first_letter_respects_acronyms() {
         assert_eq!(lower_first("Controller cluster"), "controller cluster");
         assert_eq!(lower_first("UI not loading"), "UI not loading");
+        assert_eq!(lower_first("NeuVector cannot find"), "NeuVector cannot find");
+        assert_eq!(lower_first("Go panic"), "go panic");
         assert_eq!(and_list(&["a".into(), "b".into(), "c".into()]), "a, b and c");
         assert_eq!(
             first_sentence("The UI stops.\nMore here.").as_deref(),
