@@ -311,6 +311,36 @@ fn resolve_signature(kb: &KnowledgeBase, rule: &str, what: &str) -> Option<Strin
     }
 }
 
+/// The past cases (other than `case_id`) where `rule` fired, those sharing more of this
+/// bundle's findings (`fired`: their rules) first: a past case that shares one finding of
+/// seven was about something else, and its resolution may not fit.
+fn seen_before(
+    kb: &KnowledgeBase,
+    rule: &str,
+    fired: &std::collections::BTreeSet<&str>,
+    case_id: Option<&str>,
+) -> Vec<SeenBefore> {
+    let mut out: Vec<SeenBefore> = crate::kb::cases_with_rule(&kb.cases, rule)
+        .into_iter()
+        .filter(|c| Some(c.id.as_str()) != case_id)
+        .map(|c| SeenBefore {
+            case: c.id.clone(),
+            date: c.date.clone(),
+            resolution: c.resolution.clone(),
+            shared: c
+                .findings
+                .iter()
+                .filter(|p| fired.contains(p.rule.as_str()))
+                .map(|p| p.title.clone())
+                .collect(),
+            findings: c.findings.len(),
+        })
+        .collect();
+    // Stable: equal overlaps keep the date order `cases_with_rule` gives.
+    out.sort_by_key(|c| std::cmp::Reverse(c.shared.len()));
+    out
+}
+
 fn doc_findings(
     findings: &[Finding],
     kb: &KnowledgeBase,
@@ -318,6 +348,7 @@ fn doc_findings(
     plans: &[Plan],
     case_id: Option<&str>,
 ) -> Vec<DocFinding> {
+    let fired: std::collections::BTreeSet<&str> = findings.iter().map(|f| f.rule.as_str()).collect();
     findings
         .iter()
         .enumerate()
@@ -353,15 +384,7 @@ fn doc_findings(
                 impact: None,
                 params: f.params.clone(),
                 evidence,
-                seen_before: crate::kb::cases_with_rule(&kb.cases, &f.rule)
-                    .into_iter()
-                    .filter(|c| Some(c.id.as_str()) != case_id)
-                    .map(|c| SeenBefore {
-                        case: c.id.clone(),
-                        date: c.date.clone(),
-                        resolution: c.resolution.clone(),
-                    })
-                    .collect(),
+                seen_before: seen_before(kb, &f.rule, &fired, case_id),
             }
         })
         .collect()

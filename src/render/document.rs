@@ -352,6 +352,11 @@ pub(crate) struct SeenBefore {
     pub date: String,
     /// How it was resolved.
     pub resolution: Option<String>,
+    /// Titles of the past case's findings whose rules fired in this bundle too (this one
+    /// among them), in the past case's order: how much of that case this one resembles.
+    pub shared: Vec<String>,
+    /// How many findings the past case had.
+    pub findings: usize,
 }
 
 /// A piece of evidence as the document shows it.

@@ -5,7 +5,7 @@
 
 use std::path::Path;
 
-use crate::common::{casebook, copy_dir, reference_bundle, write_files, ROOT};
+use crate::common::{analyze_json, casebook, copy_dir, finding, reference_bundle, write_files, ROOT};
 
 /// The shipped KB (rules, runbooks, cases) in a temporary folder, without its lock.
 fn shipped_kb() -> tempfile::TempDir {
@@ -258,10 +258,20 @@ fn a_recorded_case_is_named_under_the_findings_it_shares() {
         .iter()
         .find(|f| f["rule"] == "nv.consul.leaderless")
         .unwrap();
+    let seen = f["seen_before"].as_array().unwrap();
+    assert_eq!(seen.len(), 1);
     assert_eq!(
-        f["seen_before"],
-        serde_json::json!([{"case": "T-1", "date": "2025-02-04", "resolution": "restarted the controllers"}])
+        (&seen[0]["case"], &seen[0]["date"], &seen[0]["resolution"]),
+        (
+            &serde_json::json!("T-1"),
+            &serde_json::json!("2025-02-04"),
+            &serde_json::json!("restarted the controllers")
+        )
     );
+    // The same bundle: every finding of the past case is here too.
+    let past = record["findings"].as_array().unwrap().len();
+    assert_eq!(seen[0]["findings"], past);
+    assert_eq!(seen[0]["shared"].as_array().unwrap().len(), past);
     let md = casebook()
         .arg("analyze")
         .arg(reference_bundle())
@@ -400,4 +410,45 @@ fn search_ranks_the_right_rule_first() {
         .output()
         .unwrap();
     assert_eq!(a.stdout, b.stdout);
+}
+
+/// A past case that shares one finding of several with this bundle is named with how much it
+/// shares, so its resolution is not read as the answer to this case.
+#[test]
+fn seen_before_says_how_much_of_the_past_case_this_bundle_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    write_files(
+        dir.path(),
+        &[(
+            "pods.txt",
+            "NAME                           READY   STATUS             RESTARTS      AGE\n\
+             neuvector-enforcer-pod-4lmjw   0/1     CrashLoopBackOff   25 (2m ago)   5h\n\
+             neuvector-enforcer-pod-5sv8d   0/1     CrashLoopBackOff   24 (1m ago)   5h\n",
+        )],
+    );
+    let doc = analyze_json(dir.path(), &[]);
+    let seen = finding(&doc, "nv.enforcer.crashloop")["seen_before"]
+        .as_array()
+        .unwrap()
+        .clone();
+    let past = seen
+        .iter()
+        .find(|c| c["case"] == "NVSHAS-9810")
+        .expect("the reference case");
+    let of = past["findings"].as_u64().unwrap();
+    assert!(of > 1, "the reference case has several findings");
+    assert_eq!(past["shared"], serde_json::json!(["Enforcer pods crash-looping"]));
+    let out = casebook()
+        .arg("analyze")
+        .arg(dir.path())
+        .arg("-q")
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        md.contains(&format!(
+            "NVSHAS-9810 (2025-02-04; 1 of its {of} findings here too: Enforcer pods crash-looping)"
+        )),
+        "{md}"
+    );
 }
