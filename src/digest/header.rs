@@ -443,7 +443,19 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
         if let Some(date) = digits(b, at, 8).filter(|_| matches!(rest.get(8), Some(b'-' | b' ' | b'T'))) {
             let (y, mo, d) = (date / 10_000, date / 100 % 100, date % 100);
             if (1970..2100).contains(&y) {
-                if let Some((h, mi, s, ms, used)) = clock(b, at + 9) {
+                // The hour is not always padded (`20171224-2:31:46:174`).
+                let clocked = clock(b, at + 9).or_else(|| {
+                    let mut padded = [b'0'; 16];
+                    let tail = &b[at + 9..b.len().min(at + 24)];
+                    padded[1..1 + tail.len()].copy_from_slice(tail);
+                    (digit_at(b, at + 9) && b.get(at + 10) == Some(&b':'))
+                        .then(|| {
+                            clock(&padded[..1 + tail.len()], 0)
+                                .map(|(h, mi, s, ms, used)| (h, mi, s, ms, used - 1))
+                        })
+                        .flatten()
+                });
+                if let Some((h, mi, s, ms, used)) = clocked {
                     return Some((civil(y as i32, mo, d, h, mi, s, ms), skip_zone(b, at + 9 + used)));
                 }
                 if let (Some(tod), false) = (digits(b, at + 9, 6), digit_at(b, at + 15)) {
@@ -715,6 +727,10 @@ fn level_token(tok: &[u8]) -> Option<Level> {
         _ => tok,
     };
     let inner = inner.strip_suffix(b":").unwrap_or(inner);
+    // Windows writes the level out: `Information`.
+    if inner.eq_ignore_ascii_case(b"information") {
+        return Some(Level::Info);
+    }
     Level::parse(inner)
 }
 
@@ -1290,11 +1306,11 @@ impl HeaderShape {
     }
 }
 
-/// A lone `-` as the second or third column from `p`: the span of the columns before it and
-/// the offset after it.
+/// A lone `-` as the second to fourth column from `p` (a program name may hold spaces): the
+/// span of the columns before it and the offset after it.
 fn lone_dash(b: &[u8], p: usize) -> Option<((usize, usize), usize)> {
     let (first, mut q) = next_token(b, p)?;
-    for _ in 0..2 {
+    for _ in 0..3 {
         let (s, e) = next_token(b, q)?;
         if &b[s..e] == b"-" {
             return next_token(b, e).map(|_| ((first, q), e));
@@ -1497,6 +1513,129 @@ mod tests {
         assert_eq!(h.time.unwrap().to_string(), "2024-05-08T11:11:02.000Z");
         let h = s.parse(b"I1025 16:06:02.224736       1 options.go:220] x");
         assert_eq!(h.level, Some(Level::Info));
+    }
+
+    #[test]
+    fn columns_before_and_after_the_time_are_learned_where_lines_agree() {
+        // An alert flag, epoch seconds, a dotted date and a host before a syslog header.
+        let flagged = [
+            "- 1700000001 2023.11.14 cn12 Nov 14 22:13:21 cn12/cn12 crond[4211]: job started for user root",
+            "- 1700000002 2023.11.14 bn7 Nov 14 22:13:22 bn7/bn7 sshd[311]: Accepted publickey for bob",
+            "DISKERR 1700000003 2023.11.14 cn9 Nov 14 22:13:23 cn9/cn9 kernel: sd 0:0:0:0: disk fault",
+            "- 1700000004 2023.11.14 cn12 Nov 14 22:13:24 cn12/cn12 crond[4212]: job started for user adm",
+        ];
+        let s = learned(&flagged);
+        assert_eq!((s.lead_columns, s.post_columns, s.component), (1, 6, true));
+        assert_eq!(content(&s, flagged[0]), "job started for user root");
+        assert_eq!(content(&s, flagged[2]), "sd 0:0:0:0: disk fault");
+        let h = s.parse(flagged[1].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T22:13:22.000Z");
+
+        // Event records: node locations, a dotted-clock stamp, then type, component, level.
+        let ras = [
+            "- 1700000001 2023.11.14 R01-M0-N2-C:J03-U01 2023-11-14-22.13.21.000118 R01-M0-N2-C:J03-U01 RAS KERNEL INFO cache parity error corrected",
+            "FAILTRAP 1700000002 2023.11.14 R07-M1-N0-I:J18-U11 2023-11-14-22.13.22.4101 R07-M1-N0-I:J18-U11 RAS APP FATAL ciod: lost its control stream",
+            "- 1700000003 2023.11.14 R01-M0-N2-C:J03-U01 2023-11-14-22.13.23.9 R01-M0-N2-C:J03-U01 RAS KERNEL INFO 12 alignment exceptions",
+        ];
+        let s = learned(&ras);
+        assert_eq!(content(&s, ras[1]), "ciod: lost its control stream");
+        assert_eq!(content(&s, ras[2]), "12 alignment exceptions");
+        assert_eq!(s.parse(ras[1].as_bytes()).level, Some(Level::Fatal));
+
+        // A record id, node, component and state before the epoch.
+        let table = [
+            "2001 node-17 unix.hw state_change.down 1700000001 1 Component state changed to down",
+            "2050 node-3 boot_cmd new 1700000002 1 Command has completed successfully",
+            "2061 gige4 switch link 1700000003 1 Link error on port 7",
+        ];
+        let s = learned(&table);
+        assert_eq!(s.lead_columns, 4);
+        assert_eq!(content(&s, table[1]), "Command has completed successfully");
+        assert!(s.parse(table[2].as_bytes()).time.is_some());
+
+        // A file name before the time, a logger and a request group after the level.
+        let oslo = [
+            "api.log.1.2023-11-14_10:00:01 2023-11-14 22:13:21.008 2174 INFO app.wsgi.server [req-1a2b3c4d-0000-1111-2222-333344445555 - - -] 10.0.0.1 \"GET /v2 HTTP/1.1\" status: 200",
+            "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:22.010 8812 INFO app.compute.manager [-] [instance: 5d41402a] VM Started",
+            "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:23.777 8812 WARNING app.compute.manager [req-9 - - - - -] Disk is almost full",
+        ];
+        let s = learned(&oslo);
+        assert_eq!(content(&s, oslo[1]), "[instance: 5d41402a] VM Started");
+        assert_eq!(content(&s, oslo[2]), "Disk is almost full");
+
+        // Pipe-separated columns after a compact stamp, with an unpadded hour and millis.
+        let pipes = [
+            "20231114-22:13:21:606|Step_Counter|30002312|onStepChanged 3579",
+            "20231114-2:13:22:47|Step_Sync|30002312|flush done",
+            "20231114-22:13:23:5|Step_Counter|2131|onStepChanged 3580",
+        ];
+        let s = learned(&pipes);
+        assert_eq!(content(&s, pipes[0]), "onStepChanged 3579");
+        assert_eq!(content(&s, pipes[1]), "flush done");
+        let h = s.parse(pipes[1].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T02:13:22.470Z");
+
+        // A program column (which may hold a space) ended by a lone dash.
+        let proxy = [
+            "[11.14 22:13:21] chrome.exe - example.org:443 open through proxy p.example.org:5070 HTTPS",
+            "[11.14 22:13:22] firefox.exe *64 - example.org:443 close, 12 bytes sent",
+            "[11.14 22:13:23] svchost.exe - 10.0.0.2:80 close, 0 bytes sent",
+        ];
+        let s = learned(&proxy);
+        assert!(s.dash_column);
+        assert_eq!(content(&s, proxy[1]), "example.org:443 close, 12 bytes sent");
+        assert_eq!(
+            s.parse(proxy[0].as_bytes()).time.unwrap().to_string(),
+            "1970-11-14T22:13:21.000Z"
+        );
+    }
+
+    #[test]
+    fn separated_fields_holding_the_time_are_the_header() {
+        let tabs = [
+            "Information\t11/14/2023 10:13:21 PM\tService Control Manager\t7036\tNone\tThe spooler service entered the running state.",
+            "Error\t11/14/2023 9:13:22 AM\tDistributedCOM\t10016\tNone\tPermission denied for the server application.",
+        ];
+        let s = learned(&tabs);
+        assert_eq!((s.field_sep, s.fields), (b'\t', 5));
+        assert_eq!(
+            content(&s, tabs[1]),
+            "Permission denied for the server application."
+        );
+        let h = s.parse(tabs[0].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T22:13:21.000Z");
+        assert_eq!(h.level, Some(Level::Info));
+        assert_eq!(
+            s.parse(tabs[1].as_bytes()).time.unwrap().to_string(),
+            "2023-11-14T09:13:22.000Z"
+        );
+
+        let semi = [
+            "11/14/2023 22:13:21;0008;Server.81;Job;17.head;Job queued by alice, queue = batch",
+            "11/14/2023 22:13:22;0010;Server.81;Job;18.head;Exit_status=0 used.cput=00:00:01",
+        ];
+        let s = learned(&semi);
+        assert_eq!((s.field_sep, s.fields), (b';', 5));
+        assert_eq!(content(&s, semi[0]), "Job queued by alice, queue = batch");
+    }
+
+    #[test]
+    fn message_words_that_line_up_are_not_header_columns() {
+        let dpkg = [
+            "2023-11-14 22:13:21 status installed libc6:amd64 2.36-9",
+            "2023-11-14 22:13:22 status unpacked curl:amd64 7.88.1-10",
+            "2023-11-14 22:13:23 upgrade git:amd64 1:2.39.2-1 1:2.39.2-2",
+            "2023-11-14 22:13:24 configure git:amd64 1:2.39.2-2 <none>",
+            "2023-11-14 22:13:25 startup packages configure",
+        ];
+        let s = learned(&dpkg);
+        assert_eq!((s.lead_columns, s.post_columns, s.dash_column), (0, 0, false));
+        assert_eq!(content(&s, dpkg[0]), "status installed libc6:amd64 2.36-9");
+        // Lines without a time keep no header whatever the file learned.
+        assert_eq!(
+            content(&s, "Setting up git (1:2.39.2-2) ..."),
+            "Setting up git (1:2.39.2-2) ..."
+        );
     }
 
     #[test]
