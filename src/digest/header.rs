@@ -1025,7 +1025,7 @@ impl HeaderShape {
     /// Learns the layout from sample lines (the first few hundred lines of a file).
     ///
     /// Besides the time/level prefix every line's scan reads, columns are learned from where
-    /// the file's own lines agree (on [`AGREE`] of them): separated fields holding the time,
+    /// the file's own lines agree (on 90% of them): separated fields holding the time,
     /// columns before the time, columns after it that hold digits (dates, nodes, pids) or end
     /// in a level, then a `component:`, a padded column or a lone `-`.
     pub fn learn<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> HeaderShape {
