@@ -100,6 +100,8 @@ const COLUMN_WINDOW: usize = 8;
 /// Share of the sampled lines (timed lines for columns after the time) that must agree on a
 /// learned column: a message's words rarely line up so well across events.
 const AGREE: f64 = 0.9;
+/// Share of the timed lines that must put a level at one column for it to end the header.
+const LEVEL_AGREE: f64 = 0.7;
 /// Longest field of a separated header.
 const FIELD_MAX: usize = 64;
 
@@ -667,7 +669,7 @@ fn letter_level(tok: &[u8]) -> Option<Level> {
 /// A word that may name the program or field before a time (`Start-Date:`, `kafka`,
 /// `broker`, `10031:M`): no spaces, short, no `=` or quotes.
 fn lead_word(tok: &[u8]) -> bool {
-    tok.len() <= 40
+    tok.len() <= 64
         && tok.iter().any(u8::is_ascii_alphabetic)
         && tok
             .iter()
@@ -1082,6 +1084,7 @@ impl HeaderShape {
         let mut field = [0usize; COLUMN_WINDOW];
         let mut word = [0usize; COLUMN_WINDOW];
         let mut more = [0usize; COLUMN_WINDOW];
+        let mut level = [0usize; COLUMN_WINDOW];
         let mut timed = 0usize;
         for l in &lines {
             let h = shape.prefix(l);
@@ -1094,6 +1097,9 @@ impl HeaderShape {
                 let Some((class, _, e)) = column_at(l, p) else {
                     break;
                 };
+                if class == Column::Level {
+                    level[j] += 1;
+                }
                 match class {
                     Column::Level | Column::Field => field[j] += 1,
                     Column::Word => word[j] += 1,
@@ -1113,6 +1119,15 @@ impl HeaderShape {
                 }
                 if agree(field[j], timed) && agree(more[j], timed) {
                     m = j + 1;
+                }
+            }
+            // A level at the same column on most lines, after plain columns on nearly all,
+            // ends the header even where a column mixes classes (`NULL` for a node, a
+            // `FAILURE` among the levels).
+            for j in (m..COLUMN_WINDOW).rev() {
+                if level[j] as f64 >= LEVEL_AGREE * timed as f64 && agree(more[j], timed) {
+                    m = j + 1;
+                    break;
                 }
             }
             shape.post_columns = m as u8;
@@ -1539,6 +1554,16 @@ mod tests {
         ];
         let s = learned(&ras);
         assert_eq!(content(&s, ras[1]), "ciod: lost its control stream");
+        // A node column that is sometimes a word, a level column with a word that is no level:
+        // the level column still ends the header.
+        let mixed = [ras[0], ras[1], ras[2],
+            "- 1700000004 2023.11.14 NULL 2023-11-14-22.13.24.1 NULL RAS KERNEL INFO cache parity error corrected",
+            "- 1700000005 2023.11.14 UNKNOWN_LOCATION 2023-11-14-22.13.25.1 UNKNOWN_LOCATION RAS MMCS FAILURE proxy hit an assert",
+        ];
+        let s = learned(&mixed);
+        assert_eq!(s.post_columns, 7);
+        assert_eq!(content(&s, mixed[3]), "cache parity error corrected");
+        assert_eq!(content(&s, mixed[4]), "proxy hit an assert");
         assert_eq!(content(&s, ras[2]), "12 alignment exceptions");
         assert_eq!(s.parse(ras[1].as_bytes()).level, Some(Level::Fatal));
 
