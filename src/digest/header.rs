@@ -867,13 +867,21 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
             p = next_token(b, e).map_or(e, |(_, e2)| e2);
             break;
         }
-        // The level a few columns after the time (`- app.api - WARNING - message`).
+        // The level a few columns after the time (`- app.api - WARNING - message`): written as
+        // a level column is (upper case, bracketed, padded or followed by a separator), not a word of
+        // the message (`Link error on port 7`).
         if h.timed && h.level.is_none() && !tok.ends_with(b":") {
             let mut q = e;
             let mut found = None;
             for _ in 0..2 {
                 let Some((s2, e2)) = next_token(b, q) else { break };
-                if let Some(l) = level_token(&b[s2..e2]) {
+                let word = &b[s2..e2];
+                let column = !word.iter().any(u8::is_ascii_lowercase)
+                    || matches!(word[0], b'[' | b'<' | b'(')
+                    || word.ends_with(b":")
+                    || b[e2..].starts_with(b"  ")
+                    || next_token(b, e2).is_some_and(|(s3, e3)| matches!(&b[s3..e3], b"-" | b":" | b"|"));
+                if let Some(l) = level_token(word).filter(|_| column) {
                     found = Some((l, e2));
                     break;
                 }
@@ -1576,6 +1584,8 @@ mod tests {
         let s = learned(&table);
         assert_eq!(s.lead_columns, 4);
         assert_eq!(content(&s, table[1]), "Command has completed successfully");
+        // A level word inside the message is not a level column.
+        assert_eq!(content(&s, table[2]), "Link error on port 7");
         assert!(s.parse(table[2].as_bytes()).time.is_some());
 
         // A file name before the time, a logger and a request group after the level.
