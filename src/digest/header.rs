@@ -100,6 +100,9 @@ const COLUMN_WINDOW: usize = 8;
 /// Share of the sampled lines (timed lines for columns after the time) that must agree on a
 /// learned column: a message's words rarely line up so well across events.
 const AGREE: f64 = 0.9;
+/// Fewest lines a column is learned from (a miner learning as lines come sees 1, 2, 4 ...
+/// lines first: one line agrees with itself on every column).
+const MIN_COLUMN_LINES: usize = 8;
 /// Share of the timed lines that must put a level at one column for it to end the header.
 const LEVEL_AGREE: f64 = 0.7;
 /// Longest field of a separated header.
@@ -1045,8 +1048,8 @@ impl HeaderShape {
             .into_iter()
             .filter(|l| !l.iter().all(u8::is_ascii_whitespace) && structured(l, year).is_none())
             .collect();
-        if lines.is_empty() {
-            return shape;
+        if lines.len() < MIN_COLUMN_LINES {
+            return shape.learn_ends(&lines);
         }
         let agree = |n: usize, of: usize| n as f64 >= AGREE * of as f64;
         // Separated fields, one holding the time.
@@ -1119,7 +1122,7 @@ impl HeaderShape {
                 p = e;
             }
         }
-        if timed > 0 {
+        if timed >= MIN_COLUMN_LINES {
             let mut m = 0;
             for j in 0..COLUMN_WINDOW {
                 if !agree(field[j], timed) && !agree(word[j], timed) {
@@ -1140,13 +1143,18 @@ impl HeaderShape {
             }
             shape.post_columns = m as u8;
         }
-        // What ends the header after those: a `component:`, a padded column or a lone `-`.
+        shape.learn_ends(&lines)
+    }
+
+    /// Learns what ends the header after the prefix and learned columns: a `component:`, a
+    /// padded column or a lone `-`.
+    fn learn_ends(mut self, lines: &[&[u8]]) -> HeaderShape {
         let mut votes = [0usize; COMPONENT_WINDOW + 1];
         let mut padded = 0usize;
         let mut dash = 0usize;
         let mut timed = 0usize;
-        for l in &lines {
-            let h = shape.prefix(l);
+        for l in lines {
+            let h = self.prefix(l);
             if !h.timed {
                 continue;
             }
@@ -1170,7 +1178,7 @@ impl HeaderShape {
             }
         }
         if timed == 0 {
-            return shape;
+            return self;
         }
         // The component column counts when at least half of the timed lines put it at the
         // same position.
@@ -1180,15 +1188,15 @@ impl HeaderShape {
             .max_by_key(|&(i, v)| (*v, std::cmp::Reverse(i)))
             .expect("non-empty");
         if best * 2 >= timed && k < COMPONENT_WINDOW {
-            shape.component = true;
-            shape.source_columns = k as u8;
+            self.component = true;
+            self.source_columns = k as u8;
         } else if padded * 10 >= timed * 9 {
             // Nearly every line: message words are rarely followed by two spaces.
-            shape.padded_column = true;
-        } else if agree(dash, timed) {
-            shape.dash_column = true;
+            self.padded_column = true;
+        } else if timed >= MIN_COLUMN_LINES && dash as f64 >= AGREE * timed as f64 {
+            self.dash_column = true;
         }
-        shape
+        self
     }
 
     /// Finds the header of one line.
@@ -1354,6 +1362,17 @@ mod tests {
 
     fn learned(lines: &[&str]) -> HeaderShape {
         HeaderShape::learn(lines.iter().map(|l| l.as_bytes()))
+    }
+
+    /// Learned from the lines repeated to a file's worth (columns need a few lines).
+    fn learned_many(lines: &[&str]) -> HeaderShape {
+        HeaderShape::learn(
+            lines
+                .iter()
+                .cycle()
+                .take(4 * lines.len().max(4))
+                .map(|l| l.as_bytes()),
+        )
     }
 
     #[test]
@@ -1547,7 +1566,7 @@ mod tests {
             "DISKERR 1700000003 2023.11.14 cn9 Nov 14 22:13:23 cn9/cn9 kernel: sd 0:0:0:0: disk fault",
             "- 1700000004 2023.11.14 cn12 Nov 14 22:13:24 cn12/cn12 crond[4212]: job started for user adm",
         ];
-        let s = learned(&flagged);
+        let s = learned_many(&flagged);
         assert_eq!((s.lead_columns, s.post_columns, s.component), (1, 6, true));
         assert_eq!(content(&s, flagged[0]), "job started for user root");
         assert_eq!(content(&s, flagged[2]), "sd 0:0:0:0: disk fault");
@@ -1560,7 +1579,7 @@ mod tests {
             "FAILTRAP 1700000002 2023.11.14 R07-M1-N0-I:J18-U11 2023-11-14-22.13.22.4101 R07-M1-N0-I:J18-U11 RAS APP FATAL ciod: lost its control stream",
             "- 1700000003 2023.11.14 R01-M0-N2-C:J03-U01 2023-11-14-22.13.23.9 R01-M0-N2-C:J03-U01 RAS KERNEL INFO 12 alignment exceptions",
         ];
-        let s = learned(&ras);
+        let s = learned_many(&ras);
         assert_eq!(content(&s, ras[1]), "ciod: lost its control stream");
         // A node column that is sometimes a word, a level column with a word that is no level:
         // the level column still ends the header.
@@ -1568,7 +1587,7 @@ mod tests {
             "- 1700000004 2023.11.14 NULL 2023-11-14-22.13.24.1 NULL RAS KERNEL INFO cache parity error corrected",
             "- 1700000005 2023.11.14 UNKNOWN_LOCATION 2023-11-14-22.13.25.1 UNKNOWN_LOCATION RAS MMCS FAILURE proxy hit an assert",
         ];
-        let s = learned(&mixed);
+        let s = learned_many(&mixed);
         assert_eq!(s.post_columns, 7);
         assert_eq!(content(&s, mixed[3]), "cache parity error corrected");
         assert_eq!(content(&s, mixed[4]), "proxy hit an assert");
@@ -1581,7 +1600,7 @@ mod tests {
             "2050 node-3 boot_cmd new 1700000002 1 Command has completed successfully",
             "2061 gige4 switch link 1700000003 1 Link error on port 7",
         ];
-        let s = learned(&table);
+        let s = learned_many(&table);
         assert_eq!(s.lead_columns, 4);
         assert_eq!(content(&s, table[1]), "Command has completed successfully");
         // A level word inside the message is not a level column.
@@ -1594,7 +1613,7 @@ mod tests {
             "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:22.010 8812 INFO app.compute.manager [-] [instance: 5d41402a] VM Started",
             "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:23.777 8812 WARNING app.compute.manager [req-9 - - - - -] Disk is almost full",
         ];
-        let s = learned(&oslo);
+        let s = learned_many(&oslo);
         assert_eq!(content(&s, oslo[1]), "[instance: 5d41402a] VM Started");
         assert_eq!(content(&s, oslo[2]), "Disk is almost full");
 
@@ -1604,7 +1623,7 @@ mod tests {
             "20231114-2:13:22:47|Step_Sync|30002312|flush done",
             "20231114-22:13:23:5|Step_Counter|2131|onStepChanged 3580",
         ];
-        let s = learned(&pipes);
+        let s = learned_many(&pipes);
         assert_eq!(content(&s, pipes[0]), "onStepChanged 3579");
         assert_eq!(content(&s, pipes[1]), "flush done");
         let h = s.parse(pipes[1].as_bytes());
@@ -1616,7 +1635,7 @@ mod tests {
             "[11.14 22:13:22] firefox.exe *64 - example.org:443 close, 12 bytes sent",
             "[11.14 22:13:23] svchost.exe - 10.0.0.2:80 close, 0 bytes sent",
         ];
-        let s = learned(&proxy);
+        let s = learned_many(&proxy);
         assert!(s.dash_column);
         assert_eq!(content(&s, proxy[1]), "example.org:443 close, 12 bytes sent");
         assert_eq!(
@@ -1631,7 +1650,7 @@ mod tests {
             "Information\t11/14/2023 10:13:21 PM\tService Control Manager\t7036\tNone\tThe spooler service entered the running state.",
             "Error\t11/14/2023 9:13:22 AM\tDistributedCOM\t10016\tNone\tPermission denied for the server application.",
         ];
-        let s = learned(&tabs);
+        let s = learned_many(&tabs);
         assert_eq!((s.field_sep, s.fields), (b'\t', 5));
         assert_eq!(
             content(&s, tabs[1]),
@@ -1649,7 +1668,7 @@ mod tests {
             "11/14/2023 22:13:21;0008;Server.81;Job;17.head;Job queued by alice, queue = batch",
             "11/14/2023 22:13:22;0010;Server.81;Job;18.head;Exit_status=0 used.cput=00:00:01",
         ];
-        let s = learned(&semi);
+        let s = learned_many(&semi);
         assert_eq!((s.field_sep, s.fields), (b';', 5));
         assert_eq!(content(&s, semi[0]), "Job queued by alice, queue = batch");
     }
@@ -1663,9 +1682,12 @@ mod tests {
             "2023-11-14 22:13:24 configure git:amd64 1:2.39.2-2 <none>",
             "2023-11-14 22:13:25 startup packages configure",
         ];
-        let s = learned(&dpkg);
+        let s = learned_many(&dpkg);
         assert_eq!((s.lead_columns, s.post_columns, s.dash_column), (0, 0, false));
         assert_eq!(content(&s, dpkg[0]), "status installed libc6:amd64 2.36-9");
+        // One line agrees with itself on every column: too few lines learn none.
+        let one = ["- 1700000001 2023.11.14 R01-M0 2023-11-14-22.13.21.1 RAS KERNEL INFO cache parity error"];
+        assert_eq!((learned(&one).lead_columns, learned(&one).post_columns), (0, 0));
         // Lines without a time keep no header whatever the file learned.
         assert_eq!(
             content(&s, "Setting up git (1:2.39.2-2) ..."),
