@@ -1096,6 +1096,7 @@ impl HeaderShape {
         let mut word = [0usize; COLUMN_WINDOW];
         let mut more = [0usize; COLUMN_WINDOW];
         let mut level = [0usize; COLUMN_WINDOW];
+        let mut piped = [0usize; COLUMN_WINDOW];
         let mut timed = 0usize;
         for l in &lines {
             let h = shape.prefix(l);
@@ -1111,6 +1112,9 @@ impl HeaderShape {
                 if class == Column::Level {
                     level[j] += 1;
                 }
+                if l.get(e) == Some(&b'|') {
+                    piped[j] += 1;
+                }
                 match class {
                     Column::Level | Column::Field => field[j] += 1,
                     Column::Word => word[j] += 1,
@@ -1125,7 +1129,8 @@ impl HeaderShape {
         if timed >= MIN_COLUMN_LINES {
             let mut m = 0;
             for j in 0..COLUMN_WINDOW {
-                if !agree(field[j], timed) && !agree(word[j], timed) {
+                // A column every line ends with `|` is one even where its class mixes.
+                if !agree(field[j], timed) && !agree(word[j], timed) && !agree(piped[j], timed) {
                     break;
                 }
                 if agree(field[j], timed) && agree(more[j], timed) {
@@ -1628,6 +1633,14 @@ mod tests {
         assert_eq!(content(&s, pipes[1]), "flush done");
         let h = s.parse(pipes[1].as_bytes());
         assert_eq!(h.time.unwrap().to_string(), "2023-11-14T02:13:22.470Z");
+        // Component names with and without digits: the `|` makes it one column.
+        let mixed = [
+            pipes[0],
+            pipes[1],
+            "20231114-22:13:24:1|Step_V2Sync|2131|flush done",
+        ];
+        let s = learned_many(&mixed);
+        assert_eq!(content(&s, mixed[2]), "flush done");
 
         // A program column (which may hold a space) ended by a lone dash.
         let proxy = [
