@@ -733,10 +733,7 @@ fn level_token(tok: &[u8]) -> Option<Level> {
     };
     let inner = inner.strip_suffix(b":").unwrap_or(inner);
     // Windows writes the level out: `Information`.
-    if inner.eq_ignore_ascii_case(b"information") {
-        return Some(Level::Info);
-    }
-    Level::parse(inner)
+    Level::parse(inner).or_else(|| inner.eq_ignore_ascii_case(b"information").then_some(Level::Info))
 }
 
 /// The greedy part of the scan: time, level, `[context]`, separators, pid.
@@ -879,12 +876,14 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
             for _ in 0..2 {
                 let Some((s2, e2)) = next_token(b, q) else { break };
                 let word = &b[s2..e2];
-                let column = !word.iter().any(u8::is_ascii_lowercase)
-                    || matches!(word[0], b'[' | b'<' | b'(')
-                    || word.ends_with(b":")
-                    || b[e2..].starts_with(b"  ")
-                    || next_token(b, e2).is_some_and(|(s3, e3)| matches!(&b[s3..e3], b"-" | b":" | b"|"));
-                if let Some(l) = level_token(word).filter(|_| column) {
+                let column = || {
+                    !word.iter().any(u8::is_ascii_lowercase)
+                        || matches!(word[0], b'[' | b'<' | b'(')
+                        || word.ends_with(b":")
+                        || b[e2..].starts_with(b"  ")
+                        || next_token(b, e2).is_some_and(|(s3, e3)| matches!(&b[s3..e3], b"-" | b":" | b"|"))
+                };
+                if let Some(l) = level_token(word).filter(|_| column()) {
                     found = Some((l, e2));
                     break;
                 }
