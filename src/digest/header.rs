@@ -45,8 +45,32 @@ pub struct HeaderShape {
     /// Whether a padded column (a short token followed by a run of spaces, as in Windows CBS's
     /// `Info                  CBS    Loaded ...`) ends the header, when no `component:` does.
     pub padded_column: bool,
+    /// Columns before the time on most lines (an alert flag, a record id, a node name): the
+    /// time is read after them.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub lead_columns: u8,
+    /// Columns after the time/level prefix that are header on most lines (a dotted date, node
+    /// names, a pid, `type component LEVEL` words, a `[request]` group): learned from where
+    /// most lines agree, then skipped by position.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub post_columns: u8,
+    /// A field separator (`\t` or `;`) that ends each header field, when most lines start with
+    /// `fields` short fields, one of them the time; 0: none.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub field_sep: u8,
+    /// How many separated fields the header has (with `field_sep`).
+    #[serde(skip_serializing_if = "is_zero")]
+    pub fields: u8,
+    /// Whether a lone `-` among the first columns after the prefix ends the header
+    /// (`[10.30 16:49:06] chrome.exe - host:443 open ...`).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub dash_column: bool,
     /// Year assumed for layouts that carry none (syslog `Jun 14 15:16:01`).
     pub assume_year: i32,
+}
+
+fn is_zero(v: &u8) -> bool {
+    *v == 0
 }
 
 impl Default for HeaderShape {
@@ -55,6 +79,11 @@ impl Default for HeaderShape {
             source_columns: 0,
             component: false,
             padded_column: false,
+            lead_columns: 0,
+            post_columns: 0,
+            field_sep: 0,
+            fields: 0,
+            dash_column: false,
             assume_year: 1970,
         }
     }
@@ -66,6 +95,106 @@ const HEADER_SCAN: usize = 320;
 const COMPONENT_WINDOW: usize = 3;
 /// Longest token a padded column holds.
 const PADDED_COLUMN_MAX: usize = 32;
+/// How many columns before the time, or after the prefix, a learned header may hold.
+const COLUMN_WINDOW: usize = 8;
+/// Share of the sampled lines (timed lines for columns after the time) that must agree on a
+/// learned column: a message's words rarely line up so well across events.
+const AGREE: f64 = 0.9;
+/// Fewest lines a column is learned from (a miner learning as lines come sees 1, 2, 4 ...
+/// lines first: one line agrees with itself on every column).
+const MIN_COLUMN_LINES: usize = 8;
+/// Share of the timed lines that must put a level at one column for it to end the header.
+const LEVEL_AGREE: f64 = 0.7;
+/// Longest field of a separated header.
+const FIELD_MAX: usize = 64;
+
+/// What a column after the time/level prefix holds, for learning which are header.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Column {
+    /// A level word.
+    Level,
+    /// A token with a digit (a date, node name, pid, id), or a `[...]` group.
+    Field,
+    /// One plain word (a type or component name).
+    Word,
+    /// Anything else (a `component:`, quotes, `key=value`): not a header column.
+    Other,
+}
+
+/// The column at `p`: its class and end offset.
+fn column_at(b: &[u8], p: usize) -> Option<(Column, usize, usize)> {
+    let (s, e) = next_token(b, p)?;
+    let tok = &b[s..e];
+    if b[s] == b'[' {
+        let end = bracket_end(b, s)?;
+        return Some((Column::Field, s, end));
+    }
+    if level_token(tok).is_some() {
+        return Some((Column::Level, s, e));
+    }
+    let plain = !tok.ends_with(b":")
+        && !tok.ends_with(b",")
+        && tok.iter().all(|&c| {
+            c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'/' | b'*' | b'@' | b':')
+        });
+    let class = match (plain, tok.iter().any(u8::is_ascii_digit)) {
+        (false, _) => Column::Other,
+        (true, true) => Column::Field,
+        (true, false) => Column::Word,
+    };
+    Some((class, s, e))
+}
+
+/// The index of the first of the line's first columns that starts a time (not the first).
+fn time_column(b: &[u8], year: i32) -> Option<usize> {
+    let mut p = 0;
+    for k in 0..=COLUMN_WINDOW.min(6) {
+        let (s, e) = next_token(b, p)?;
+        if k > 0 && read_time(b, s, year).is_some() {
+            return Some(k);
+        }
+        p = e;
+    }
+    None
+}
+
+/// The end of the `n`th header token from `p`, when the line has that many.
+fn skip_columns(b: &[u8], mut p: usize, n: usize) -> Option<usize> {
+    for _ in 0..n {
+        let (_, e) = next_token(b, p)?;
+        p = e;
+    }
+    Some(p)
+}
+
+/// The fields a line starts with, each ended by `sep` (`\t`, `;`): short, one word each
+/// (or any text between tabs) but the one holding the time. Returns how many and which holds
+/// the time.
+fn separated_fields(b: &[u8], sep: u8, year: i32) -> (usize, Option<usize>, usize) {
+    let limit = b.len().min(HEADER_SCAN);
+    let (mut p, mut n, mut time, mut end) = (0, 0, None, 0);
+    while n < COLUMN_WINDOW {
+        let Some(q) = memchr::memchr(sep, &b[p..limit]).map(|i| p + i) else {
+            break;
+        };
+        let mut s = p;
+        while s < q && is_space(b[s]) {
+            s += 1;
+        }
+        let field = &b[s..q];
+        let timed = time.is_none() && read_time(b, s, year).is_some_and(|(_, e)| e <= q);
+        if field.len() > FIELD_MAX || (sep != b'\t' && !timed && field.trim_ascii_end().contains(&b' ')) {
+            break;
+        }
+        if timed {
+            time = Some(n);
+        }
+        n += 1;
+        p = q + 1;
+        end = p;
+    }
+    (n, time, end)
+}
 
 /// The token at `p` when it is a padded column: short, followed by two or more spaces and then
 /// more text (a message's words are single-spaced).
@@ -141,6 +270,14 @@ fn clock(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
     let s = digits(b, at + 6, 2)?;
     let mut used = 8;
     let mut ms = 0;
+    if b.get(at + 8) == Some(&b':') && digit_at(b, at + 9) {
+        // Milliseconds after a colon, not always padded: `22:15:29:606`, `22:15:29:47`.
+        let n = (1..=3).take_while(|&i| digit_at(b, at + 8 + i)).count();
+        if !digit_at(b, at + 9 + n) && b.get(at + 9 + n) != Some(&b':') {
+            let ms = digits(b, at + 9, n)? * [100, 10, 1][n - 1];
+            return (h < 24 && mi < 60 && s <= 60).then_some((h, mi, s, ms, 9 + n));
+        }
+    }
     if matches!(b.get(at + 8), Some(b'.' | b',')) {
         let mut n = 0;
         while let Some(c) = b.get(at + 9 + n).filter(|c| c.is_ascii_digit()) {
@@ -157,6 +294,78 @@ fn clock(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
         }
     }
     (h < 24 && mi < 60 && s <= 60).then_some((h, mi, s, ms, used))
+}
+
+/// Reads `HH.MM.SS[.ffffff]` (a clock with dots, as in `2005-06-03-15.42.50.675872`).
+fn dotted_clock(b: &[u8], at: usize) -> Option<(u32, u32, u32, u32, usize)> {
+    let (h, mi, s) = (digits(b, at, 2)?, digits(b, at + 3, 2)?, digits(b, at + 6, 2)?);
+    if b.get(at + 2) != Some(&b'.') || b.get(at + 5) != Some(&b'.') {
+        return None;
+    }
+    let mut used = 8;
+    let mut ms = 0;
+    if b.get(at + 8) == Some(&b'.') && digit_at(b, at + 9) {
+        let mut n = 0;
+        while digit_at(b, at + 9 + n) {
+            if n < 3 {
+                ms = ms * 10 + u32::from(b[at + 9 + n] - b'0');
+            }
+            n += 1;
+        }
+        for _ in n..3 {
+            ms *= 10;
+        }
+        used = 9 + n;
+    }
+    (h < 24 && mi < 60 && s <= 60 && !alnum_at(b, at + used)).then_some((h, mi, s, ms, used))
+}
+
+/// Reads one or two digits at `b[at..]`: (value, bytes used).
+fn one_or_two_digits(b: &[u8], at: usize) -> Option<(u32, usize)> {
+    match digits(b, at, 2) {
+        Some(v) => Some((v, 2)),
+        None => digits(b, at, 1).map(|v| (v, 1)),
+    }
+}
+
+/// The US date and time of Windows and batch-scheduler logs: `3/7/2024 9:15:04 AM`,
+/// `03/07/2024 09:15:03`.
+fn us_date_time(b: &[u8], at: usize) -> Option<(Option<Timestamp>, usize)> {
+    let (mo, l1) = one_or_two_digits(b, at)?;
+    let mut q = at + l1;
+    if b.get(q) != Some(&b'/') {
+        return None;
+    }
+    let (d, l2) = one_or_two_digits(b, q + 1)?;
+    q += 1 + l2;
+    if b.get(q) != Some(&b'/') {
+        return None;
+    }
+    let y = digits(b, q + 1, 4)?;
+    q += 5;
+    if b.get(q) != Some(&b' ') {
+        return None;
+    }
+    q += 1;
+    // The hour may have one digit.
+    let (mut h, hl) = one_or_two_digits(b, q)?;
+    if b.get(q + hl) != Some(&b':') {
+        return None;
+    }
+    q += hl;
+    let (mi, s) = (digits(b, q + 1, 2)?, digits(b, q + 4, 2)?);
+    if b.get(q + 3) != Some(&b':') || h > 23 {
+        return None;
+    }
+    q += 6;
+    for (word, add) in [(b" AM", 0), (b" PM", 12)] {
+        if b[q..].starts_with(word) && !alnum_at(b, q + 3) {
+            h = h % 12 + add;
+            q += 3;
+            break;
+        }
+    }
+    Some((civil(y as i32, mo, d, h, mi, s, 0), skip_zone(b, q)))
 }
 
 fn alnum_at(b: &[u8], i: usize) -> bool {
@@ -210,20 +419,60 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
                 digits(b, at + ylen + 4, 2),
             ) {
                 let sep = rest[ylen];
-                if (sep == b'/' || sep == b'-') && rest.get(ylen + 3) == Some(&sep) {
+                if matches!(sep, b'/' | b'-' | b'.') && rest.get(ylen + 3) == Some(&sep) {
                     let mut after = at + ylen + 6;
-                    if matches!(b.get(after), Some(b' ' | b'T')) {
+                    if matches!(b.get(after), Some(b' ' | b'T' | b'-' | b'_')) {
                         // apt's history log writes two spaces: `2023-01-05  10:12:01`.
                         while b.get(after + 1) == Some(&b' ') && after < at + ylen + 9 {
                             after += 1;
                         }
-                        if let Some((h, mi, s, ms, used)) = clock(b, after + 1) {
+                        // `2005-06-03-15.42.50.675872` writes its clock with dots.
+                        if let Some((h, mi, s, ms, used)) =
+                            clock(b, after + 1).or_else(|| dotted_clock(b, after + 1))
+                        {
                             let ts = civil(base + y as i32, mo, d, h, mi, s, ms);
                             return Some((ts, skip_zone(b, after + 1 + used)));
                         }
                     }
+                    // A date alone (`2005.06.03`), with a four-digit year.
+                    if ylen == 4
+                        && !alnum_at(b, after)
+                        && !matches!(b.get(after), Some(b'.' | b'-' | b'/' | b':'))
+                    {
+                        return Some((civil(y as i32, mo, d, 0, 0, 0, 0), after));
+                    }
                 }
             }
+        }
+        // A compact date: `20171223-22:15:29:606`, `20240307 09:15:02`, `20240307T091502`.
+        if let Some(date) = digits(b, at, 8).filter(|_| matches!(rest.get(8), Some(b'-' | b' ' | b'T'))) {
+            let (y, mo, d) = (date / 10_000, date / 100 % 100, date % 100);
+            if (1970..2100).contains(&y) {
+                // The hour is not always padded (`20171224-2:31:46:174`).
+                let clocked = clock(b, at + 9).or_else(|| {
+                    let mut padded = [b'0'; 16];
+                    let tail = &b[at + 9..b.len().min(at + 24)];
+                    padded[1..1 + tail.len()].copy_from_slice(tail);
+                    (digit_at(b, at + 9) && b.get(at + 10) == Some(&b':'))
+                        .then(|| {
+                            clock(&padded[..1 + tail.len()], 0)
+                                .map(|(h, mi, s, ms, used)| (h, mi, s, ms, used - 1))
+                        })
+                        .flatten()
+                });
+                if let Some((h, mi, s, ms, used)) = clocked {
+                    return Some((civil(y as i32, mo, d, h, mi, s, ms), skip_zone(b, at + 9 + used)));
+                }
+                if let (Some(tod), false) = (digits(b, at + 9, 6), digit_at(b, at + 15)) {
+                    let ts = civil(y as i32, mo, d, tod / 10_000, tod / 100 % 100, tod % 100, 0);
+                    if ts.is_some() {
+                        return Some((ts, at + 15));
+                    }
+                }
+            }
+        }
+        if let Some(found) = us_date_time(b, at) {
+            return Some(found);
         }
         // YYMMDD HHMMSS (HDFS).
         if let (Some(date), Some(tod)) = (digits(b, at, 6), digits(b, at + 7, 6)) {
@@ -254,7 +503,7 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
         }
         // `MM-DD HH:MM:SS.mmm` (Android logcat) and `DD Mon [YYYY] HH:MM:SS` (redis).
         if let (Some(mo), Some(d)) = (digits(b, at, 2), digits(b, at + 3, 2)) {
-            if rest[2] == b'-' && rest.get(5) == Some(&b' ') {
+            if matches!(rest[2], b'-' | b'.' | b'/') && rest.get(5) == Some(&b' ') {
                 if let Some((h, mi, s, ms, used)) = clock(b, at + 6) {
                     return Some((civil(year, mo, d, h, mi, s, ms), skip_zone(b, at + 6 + used)));
                 }
@@ -321,8 +570,8 @@ fn read_time(b: &[u8], at: usize, year: i32) -> Option<(Option<Timestamp>, usize
         while inner < at + close && is_space(b[inner]) {
             inner += 1;
         }
-        if let Some(end) = seconds_since_boot(b, inner) {
-            return (end == at + close).then_some((None, at + close + 1));
+        if let Some(end) = seconds_since_boot(b, inner).filter(|&e| e == at + close) {
+            return Some((None, end + 1));
         }
         let (ts, end) = read_time(b, inner, year)?;
         let mut e = end;
@@ -423,7 +672,7 @@ fn letter_level(tok: &[u8]) -> Option<Level> {
 /// A word that may name the program or field before a time (`Start-Date:`, `kafka`,
 /// `broker`, `10031:M`): no spaces, short, no `=` or quotes.
 fn lead_word(tok: &[u8]) -> bool {
-    tok.len() <= 40
+    tok.len() <= 64
         && tok.iter().any(u8::is_ascii_alphabetic)
         && tok
             .iter()
@@ -483,14 +732,20 @@ fn level_token(tok: &[u8]) -> Option<Level> {
         _ => tok,
     };
     let inner = inner.strip_suffix(b":").unwrap_or(inner);
-    Level::parse(inner)
+    // Windows writes the level out: `Information`.
+    Level::parse(inner).or_else(|| inner.eq_ignore_ascii_case(b"information").then_some(Level::Info))
 }
 
 /// The greedy part of the scan: time, level, `[context]`, separators, pid.
 /// Returns the header so far and the offset after it.
 fn scan_prefix(b: &[u8], year: i32) -> Header {
+    scan_prefix_at(b, 0, year)
+}
+
+/// [`scan_prefix`] from offset `from` (past the columns a file puts before its time).
+fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
     let mut h = Header::default();
-    let mut p = 0;
+    let mut p = from;
     let mut any = false;
     let mut pid_taken = false;
     let mut numbers = 0;
@@ -612,13 +867,23 @@ fn scan_prefix(b: &[u8], year: i32) -> Header {
             p = next_token(b, e).map_or(e, |(_, e2)| e2);
             break;
         }
-        // The level a few columns after the time (`- app.api - WARNING - message`).
+        // The level a few columns after the time (`- app.api - WARNING - message`): written as
+        // a level column is (upper case, bracketed, padded or followed by a separator), not a word of
+        // the message (`Link error on port 7`).
         if h.timed && h.level.is_none() && !tok.ends_with(b":") {
             let mut q = e;
             let mut found = None;
             for _ in 0..2 {
                 let Some((s2, e2)) = next_token(b, q) else { break };
-                if let Some(l) = level_token(&b[s2..e2]) {
+                let word = &b[s2..e2];
+                let column = || {
+                    !word.iter().any(u8::is_ascii_lowercase)
+                        || matches!(word[0], b'[' | b'<' | b'(')
+                        || word.ends_with(b":")
+                        || b[e2..].starts_with(b"  ")
+                        || next_token(b, e2).is_some_and(|(s3, e3)| matches!(&b[s3..e3], b"-" | b":" | b"|"))
+                };
+                if let Some(l) = level_token(word).filter(|_| column()) {
                     found = Some((l, e2));
                     break;
                 }
@@ -770,29 +1035,146 @@ fn structured(b: &[u8], year: i32) -> Option<Header> {
 
 impl HeaderShape {
     /// Learns the layout from sample lines (the first few hundred lines of a file).
+    ///
+    /// Besides the time/level prefix every line's scan reads, columns are learned from where
+    /// the file's own lines agree (on 90% of them): separated fields holding the time,
+    /// columns before the time, columns after it that hold digits (dates, nodes, pids) or end
+    /// in a level, then a `component:`, a padded column or a lone `-`.
     pub fn learn<'a>(lines: impl IntoIterator<Item = &'a [u8]>) -> HeaderShape {
         let mut shape = HeaderShape::default();
-        let mut votes = [0usize; COMPONENT_WINDOW + 1];
-        let mut padded = 0usize;
-        let mut timed = 0usize;
-        for line in lines {
-            if structured(line, shape.assume_year).is_some() {
-                continue;
+        let year = shape.assume_year;
+        let lines: Vec<&[u8]> = lines
+            .into_iter()
+            .filter(|l| !l.iter().all(u8::is_ascii_whitespace) && structured(l, year).is_none())
+            .collect();
+        if lines.len() < MIN_COLUMN_LINES {
+            return shape.learn_ends(&lines);
+        }
+        let agree = |n: usize, of: usize| n as f64 >= AGREE * of as f64;
+        // Separated fields, one holding the time.
+        for sep in [b'\t', b';'] {
+            let mut have = [0usize; COLUMN_WINDOW + 1];
+            for l in &lines {
+                if let (n, Some(t), _) = separated_fields(l, sep, year) {
+                    for h in &mut have[t + 1..=n] {
+                        *h += 1;
+                    }
+                }
             }
-            let h = scan_prefix(line, shape.assume_year);
+            if let Some(n) = (2..=COLUMN_WINDOW).rev().find(|&n| agree(have[n], lines.len())) {
+                shape.field_sep = sep;
+                shape.fields = n as u8;
+                break;
+            }
+        }
+        // Columns before the time: on lines the scan finds no time at their start.
+        if shape.fields == 0 {
+            let mut at = [0usize; COLUMN_WINDOW + 1];
+            let mut timed = 0;
+            for l in &lines {
+                if scan_prefix(l, year).timed {
+                    timed += 1;
+                } else if let Some(k) = time_column(l, year) {
+                    at[k] += 1;
+                }
+            }
+            let (k, &n) = at
+                .iter()
+                .enumerate()
+                .max_by_key(|&(i, n)| (*n, std::cmp::Reverse(i)))
+                .expect("non-empty");
+            if k > 0 && n > timed && n * 2 >= lines.len() {
+                shape.lead_columns = k as u8;
+            }
+        }
+        // Columns after the prefix: each holds a field or a word on nearly every timed line,
+        // and the last a field or a level (`2005.06.03 R02-M1-N0 ... RAS KERNEL INFO`).
+        // A column is header only when its class is the same on nearly every line: message
+        // words that line up (`status installed pkg:amd64`) mix words and fields.
+        let mut field = [0usize; COLUMN_WINDOW];
+        let mut word = [0usize; COLUMN_WINDOW];
+        let mut more = [0usize; COLUMN_WINDOW];
+        let mut level = [0usize; COLUMN_WINDOW];
+        let mut piped = [0usize; COLUMN_WINDOW];
+        let mut timed = 0usize;
+        for l in &lines {
+            let h = shape.prefix(l);
             if !h.timed {
                 continue;
             }
             timed += 1;
-            if padded_column(line, h.content).is_some() {
+            let mut p = h.content;
+            for j in 0..COLUMN_WINDOW {
+                let Some((class, _, e)) = column_at(l, p) else {
+                    break;
+                };
+                if class == Column::Level {
+                    level[j] += 1;
+                }
+                if l.get(e) == Some(&b'|') {
+                    piped[j] += 1;
+                }
+                match class {
+                    Column::Level | Column::Field => field[j] += 1,
+                    Column::Word => word[j] += 1,
+                    Column::Other => break,
+                }
+                if next_token(l, e).is_some() {
+                    more[j] += 1;
+                }
+                p = e;
+            }
+        }
+        if timed >= MIN_COLUMN_LINES {
+            let mut m = 0;
+            for j in 0..COLUMN_WINDOW {
+                // A column every line ends with `|` is one even where its class mixes.
+                if !agree(field[j], timed) && !agree(word[j], timed) && !agree(piped[j], timed) {
+                    break;
+                }
+                if agree(field[j], timed) && agree(more[j], timed) {
+                    m = j + 1;
+                }
+            }
+            // A level at the same column on most lines, after plain columns on nearly all,
+            // ends the header even where a column mixes classes (`NULL` for a node, a
+            // `FAILURE` among the levels).
+            for j in (m..COLUMN_WINDOW).rev() {
+                if level[j] as f64 >= LEVEL_AGREE * timed as f64 && agree(more[j], timed) {
+                    m = j + 1;
+                    break;
+                }
+            }
+            shape.post_columns = m as u8;
+        }
+        shape.learn_ends(&lines)
+    }
+
+    /// Learns what ends the header after the prefix and learned columns: a `component:`, a
+    /// padded column or a lone `-`.
+    fn learn_ends(mut self, lines: &[&[u8]]) -> HeaderShape {
+        let mut votes = [0usize; COMPONENT_WINDOW + 1];
+        let mut padded = 0usize;
+        let mut dash = 0usize;
+        let mut timed = 0usize;
+        for l in lines {
+            let h = self.prefix(l);
+            if !h.timed {
+                continue;
+            }
+            timed += 1;
+            if padded_column(l, h.content).is_some() {
                 padded += 1;
+            }
+            if lone_dash(l, h.content).is_some() {
+                dash += 1;
             }
             let mut p = h.content;
             for v in votes.iter_mut() {
-                let Some((s, e)) = next_token(line, p) else {
+                let Some((s, e)) = next_token(l, p) else {
                     break;
                 };
-                if line[e - 1] == b':' && e - s > 1 {
+                if l[e - 1] == b':' && e - s > 1 {
                     *v += 1;
                     break;
                 }
@@ -800,7 +1182,7 @@ impl HeaderShape {
             }
         }
         if timed == 0 {
-            return shape;
+            return self;
         }
         // The component column counts when at least half of the timed lines put it at the
         // same position.
@@ -810,13 +1192,15 @@ impl HeaderShape {
             .max_by_key(|&(i, v)| (*v, std::cmp::Reverse(i)))
             .expect("non-empty");
         if best * 2 >= timed && k < COMPONENT_WINDOW {
-            shape.component = true;
-            shape.source_columns = k as u8;
+            self.component = true;
+            self.source_columns = k as u8;
         } else if padded * 10 >= timed * 9 {
             // Nearly every line: message words are rarely followed by two spaces.
-            shape.padded_column = true;
+            self.padded_column = true;
+        } else if timed >= MIN_COLUMN_LINES && dash as f64 >= AGREE * timed as f64 {
+            self.dash_column = true;
         }
-        shape
+        self
     }
 
     /// Finds the header of one line.
@@ -831,15 +1215,91 @@ impl HeaderShape {
         h
     }
 
+    /// The time/level prefix of a line with the columns learned around it: separated fields,
+    /// or the columns before the time, the scan, and the columns after it.
+    fn prefix(&self, line: &[u8]) -> Header {
+        let year = self.assume_year;
+        if self.fields > 0 {
+            if let (n, Some(t), _) = separated_fields(line, self.field_sep, year) {
+                if n >= usize::from(self.fields) && t < usize::from(self.fields) {
+                    return self.field_header(line, t);
+                }
+            }
+        }
+        let mut h = Header::default();
+        if self.lead_columns > 0 {
+            if let Some(e) = skip_columns(line, 0, usize::from(self.lead_columns)) {
+                let lead = scan_prefix_at(line, e, year);
+                if lead.timed {
+                    h = lead;
+                    h.source = next_token(line, 0).map(|(s, _)| (s, e));
+                }
+            }
+        }
+        if !h.timed {
+            h = scan_prefix(line, year);
+        }
+        if h.timed && self.post_columns > 0 {
+            let mut p = h.content;
+            let mut level = h.level;
+            for _ in 0..self.post_columns {
+                let Some((class, _, e)) = column_at(line, p).filter(|c| c.0 != Column::Other) else {
+                    return h;
+                };
+                if level.is_none() && class == Column::Level {
+                    level = next_token(line, p).and_then(|(s, e)| level_token(&line[s..e]));
+                }
+                p = e;
+            }
+            h.level = level;
+            h.content = p;
+        }
+        h
+    }
+
+    /// The header of a line that starts with `fields` separated fields, field `t` the time.
+    fn field_header(&self, line: &[u8], t: usize) -> Header {
+        let mut h = Header {
+            timed: true,
+            ..Header::default()
+        };
+        let mut p = 0;
+        for i in 0..usize::from(self.fields) {
+            let q = p + memchr::memchr(self.field_sep, &line[p..]).expect("counted");
+            let mut s = p;
+            while s < q && is_space(line[s]) {
+                s += 1;
+            }
+            let field = line[s..q].trim_ascii_end();
+            if i == t {
+                h.time = read_time(line, s, self.assume_year).and_then(|(ts, _)| ts);
+            } else if let Some(l) = h.level.is_none().then(|| level_token(field)).flatten() {
+                h.level = Some(l);
+            } else if i > t && h.source.is_none() && !field.is_empty() {
+                h.source = Some((s, s + field.len()));
+            }
+            p = q + 1;
+        }
+        h.content = p;
+        h
+    }
+
     fn parse_raw(&self, line: &[u8]) -> Header {
         if let Some(h) = structured(line, self.assume_year) {
             return h;
         }
-        let mut h = scan_prefix(line, self.assume_year);
+        let mut h = self.prefix(line);
         if h.timed && self.padded_column {
             if let Some((s, e)) = padded_column(line, h.content) {
                 h.source = Some((s, e));
                 h.content = e;
+            }
+            return h;
+        }
+        if h.timed && self.dash_column {
+            if let Some((source, end)) = lone_dash(line, h.content) {
+                h.source = Some(source);
+                h.content = end;
             }
             return h;
         }
@@ -881,6 +1341,20 @@ impl HeaderShape {
     }
 }
 
+/// A lone `-` as the second to fourth column from `p` (a program name may hold spaces): the
+/// span of the columns before it and the offset after it.
+fn lone_dash(b: &[u8], p: usize) -> Option<((usize, usize), usize)> {
+    let (first, mut q) = next_token(b, p)?;
+    for _ in 0..3 {
+        let (s, e) = next_token(b, q)?;
+        if &b[s..e] == b"-" {
+            return next_token(b, e).map(|_| ((first, q), e));
+        }
+        q = e;
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -892,6 +1366,17 @@ mod tests {
 
     fn learned(lines: &[&str]) -> HeaderShape {
         HeaderShape::learn(lines.iter().map(|l| l.as_bytes()))
+    }
+
+    /// Learned from the lines repeated to a file's worth (columns need a few lines).
+    fn learned_many(lines: &[&str]) -> HeaderShape {
+        HeaderShape::learn(
+            lines
+                .iter()
+                .cycle()
+                .take(4 * lines.len().max(4))
+                .map(|l| l.as_bytes()),
+        )
     }
 
     #[test]
@@ -1074,6 +1559,152 @@ mod tests {
         assert_eq!(h.time.unwrap().to_string(), "2024-05-08T11:11:02.000Z");
         let h = s.parse(b"I1025 16:06:02.224736       1 options.go:220] x");
         assert_eq!(h.level, Some(Level::Info));
+    }
+
+    #[test]
+    fn columns_before_and_after_the_time_are_learned_where_lines_agree() {
+        // An alert flag, epoch seconds, a dotted date and a host before a syslog header.
+        let flagged = [
+            "- 1700000001 2023.11.14 cn12 Nov 14 22:13:21 cn12/cn12 crond[4211]: job started for user root",
+            "- 1700000002 2023.11.14 bn7 Nov 14 22:13:22 bn7/bn7 sshd[311]: Accepted publickey for bob",
+            "DISKERR 1700000003 2023.11.14 cn9 Nov 14 22:13:23 cn9/cn9 kernel: sd 0:0:0:0: disk fault",
+            "- 1700000004 2023.11.14 cn12 Nov 14 22:13:24 cn12/cn12 crond[4212]: job started for user adm",
+        ];
+        let s = learned_many(&flagged);
+        assert_eq!((s.lead_columns, s.post_columns, s.component), (1, 6, true));
+        assert_eq!(content(&s, flagged[0]), "job started for user root");
+        assert_eq!(content(&s, flagged[2]), "sd 0:0:0:0: disk fault");
+        let h = s.parse(flagged[1].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T22:13:22.000Z");
+
+        // Event records: node locations, a dotted-clock stamp, then type, component, level.
+        let ras = [
+            "- 1700000001 2023.11.14 R01-M0-N2-C:J03-U01 2023-11-14-22.13.21.000118 R01-M0-N2-C:J03-U01 RAS KERNEL INFO cache parity error corrected",
+            "FAILTRAP 1700000002 2023.11.14 R07-M1-N0-I:J18-U11 2023-11-14-22.13.22.4101 R07-M1-N0-I:J18-U11 RAS APP FATAL ciod: lost its control stream",
+            "- 1700000003 2023.11.14 R01-M0-N2-C:J03-U01 2023-11-14-22.13.23.9 R01-M0-N2-C:J03-U01 RAS KERNEL INFO 12 alignment exceptions",
+        ];
+        let s = learned_many(&ras);
+        assert_eq!(content(&s, ras[1]), "ciod: lost its control stream");
+        // A node column that is sometimes a word, a level column with a word that is no level:
+        // the level column still ends the header.
+        let mixed = [ras[0], ras[1], ras[2],
+            "- 1700000004 2023.11.14 NULL 2023-11-14-22.13.24.1 NULL RAS KERNEL INFO cache parity error corrected",
+            "- 1700000005 2023.11.14 UNKNOWN_LOCATION 2023-11-14-22.13.25.1 UNKNOWN_LOCATION RAS MMCS FAILURE proxy hit an assert",
+        ];
+        let s = learned_many(&mixed);
+        assert_eq!(s.post_columns, 7);
+        assert_eq!(content(&s, mixed[3]), "cache parity error corrected");
+        assert_eq!(content(&s, mixed[4]), "proxy hit an assert");
+        assert_eq!(content(&s, ras[2]), "12 alignment exceptions");
+        assert_eq!(s.parse(ras[1].as_bytes()).level, Some(Level::Fatal));
+
+        // A record id, node, component and state before the epoch.
+        let table = [
+            "2001 node-17 unix.hw state_change.down 1700000001 1 Component state changed to down",
+            "2050 node-3 boot_cmd new 1700000002 1 Command has completed successfully",
+            "2061 gige4 switch link 1700000003 1 Link error on port 7",
+        ];
+        let s = learned_many(&table);
+        assert_eq!(s.lead_columns, 4);
+        assert_eq!(content(&s, table[1]), "Command has completed successfully");
+        // A level word inside the message is not a level column.
+        assert_eq!(content(&s, table[2]), "Link error on port 7");
+        assert!(s.parse(table[2].as_bytes()).time.is_some());
+
+        // A file name before the time, a logger and a request group after the level.
+        let oslo = [
+            "api.log.1.2023-11-14_10:00:01 2023-11-14 22:13:21.008 2174 INFO app.wsgi.server [req-1a2b3c4d-0000-1111-2222-333344445555 - - -] 10.0.0.1 \"GET /v2 HTTP/1.1\" status: 200",
+            "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:22.010 8812 INFO app.compute.manager [-] [instance: 5d41402a] VM Started",
+            "compute.log.2023-11-13_09:00:00 2023-11-14 22:13:23.777 8812 WARNING app.compute.manager [req-9 - - - - -] Disk is almost full",
+        ];
+        let s = learned_many(&oslo);
+        assert_eq!(content(&s, oslo[1]), "[instance: 5d41402a] VM Started");
+        assert_eq!(content(&s, oslo[2]), "Disk is almost full");
+
+        // Pipe-separated columns after a compact stamp, with an unpadded hour and millis.
+        let pipes = [
+            "20231114-22:13:21:606|Step_Counter|30002312|onStepChanged 3579",
+            "20231114-2:13:22:47|Step_Sync|30002312|flush done",
+            "20231114-22:13:23:5|Step_Counter|2131|onStepChanged 3580",
+        ];
+        let s = learned_many(&pipes);
+        assert_eq!(content(&s, pipes[0]), "onStepChanged 3579");
+        assert_eq!(content(&s, pipes[1]), "flush done");
+        let h = s.parse(pipes[1].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T02:13:22.470Z");
+        // Component names with and without digits: the `|` makes it one column.
+        let mixed = [
+            pipes[0],
+            pipes[1],
+            "20231114-22:13:24:1|Step_V2Sync|2131|flush done",
+        ];
+        let s = learned_many(&mixed);
+        assert_eq!(content(&s, mixed[2]), "flush done");
+
+        // A program column (which may hold a space) ended by a lone dash.
+        let proxy = [
+            "[11.14 22:13:21] chrome.exe - example.org:443 open through proxy p.example.org:5070 HTTPS",
+            "[11.14 22:13:22] firefox.exe *64 - example.org:443 close, 12 bytes sent",
+            "[11.14 22:13:23] svchost.exe - 10.0.0.2:80 close, 0 bytes sent",
+        ];
+        let s = learned_many(&proxy);
+        assert!(s.dash_column);
+        assert_eq!(content(&s, proxy[1]), "example.org:443 close, 12 bytes sent");
+        assert_eq!(
+            s.parse(proxy[0].as_bytes()).time.unwrap().to_string(),
+            "1970-11-14T22:13:21.000Z"
+        );
+    }
+
+    #[test]
+    fn separated_fields_holding_the_time_are_the_header() {
+        let tabs = [
+            "Information\t11/14/2023 10:13:21 PM\tService Control Manager\t7036\tNone\tThe spooler service entered the running state.",
+            "Error\t11/14/2023 9:13:22 AM\tDistributedCOM\t10016\tNone\tPermission denied for the server application.",
+        ];
+        let s = learned_many(&tabs);
+        assert_eq!((s.field_sep, s.fields), (b'\t', 5));
+        assert_eq!(
+            content(&s, tabs[1]),
+            "Permission denied for the server application."
+        );
+        let h = s.parse(tabs[0].as_bytes());
+        assert_eq!(h.time.unwrap().to_string(), "2023-11-14T22:13:21.000Z");
+        assert_eq!(h.level, Some(Level::Info));
+        assert_eq!(
+            s.parse(tabs[1].as_bytes()).time.unwrap().to_string(),
+            "2023-11-14T09:13:22.000Z"
+        );
+
+        let semi = [
+            "11/14/2023 22:13:21;0008;Server.81;Job;17.head;Job queued by alice, queue = batch",
+            "11/14/2023 22:13:22;0010;Server.81;Job;18.head;Exit_status=0 used.cput=00:00:01",
+        ];
+        let s = learned_many(&semi);
+        assert_eq!((s.field_sep, s.fields), (b';', 5));
+        assert_eq!(content(&s, semi[0]), "Job queued by alice, queue = batch");
+    }
+
+    #[test]
+    fn message_words_that_line_up_are_not_header_columns() {
+        let dpkg = [
+            "2023-11-14 22:13:21 status installed libc6:amd64 2.36-9",
+            "2023-11-14 22:13:22 status unpacked curl:amd64 7.88.1-10",
+            "2023-11-14 22:13:23 upgrade git:amd64 1:2.39.2-1 1:2.39.2-2",
+            "2023-11-14 22:13:24 configure git:amd64 1:2.39.2-2 <none>",
+            "2023-11-14 22:13:25 startup packages configure",
+        ];
+        let s = learned_many(&dpkg);
+        assert_eq!((s.lead_columns, s.post_columns, s.dash_column), (0, 0, false));
+        assert_eq!(content(&s, dpkg[0]), "status installed libc6:amd64 2.36-9");
+        // One line agrees with itself on every column: too few lines learn none.
+        let one = ["- 1700000001 2023.11.14 R01-M0 2023-11-14-22.13.21.1 RAS KERNEL INFO cache parity error"];
+        assert_eq!((learned(&one).lead_columns, learned(&one).post_columns), (0, 0));
+        // Lines without a time keep no header whatever the file learned.
+        assert_eq!(
+            content(&s, "Setting up git (1:2.39.2-2) ..."),
+            "Setting up git (1:2.39.2-2) ..."
+        );
     }
 
     #[test]

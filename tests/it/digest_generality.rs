@@ -1,6 +1,7 @@
-//! The digest's generality set: 28 log layouts the miner was not written for (web servers,
+//! The digest's generality set: 40 log layouts the miner was not written for (web servers,
 //! databases, queues, Kubernetes and klog, systemd, kernel, Java/Python/Go logging, JSON and
-//! key=value lines, Windows, Android), in `fixtures/logs/<layout>/`, each with the expected
+//! key=value lines, Windows, Android, supercomputer syslog and RAS records, tabular, pipe-,
+//! tab- and semicolon-separated logs, OpenStack, proxies), in `fixtures/logs/<layout>/`, each with the expected
 //! event of every line (`<layout>.events`; made by `scripts/gen-generality.py` from real line
 //! shapes, see `fixtures/logs/README.md`). The layouts named in `held_out.txt` were never
 //! looked at while tuning; they are scored apart. Floors are what the digest reached, less a
@@ -12,7 +13,7 @@ use std::path::{Path, PathBuf};
 use casebook::digest::{write_per_line, DigestOptions};
 
 /// Floors (mean over the layouts) for (tuned GA, tuned FGA, held-out GA, held-out FGA).
-const FLOORS: (f64, f64, f64, f64) = (0.92, 0.90, 0.60, 0.57);
+const FLOORS: (f64, f64, f64, f64) = (0.92, 0.90, 0.75, 0.70);
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs")
