@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::header::{Header, HeaderShape, Level};
 use super::refine;
 use super::report::{self, FileDigest};
-use super::token::{tokenize, Interner, WILDCARD_ID};
+use super::token::{tokenize, Interner, WILDCARD, WILDCARD_ID};
 use super::DigestOptions;
 use crate::time::Timestamp;
 
@@ -62,6 +62,10 @@ pub(crate) struct Cluster {
     /// once the position is known to vary a lot (more than `max_word_values` words, or a
     /// number/id), so variants stop telling its values apart.
     pub values: Vec<Option<Vec<u32>>>,
+    /// Per position, the tokens seen there generalised by [`generalize`]: the punctuation
+    /// around a variable that all its lines share (`(<*>)`, `rhost=<*>`), for the template's
+    /// text; grouping never reads it.
+    pub shape: Vec<u32>,
     /// The overflow template: lines that found no template once the cap was reached.
     pub overflow: bool,
 }
@@ -195,6 +199,49 @@ pub struct TemplateMiner {
     buckets: usize,
     ids: Vec<u32>,
     scratch: Vec<u8>,
+}
+
+/// The token that reads for both `a` and `b` at one position of a template: `<*>` with
+/// the punctuation both keep around the variable (`(<*>)`, `'<*>'`, `<*>,`) and a `key=`
+/// both start with (`rhost=<*>`). Wildcards inside either are not kept: `<*>:<*>` and
+/// `<*>` read as `<*>`.
+pub(crate) fn generalize(interner: &mut Interner, a: u32, b: u32) -> u32 {
+    if a == b || a == WILDCARD_ID || b == WILDCARD_ID {
+        return if a == b { a } else { WILDCARD_ID };
+    }
+    let (x, y) = (interner.text(a), interner.text(b));
+    let pre = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    let room = x.len().min(y.len()) - pre;
+    let suf = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take(room)
+        .take_while(|(p, q)| p == q)
+        .count();
+    let opens = |c: &u8| matches!(c, b'(' | b'[' | b'{' | b'\'' | b'"' | b'`');
+    let closes = |c: &u8| {
+        matches!(
+            c,
+            b')' | b']' | b'}' | b'\'' | b'"' | b'`' | b',' | b';' | b':' | b'.' | b'!' | b'?'
+        )
+    };
+    let head = &x[..pre];
+    let mut keep_pre = head.iter().take_while(|c| opens(c)).count();
+    if let Some(eq) = memchr::memrchr(b'=', head) {
+        if memchr::memchr(b'<', &head[..eq]).is_none() {
+            keep_pre = keep_pre.max(eq + 1);
+        }
+    }
+    let keep_suf = x[x.len() - suf..].iter().rev().take_while(|c| closes(c)).count();
+    if keep_pre == 0 && keep_suf == 0 {
+        return WILDCARD_ID;
+    }
+    let mut t = Vec::with_capacity(keep_pre + keep_suf + WILDCARD.len());
+    t.extend_from_slice(&x[..keep_pre]);
+    t.extend_from_slice(WILDCARD);
+    t.extend_from_slice(&x[x.len() - keep_suf..]);
+    interner.intern(&t)
 }
 
 fn hash_ids(ids: &[u32]) -> u64 {
@@ -525,6 +572,11 @@ impl TemplateMiner {
             let score = same as f64 + self.opts.wildcard_weight * wild as f64;
             if n == 0 || score >= self.opts.similarity * n as f64 {
                 let cl = &mut self.clusters[c as usize];
+                for (s, &b) in cl.shape.iter_mut().zip(ids) {
+                    if *s != b && *s != WILDCARD_ID {
+                        *s = generalize(&mut self.interner, *s, b);
+                    }
+                }
                 for (p, (a, &b)) in cl.tokens.iter_mut().zip(ids).enumerate() {
                     if *a != b && *a != WILDCARD_ID {
                         // The position starts to vary: remember its old constant.
@@ -547,6 +599,7 @@ impl TemplateMiner {
                         variants: Vec::new(),
                         catch_all: None,
                         values: Vec::new(),
+                        shape: Vec::new(),
                         overflow: true,
                     });
                     self.overflow = Some(o);
@@ -560,6 +613,7 @@ impl TemplateMiner {
             variants: Vec::new(),
             catch_all: None,
             values: ids.iter().map(|&t| (t != WILDCARD_ID).then(Vec::new)).collect(),
+            shape: ids.to_vec(),
             overflow: false,
         });
         self.tree.entry(key).or_default().push(c);
@@ -686,7 +740,7 @@ impl TemplateMiner {
             if i > 0 {
                 out.push(b' ');
             }
-            out.extend_from_slice(self.interner.text(t));
+            super::token::display_token(self.interner.text(t), &mut out);
         }
         String::from_utf8_lossy(&out).into_owned()
     }
@@ -698,8 +752,8 @@ impl TemplateMiner {
 
     /// Ends mining; also returns `map[id]`, the final template id of every id that
     /// [`add`](Self::add) returned.
-    pub fn finish_with_map(self) -> (FileDigest, Vec<ClusterId>) {
-        let groups = refine::regroup(&self);
+    pub fn finish_with_map(mut self) -> (FileDigest, Vec<ClusterId>) {
+        let groups = refine::regroup(&mut self);
         report::build(self, groups)
     }
 }

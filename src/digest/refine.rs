@@ -13,7 +13,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::miner::TemplateMiner;
+use super::miner::{generalize, TemplateMiner};
 use super::token::WILDCARD_ID;
 
 /// The final grouping of variants.
@@ -110,8 +110,8 @@ fn region_merge(a: &[u32], b: &[u32], named_a: &[bool], named_b: &[bool]) -> Opt
 }
 
 /// Regroups the miner's variants into final templates, numbered by first appearance.
-pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
-    let opts = m.options();
+pub(crate) fn regroup(m: &mut TemplateMiner) -> Regrouped {
+    let opts = m.options().clone();
     let n = m.clusters.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     // 1 and 2: identical, or identical but for one position.
@@ -164,6 +164,28 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
             }
         }
     }
+    // The text of each group's wildcard positions: its templates' shapes generalised.
+    let mut group_shape: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for i in 0..m.clusters.len() {
+        if m.clusters[i].overflow {
+            continue;
+        }
+        let r = find(&mut parent, i as u32);
+        let shape = std::mem::take(&mut m.clusters[i].shape);
+        match group_shape.get_mut(&r) {
+            Some(s) if s.len() == shape.len() => {
+                for (a, &b) in s.iter_mut().zip(&shape) {
+                    *a = generalize(&mut m.interner, *a, b);
+                }
+            }
+            Some(_) => {}
+            None => {
+                group_shape.insert(r, shape.clone());
+            }
+        }
+        m.clusters[i].shape = shape;
+    }
+    let m: &TemplateMiner = m;
     // 2b: a variable that spans several tokens. Two templates of different lengths that
     // agree on a prefix and a suffix (at least 3 tokens and two thirds of the longer one)
     // and differ only in a region that is all wildcards in both, of 1 to
@@ -294,6 +316,13 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
                 }
                 None => {
                     let mut tokens = tmpl.clone();
+                    if let Some(shape) = group_shape.get(&r).filter(|s| s.len() == tokens.len()) {
+                        for (t, &s) in tokens.iter_mut().zip(shape) {
+                            if *t == WILDCARD_ID {
+                                *t = s;
+                            }
+                        }
+                    }
                     for (&p, &t) in split_at.iter().zip(&key) {
                         tokens[p] = t;
                     }

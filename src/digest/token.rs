@@ -113,6 +113,55 @@ fn is_path_or_url(core: &[u8]) -> bool {
     scheme > 0 && core[scheme..].starts_with(b"://")
 }
 
+/// Whether a numeric `core` ends with a port after an address: `10.0.0.1:80`,
+/// `/10.0.0.1:80` (a clock `13:09:02` has no dot before its last colon).
+fn has_port(core: &[u8]) -> bool {
+    let Some(c) = memchr::memrchr(b':', core) else {
+        return false;
+    };
+    let port = &core[c + 1..];
+    let host = &core[..c];
+    (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && memchr::memchr(b'.', host).is_some()
+}
+
+/// Whether a masked `core` is an id of a name and numbers joined by `_`: a letter first,
+/// only letters, digits, `_`, `-` and wildcards, and a wildcard after the first `_`
+/// (`blk_<*>`, `rdd_<*>`, `attempt_<*>_m_<*>`; not `<*>_init`).
+fn is_underscore_id(core: &[u8]) -> bool {
+    let Some(u) = memchr::memchr(b'_', core) else {
+        return false;
+    };
+    core[0].is_ascii_alphabetic()
+        && memchr::memmem::find(&core[u..], WILDCARD).is_some()
+        && core
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'<' | b'*' | b'>'))
+}
+
+/// How a masked token reads in a template: an id whose name only says what kind of id it is
+/// (`blk_<*>`, `attempt_<*>_m_<*>`) is the variable as a whole, `<*>`, with the punctuation
+/// around it kept (`[<*>]`). The miner still groups by the masked token, so `attempt_<*>`
+/// and `task_<*>` tell events apart.
+pub fn display_token(tok: &[u8], out: &mut Vec<u8>) {
+    let mut a = 0;
+    while a < tok.len() && is_open_wrap(tok[a]) && !tok[a..].starts_with(WILDCARD) {
+        a += 1;
+    }
+    let mut b = tok.len();
+    while b > a && is_close_wrap(tok[b - 1]) && !tok[a..b].ends_with(WILDCARD) {
+        b -= 1;
+    }
+    if a < b && is_underscore_id(&tok[a..b]) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+    } else {
+        out.extend_from_slice(tok);
+    }
+}
+
 /// Capitalised month and weekday abbreviations (`Jun`, `Fri`): parts of a date.
 fn is_date_word(core: &[u8]) -> bool {
     const WORDS: [&[u8]; 19] = [
@@ -181,10 +230,15 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
         any |= any2;
     }
     // A number, hex id, UUID, IP[:port], time or version: hex digits and joiners with at
-    // least one decimal digit.
+    // least one decimal digit. An address with a port keeps its colon (`<*>:<*>`), so the
+    // template says what the value is.
     if all & V_VALUE != 0 && any & V_DIGIT != 0 {
         out.extend_from_slice(&tok[..a]);
         out.extend_from_slice(WILDCARD);
+        if has_port(core) {
+            out.push(b':');
+            out.extend_from_slice(WILDCARD);
+        }
         out.extend_from_slice(&tok[b..]);
         return if a == 0 && b == tok.len() {
             Masked::Whole
@@ -364,7 +418,8 @@ impl Interner {
         while b > a && is_close_wrap(tok[b - 1]) && !tok[a..b].ends_with(WILDCARD) {
             b -= 1;
         }
-        let slot = &tok[a..b] == WILDCARD;
+        // A slot: wildcards and punctuation only (`<*>`, `(<*>)`, `<*>:<*>`).
+        let slot = is_slot_core(&tok[a..b]);
         self.slot.push(slot);
         let wild = self.variable[id as usize];
         let core = &tok[a..b];
@@ -410,6 +465,23 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
     }
+}
+
+/// Whether `core` holds a wildcard and, besides wildcards, only punctuation.
+fn is_slot_core(core: &[u8]) -> bool {
+    let mut i = 0;
+    let mut wild = false;
+    while i < core.len() {
+        if core[i..].starts_with(WILDCARD) {
+            wild = true;
+            i += WILDCARD.len();
+        } else if is_word_byte(core[i]) {
+            return false;
+        } else {
+            i += 1;
+        }
+    }
+    wild
 }
 
 /// A size or duration unit after a number, with optional closing punctuation (`KB`, `ms,`).
@@ -513,7 +585,8 @@ pub fn tokenize(
             }
         };
         // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
-        if ids.last() == Some(&id) && interner.is_variable(id) && id != WILDCARD_ID {
+        // Slots (`<*>:`) are not folded: `from <*>: <*>: Bye` keeps both values.
+        if ids.last() == Some(&id) && interner.is_variable(id) && !interner.is_slot(id) {
             continue;
         }
         ids.push(id);
@@ -550,10 +623,12 @@ mod tests {
     #[test]
     fn ips_and_ports() {
         assert_eq!(m("10.42.60.190"), "<*>");
-        assert_eq!(m("10.42.60.190:18300"), "<*>");
+        assert_eq!(m("10.42.60.190:18300"), "<*>:<*>");
+        assert_eq!(m("[fe80::1]:443,"), "[<*>]:<*>,");
+        assert_eq!(m("13:09:02"), "<*>");
         assert_eq!(m("[173.234.31.186]"), "[<*>]");
         assert_eq!(m("fe80::1"), "<*>");
-        assert_eq!(m("/10.10.34.11:45307"), "<*>");
+        assert_eq!(m("/10.10.34.11:45307"), "<*>:<*>");
     }
 
     #[test]
@@ -641,6 +716,35 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+    }
+
+    #[test]
+    fn named_ids_read_as_whole_variables() {
+        let shown = |t: &str| {
+            let mut out = Vec::new();
+            display_token(t.as_bytes(), &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(shown("blk_<*>"), "<*>");
+        assert_eq!(shown("[DFSClient_NONMAPREDUCE_<*>]"), "[<*>]");
+        assert_eq!(shown("attempt_<*>_m_<*>:"), "<*>:");
+        assert_eq!(shown("<*>_init()"), "<*>_init()");
+        assert_eq!(shown("msra-sa-<*>"), "msra-sa-<*>");
+        assert_eq!(shown("user_name"), "user_name");
+    }
+
+    #[test]
+    fn slots_are_wildcards_in_punctuation() {
+        let mut i = Interner::new();
+        for slot in ["<*>:<*>", "(<*>)", "[<*>]:<*>,"] {
+            let id = i.intern(slot.as_bytes());
+            assert!(i.is_slot(id), "{slot}");
+        }
+        // `from <*>: <*>: Bye`: two values, not a list of one id.
+        let mut s = Vec::new();
+        let mut ids = Vec::new();
+        tokenize(b"from 10.0.0.1: 11: Bye", 10, &mut i, &mut s, &mut ids);
+        assert_eq!(ids.len(), 4);
     }
 
     #[test]
