@@ -839,6 +839,24 @@ mod tests {
     }
 
     #[test]
+    fn a_slashed_name_with_a_variable_part_is_a_parameter() {
+        // `be_api/app1` and `be_app/app3` name servers: their backend is not an event kind.
+        let lines: Vec<String> = (0..12)
+            .map(|i| {
+                let backend = ["be_api", "be_app"][i % 2];
+                format!("Server {backend}/app{i} is UP, reason: Layer7 check passed")
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(ids, vec![0; 12]);
+        assert_eq!(
+            d.templates[0].template,
+            "Server <*> is UP, reason: <*> check passed"
+        );
+    }
+
+    #[test]
     fn a_masked_secret_keeps_the_message_bounds() {
         // Masking changes the line's length; the JSON message still ends at its quote.
         let (d, _) = mine(&[
@@ -889,7 +907,7 @@ mod tests {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (d, ids) = mine(&refs);
         assert_eq!(ids, vec![0; 5]);
-        assert_eq!(d.templates[0].template, "<*> scheduler told me to run this job");
+        assert_eq!(d.templates[0].template, "<*>: scheduler told me to run this job");
     }
 
     #[test]

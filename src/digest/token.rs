@@ -360,8 +360,8 @@ pub struct Interner {
     variable: Vec<bool>,
     /// Whether the token is a wildcard in punctuation only (`<*>:`, `(<*>)`).
     slot: Vec<bool>,
-    /// Whether the token is an identifier with a variable part: a wildcard in a dotted
-    /// name (`<*>.example.net`, `host-<*>.corp:<*>`), a name ending in `_<*>`/`-<*>`
+    /// Whether the token is an identifier with a variable part: a wildcard in a dotted or
+    /// slashed name (`<*>.example.net`, `host-<*>.corp:<*>`, `be_api/<*>`), a name ending in `_<*>`/`-<*>`
     /// (`rdd_<*>`, `blk_<*>`), or a wildcard in punctuation only.
     ident: Vec<bool>,
 }
@@ -431,7 +431,7 @@ impl Interner {
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
         self.ident
-            .push(named_value || (wild && (slot || named_id || memchr::memchr(b'.', core).is_some())));
+            .push(named_value || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())));
         id
     }
 
@@ -710,7 +710,7 @@ mod tests {
         let mut i = Interner::new();
         let slot = i.intern(b"(<*>),");
         assert!(i.is_slot(slot) && i.is_ident(slot));
-        for named in ["events-<*>", "blk_<*>", "[rdd_<*>]"] {
+        for named in ["events-<*>", "blk_<*>", "[rdd_<*>]", "be_api/<*>"] {
             let id = i.intern(named.as_bytes());
             assert!(i.is_ident(id) && !i.is_slot(id), "{named}");
         }
