@@ -852,7 +852,7 @@ mod tests {
         assert_eq!(ids, vec![0; 12]);
         assert_eq!(
             d.templates[0].template,
-            "Server <*> is UP, reason: <*> check passed"
+            "Server <*> is UP, reason: Layer7 check passed"
         );
     }
 

@@ -126,6 +126,31 @@ fn has_port(core: &[u8]) -> bool {
         && memchr::memchr(b'.', host).is_some()
 }
 
+/// Whether `core` is a host name with a port: lowercase labels, at least three of them
+/// (`proxy.example.com:5070`; a source file and line, `main.go:42`, has two).
+fn is_host_port(core: &[u8]) -> bool {
+    let Some(c) = memchr::memrchr(b':', core) else {
+        return false;
+    };
+    let (host, port) = (&core[..c], &core[c + 1..]);
+    (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && host.first().is_some_and(u8::is_ascii_alphanumeric)
+        && host
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+        && host.iter().filter(|&&b| b == b'.').count() >= 2
+}
+
+/// Whether a letter-digit run is a name that ends in one digit (`ssh2`, `jk2`, `eth0`,
+/// `wl0`): letters, then a single digit. Such a word is kept; if it varies the miner
+/// makes it a parameter (a token holding a digit never splits a template).
+fn is_numbered_name(run: &[u8]) -> bool {
+    run.len() >= 3
+        && run[run.len() - 1].is_ascii_digit()
+        && run[..run.len() - 1].iter().all(u8::is_ascii_alphabetic)
+}
+
 /// Whether a masked `core` is an id of a name and numbers joined by `_`: a letter first,
 /// only letters, digits, `_`, `-` and wildcards, and a wildcard after the first `_`
 /// (`blk_<*>`, `rdd_<*>`, `attempt_<*>_m_<*>`; not `<*>_init`).
@@ -235,16 +260,23 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     if all & V_VALUE != 0 && any & V_DIGIT != 0 {
         out.extend_from_slice(&tok[..a]);
         out.extend_from_slice(WILDCARD);
-        if has_port(core) {
+        let port = has_port(core);
+        if port {
             out.push(b':');
             out.extend_from_slice(WILDCARD);
         }
         out.extend_from_slice(&tok[b..]);
-        return if a == 0 && b == tok.len() {
+        return if a == 0 && b == tok.len() && !port {
             Masked::Whole
         } else {
             Masked::Partial
         };
+    }
+    if is_host_port(core) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(b"<*>:<*>");
+        out.extend_from_slice(&tok[b..]);
+        return Masked::Partial;
     }
     if is_date_word(core) {
         out.extend_from_slice(&tok[..a]);
@@ -277,7 +309,9 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
                 has_digit |= tok[i].is_ascii_digit();
                 i += 1;
             }
-            if has_digit {
+            // A numbered name joined to a value is part of it (`fe80::1%eth0`).
+            let joined = last_wild_end.is_some_and(|end| out[end..].iter().all(|&x| is_value_joiner(x)));
+            if has_digit && (joined || !is_numbered_name(&tok[start..i])) {
                 changed = true;
                 if let Some(end) = last_wild_end {
                     // Collapse `<*>-<*>` into one wildcard.
@@ -430,8 +464,12 @@ impl Interner {
         let named_value = tok.len() > 4
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
-        self.ident
-            .push(named_value || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())));
+        let digit = tok.iter().any(u8::is_ascii_digit);
+        self.ident.push(
+            named_value
+                || digit
+                || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
+        );
         id
     }
 
@@ -626,6 +664,8 @@ mod tests {
         assert_eq!(m("10.42.60.190:18300"), "<*>:<*>");
         assert_eq!(m("[fe80::1]:443,"), "[<*>]:<*>,");
         assert_eq!(m("13:09:02"), "<*>");
+        assert_eq!(m("proxy.cse.example.edu:5070"), "<*>:<*>");
+        assert_eq!(m("main.go:42"), "main.go:<*>");
         assert_eq!(m("[173.234.31.186]"), "[<*>]");
         assert_eq!(m("fe80::1"), "<*>");
         assert_eq!(m("/10.10.34.11:45307"), "<*>:<*>");
@@ -668,6 +708,11 @@ mod tests {
         assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "msra-sa-<*>");
         assert_eq!(m("appattempt_1445144423722_0020_000001"), "appattempt_<*>");
         assert_eq!(m("failure;"), "failure;");
+        // A name ending in one digit is a word; the miner decides whether it varies.
+        assert_eq!(m("jk2_init()"), "jk2_init()");
+        assert_eq!(m("ssh2"), "ssh2");
+        assert_eq!(m("app12"), "<*>");
+        assert_eq!(m("fe80::1%eth0"), "<*>");
     }
 
     #[test]
