@@ -857,6 +857,28 @@ mod tests {
     }
 
     #[test]
+    fn words_that_cross_freely_are_parameters() {
+        // Each record type is asked for each name: six combinations, all seen.
+        let mut lines = Vec::new();
+        for i in 0..24 {
+            let kind = ["A", "AAAA"][i % 2];
+            let name = ["api.example.com.", "db.prod.local.", "kubernetes.default.local."][i / 2 % 3];
+            lines.push(format!("query {kind} IN {name} udp {i} false"));
+        }
+        // Two on/off words: four combinations may be four events.
+        for i in 0..24 {
+            let when = ["onSleep,", "onWake,"][i % 2];
+            let plugged = ["Yes,", "No,"][i / 2 % 2];
+            lines.push(format!("power {when} external: {plugged} remaining: {i}"));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert!(ids[..24].iter().all(|&i| i == 0), "{ids:?}");
+        assert_eq!(d.templates[0].template, "query <*> IN <*>. udp <*> false");
+        assert_eq!(d.templates.len(), 5, "{:?}", d.templates);
+    }
+
+    #[test]
     fn a_masked_secret_keeps_the_message_bounds() {
         // Masking changes the line's length; the JSON message still ends at its quote.
         let (d, _) = mine(&[
