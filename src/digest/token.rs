@@ -126,20 +126,48 @@ fn has_port(core: &[u8]) -> bool {
         && memchr::memchr(b'.', host).is_some()
 }
 
-/// Whether `core` is a host name with a port: lowercase labels, at least three of them
-/// (`proxy.example.com:5070`; a source file and line, `main.go:42`, has two).
-fn is_host_port(core: &[u8]) -> bool {
-    let Some(c) = memchr::memrchr(b':', core) else {
+/// Whether `core` is an e-mail address: a local part, one `@`, and a dotted domain
+/// (`ops@example.com`; not an Erlang node, `rabbit@rmq-1`).
+fn is_email(core: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', core) else {
         return false;
     };
-    let (host, port) = (&core[..c], &core[c + 1..]);
-    (1..=5).contains(&port.len())
-        && port.iter().all(u8::is_ascii_digit)
-        && host.first().is_some_and(u8::is_ascii_alphanumeric)
-        && host
+    let (local, domain) = (&core[..at], &core[at + 1..]);
+    !local.is_empty()
+        && local
             .iter()
-            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
-        && host.iter().filter(|&&b| b == b'.').count() >= 2
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
+        && domain.first().is_some_and(u8::is_ascii_alphanumeric)
+        && domain.contains(&b'.')
+        && domain
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// The mask of a host name with a port: `<*>:<*>` for `proxy.example.com:5070` or
+/// `node-41:8030` (lowercase labels, at least three of them or a dash and a digit; a source
+/// file and line, `main.go:42`, is neither), `<*>/<*>:<*>` for a name and address
+/// (`node-41/10.0.0.7:8030`, as Java prints a socket address).
+fn host_port_mask(core: &[u8]) -> Option<&'static [u8]> {
+    let c = memchr::memrchr(b':', core)?;
+    let (host, port) = (&core[..c], &core[c + 1..]);
+    if !(1..=5).contains(&port.len()) || !port.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let name_like = |h: &[u8]| {
+        h.first().is_some_and(u8::is_ascii_alphanumeric)
+            && h.iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    };
+    let dots = |h: &[u8]| h.iter().filter(|&&b| b == b'.').count();
+    let host_name =
+        |h: &[u8]| name_like(h) && (dots(h) >= 2 || (h.contains(&b'-') && h.iter().any(u8::is_ascii_digit)));
+    if let Some(slash) = memchr::memchr(b'/', host) {
+        let (name, ip) = (&host[..slash], &host[slash + 1..]);
+        let ipv4 = dots(ip) == 3 && ip.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+        return (ipv4 && name_like(name)).then_some(b"<*>/<*>:<*>");
+    }
+    host_name(host).then_some(b"<*>:<*>")
 }
 
 /// Whether a letter-digit run is a name that ends in one digit (`ssh2`, `jk2`, `eth0`,
@@ -272,9 +300,19 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
             Masked::Partial
         };
     }
-    if is_host_port(core) {
+    if is_email(core) {
         out.extend_from_slice(&tok[..a]);
-        out.extend_from_slice(b"<*>:<*>");
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+        return if a == 0 && b == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
+    if let Some(mask) = host_port_mask(core) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(mask);
         out.extend_from_slice(&tok[b..]);
         return Masked::Partial;
     }
@@ -346,7 +384,7 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     }
 }
 
-/// Whether masking could change `tok`: it holds a digit, `=`, `/` or `\\`, or is a date word.
+/// Whether masking could change `tok`: it holds a digit, `=`, `/`, `\\` or `@`, or is a date word.
 /// Most tokens of a log are plain words, and skip masking altogether.
 #[inline]
 pub fn needs_mask(tok: &[u8]) -> bool {
@@ -354,7 +392,7 @@ pub fn needs_mask(tok: &[u8]) -> bool {
         return true; // maybe `Jun`, `(Fri`: let the full rules decide
     }
     tok.iter()
-        .any(|&c| c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\')
+        .any(|&c| c.is_ascii_digit() || matches!(c, b'=' | b'/' | b'\\' | b'@'))
 }
 
 /// Splits `text` into whitespace-separated tokens, at most `max_tokens` of them.
@@ -560,7 +598,7 @@ const fn byte_classes() -> [u8; 256] {
         let c = i as u8;
         t[i] = if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' || c == 0x0b || c == 0x0c {
             SPACE
-        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' {
+        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' || c == b'@' {
             MASKY
         } else if c.is_ascii_uppercase() {
             UPPER
@@ -666,6 +704,10 @@ mod tests {
         assert_eq!(m("13:09:02"), "<*>");
         assert_eq!(m("proxy.cse.example.edu:5070"), "<*>:<*>");
         assert_eq!(m("main.go:42"), "main.go:<*>");
+        assert_eq!(m("<ops.team@example.com>,"), "<<*>>,");
+        assert_eq!(m("rabbit@rmq-a"), "rabbit@rmq-a");
+        assert_eq!(m("msra-sa-41:8030."), "<*>:<*>.");
+        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "<*>/<*>:<*>");
         assert_eq!(m("[173.234.31.186]"), "[<*>]");
         assert_eq!(m("fe80::1"), "<*>");
         assert_eq!(m("/10.10.34.11:45307"), "<*>:<*>");
@@ -705,7 +747,7 @@ mod tests {
             m("IOThunderboltSwitch<0>(0x0)::listenerCallback"),
             "IOThunderboltSwitch<<*>>(<*>)::listenerCallback"
         );
-        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "msra-sa-<*>");
+        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "<*>/<*>:<*>");
         assert_eq!(m("appattempt_1445144423722_0020_000001"), "appattempt_<*>");
         assert_eq!(m("failure;"), "failure;");
         // A name ending in one digit is a word; the miner decides whether it varies.
