@@ -324,9 +324,12 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     }
     if is_path_or_url(core) {
         out.extend_from_slice(&tok[..a]);
+        // A URL keeps its scheme (`hdfs://<*>`).
+        let scheme = memchr::memmem::find(core, b"://").map_or(0, |s| s + 3);
+        out.extend_from_slice(&core[..scheme]);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(&tok[b..]);
-        return if a == 0 && b == tok.len() {
+        return if a == 0 && b == tok.len() && scheme == 0 {
             Masked::Whole
         } else {
             Masked::Partial
@@ -648,7 +651,16 @@ pub fn tokenize(
         let tok = &text[start..i];
         // Short tokens with one capital may be date words (`Jun`, `(Fri`).
         if !masky && tok.len() <= 5 && ids.last() == Some(&WILDCARD_ID) && is_unit(tok) {
-            // `12 KB`, `3.5 ms`: the unit belongs to the number.
+            // `12 KB`, `3.5 ms`: the unit belongs to the number; punctuation after it stays
+            // (`size 12 KB, free` reads `size <*>, free`).
+            let word = tok.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            if word < tok.len() {
+                scratch.clear();
+                scratch.extend_from_slice(WILDCARD);
+                scratch.extend_from_slice(&tok[word..]);
+                ids.pop();
+                ids.push(interner.intern(scratch));
+            }
             continue;
         }
         let maybe_date_word = tok.len() <= 6 && upper == 1;
@@ -716,7 +728,7 @@ mod tests {
     #[test]
     fn paths_and_urls() {
         assert_eq!(m("/etc/httpd/conf/workers2.properties"), "<*>");
-        assert_eq!(m("https://example.com/v1/x"), "<*>");
+        assert_eq!(m("https://example.com/v1/x"), "https://<*>");
         assert_eq!(m("./run/x"), "<*>");
         assert_eq!(m("/"), "/");
     }
@@ -785,6 +797,9 @@ mod tests {
         tokenize(b"delete blk_1 blk_2 blk_3", 20, &mut i, &mut s, &mut a);
         tokenize(b"delete blk_9", 20, &mut i, &mut s, &mut b);
         assert_eq!(a, b);
+        tokenize(b"(estimated size 16.0 B, free 317.5 KB)", 20, &mut i, &mut s, &mut a);
+        let text: Vec<&[u8]> = a.iter().map(|&t| i.text(t)).collect();
+        assert_eq!(text, [&b"(estimated"[..], b"size", b"<*>,", b"free", b"<*>)"]);
         tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 2);
         // Bare wildcards side by side stay two positions: a package and its version.
