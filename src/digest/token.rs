@@ -797,7 +797,13 @@ mod tests {
         tokenize(b"delete blk_1 blk_2 blk_3", 20, &mut i, &mut s, &mut a);
         tokenize(b"delete blk_9", 20, &mut i, &mut s, &mut b);
         assert_eq!(a, b);
-        tokenize(b"(estimated size 16.0 B, free 317.5 KB)", 20, &mut i, &mut s, &mut a);
+        tokenize(
+            b"(estimated size 16.0 B, free 317.5 KB)",
+            20,
+            &mut i,
+            &mut s,
+            &mut a,
+        );
         let text: Vec<&[u8]> = a.iter().map(|&t| i.text(t)).collect();
         assert_eq!(text, [&b"(estimated"[..], b"size", b"<*>,", b"free", b"<*>)"]);
         tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);

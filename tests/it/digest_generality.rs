@@ -12,9 +12,8 @@ use std::path::{Path, PathBuf};
 use casebook::digest::{write_per_line, DigestOptions};
 
 /// Floors (mean over the layouts) for (tuned GA, tuned FGA, held-out GA, held-out FGA).
-/// The tuned floor is lower than the third round's (0.92) because coredns (GA 0.497) and
-/// postgres_csvlog (0.558) moved from held out to tuned when they were looked at.
-const FLOORS: (f64, f64, f64, f64) = (0.88, 0.85, 0.87, 0.81);
+/// Fourth round: tuned (23) reached GA 0.920 / FGA 0.895, held out (5) 0.897 / 0.836.
+const FLOORS: (f64, f64, f64, f64) = (0.91, 0.88, 0.87, 0.81);
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs")
