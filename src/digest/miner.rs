@@ -447,8 +447,11 @@ impl TemplateMiner {
         v
     }
 
+    /// The tree key of a token: `<*>` for a variable, and for an id that may vary (a word
+    /// holding a digit, `eth0`, or a quoted named value): lines whose first word is `eth0` or
+    /// `eth1` meet in one leaf.
     fn key_token(&self, id: u32) -> u32 {
-        if id == WILDCARD_ID || self.interner.is_variable(id) {
+        if id == WILDCARD_ID || self.interner.is_variable(id) || self.interner.is_ident(id) {
             WILDCARD_ID
         } else {
             id
@@ -854,6 +857,21 @@ mod tests {
             d.templates[0].template,
             "Server <*> is UP, reason: Layer7 check passed"
         );
+    }
+
+    #[test]
+    fn numbered_names_that_vary_are_parameters_even_first() {
+        // `eth0`, `port1` stay words in the text while they do not vary; when they do, the
+        // lines are one event although the first word differs (no tree leaf per interface).
+        let lines: Vec<String> = (0..8)
+            .map(|i| format!("eth{}: link is up on port{}", i % 4, i % 4))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(ids, vec![0; 8], "{:?}", d.templates);
+        assert_eq!(d.templates[0].template, "<*>: link is up on <*>");
+        let (d, _) = mine(&["eth0: link is up on port1", "eth0: link is up on port1"]);
+        assert_eq!(d.templates[0].template, "eth0: link is up on port1");
     }
 
     #[test]
