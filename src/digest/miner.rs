@@ -13,7 +13,7 @@ use rustc_hash::FxHashMap;
 use super::header::{Header, HeaderShape, Level};
 use super::refine;
 use super::report::{self, FileDigest};
-use super::token::{tokenize, Interner, WILDCARD_ID};
+use super::token::{tokenize, Interner, WILDCARD, WILDCARD_ID};
 use super::DigestOptions;
 use crate::time::Timestamp;
 
@@ -62,6 +62,10 @@ pub(crate) struct Cluster {
     /// once the position is known to vary a lot (more than `max_word_values` words, or a
     /// number/id), so variants stop telling its values apart.
     pub values: Vec<Option<Vec<u32>>>,
+    /// Per position, the tokens seen there generalised by [`generalize`]: the punctuation
+    /// around a variable that all its lines share (`(<*>)`, `rhost=<*>`), for the template's
+    /// text; grouping never reads it.
+    pub shape: Vec<u32>,
     /// The overflow template: lines that found no template once the cap was reached.
     pub overflow: bool,
 }
@@ -195,6 +199,49 @@ pub struct TemplateMiner {
     buckets: usize,
     ids: Vec<u32>,
     scratch: Vec<u8>,
+}
+
+/// The token that reads for both `a` and `b` at one position of a template: `<*>` with
+/// the punctuation both keep around the variable (`(<*>)`, `'<*>'`, `<*>,`) and a `key=`
+/// both start with (`rhost=<*>`). Wildcards inside either are not kept: `<*>:<*>` and
+/// `<*>` read as `<*>`.
+pub(crate) fn generalize(interner: &mut Interner, a: u32, b: u32) -> u32 {
+    if a == b || a == WILDCARD_ID || b == WILDCARD_ID {
+        return if a == b { a } else { WILDCARD_ID };
+    }
+    let (x, y) = (interner.text(a), interner.text(b));
+    let pre = x.iter().zip(y).take_while(|(p, q)| p == q).count();
+    let room = x.len().min(y.len()) - pre;
+    let suf = x
+        .iter()
+        .rev()
+        .zip(y.iter().rev())
+        .take(room)
+        .take_while(|(p, q)| p == q)
+        .count();
+    let opens = |c: &u8| matches!(c, b'(' | b'[' | b'{' | b'\'' | b'"' | b'`');
+    let closes = |c: &u8| {
+        matches!(
+            c,
+            b')' | b']' | b'}' | b'\'' | b'"' | b'`' | b',' | b';' | b':' | b'.' | b'!' | b'?'
+        )
+    };
+    let head = &x[..pre];
+    let mut keep_pre = head.iter().take_while(|c| opens(c)).count();
+    if let Some(eq) = memchr::memrchr(b'=', head) {
+        if memchr::memchr(b'<', &head[..eq]).is_none() {
+            keep_pre = keep_pre.max(eq + 1);
+        }
+    }
+    let keep_suf = x[x.len() - suf..].iter().rev().take_while(|c| closes(c)).count();
+    if keep_pre == 0 && keep_suf == 0 {
+        return WILDCARD_ID;
+    }
+    let mut t = Vec::with_capacity(keep_pre + keep_suf + WILDCARD.len());
+    t.extend_from_slice(&x[..keep_pre]);
+    t.extend_from_slice(WILDCARD);
+    t.extend_from_slice(&x[x.len() - keep_suf..]);
+    interner.intern(&t)
 }
 
 fn hash_ids(ids: &[u32]) -> u64 {
@@ -400,8 +447,11 @@ impl TemplateMiner {
         v
     }
 
+    /// The tree key of a token: `<*>` for a variable, and for an id that may vary (a word
+    /// holding a digit, `eth0`, or a quoted named value): lines whose first word is `eth0` or
+    /// `eth1` meet in one leaf.
     fn key_token(&self, id: u32) -> u32 {
-        if id == WILDCARD_ID || self.interner.is_variable(id) {
+        if id == WILDCARD_ID || self.interner.is_variable(id) || self.interner.is_ident(id) {
             WILDCARD_ID
         } else {
             id
@@ -525,6 +575,11 @@ impl TemplateMiner {
             let score = same as f64 + self.opts.wildcard_weight * wild as f64;
             if n == 0 || score >= self.opts.similarity * n as f64 {
                 let cl = &mut self.clusters[c as usize];
+                for (s, &b) in cl.shape.iter_mut().zip(ids) {
+                    if *s != b && *s != WILDCARD_ID {
+                        *s = generalize(&mut self.interner, *s, b);
+                    }
+                }
                 for (p, (a, &b)) in cl.tokens.iter_mut().zip(ids).enumerate() {
                     if *a != b && *a != WILDCARD_ID {
                         // The position starts to vary: remember its old constant.
@@ -547,6 +602,7 @@ impl TemplateMiner {
                         variants: Vec::new(),
                         catch_all: None,
                         values: Vec::new(),
+                        shape: Vec::new(),
                         overflow: true,
                     });
                     self.overflow = Some(o);
@@ -560,6 +616,7 @@ impl TemplateMiner {
             variants: Vec::new(),
             catch_all: None,
             values: ids.iter().map(|&t| (t != WILDCARD_ID).then(Vec::new)).collect(),
+            shape: ids.to_vec(),
             overflow: false,
         });
         self.tree.entry(key).or_default().push(c);
@@ -686,7 +743,7 @@ impl TemplateMiner {
             if i > 0 {
                 out.push(b' ');
             }
-            out.extend_from_slice(self.interner.text(t));
+            super::token::display_token(self.interner.text(t), &mut out);
         }
         String::from_utf8_lossy(&out).into_owned()
     }
@@ -698,8 +755,8 @@ impl TemplateMiner {
 
     /// Ends mining; also returns `map[id]`, the final template id of every id that
     /// [`add`](Self::add) returned.
-    pub fn finish_with_map(self) -> (FileDigest, Vec<ClusterId>) {
-        let groups = refine::regroup(&self);
+    pub fn finish_with_map(mut self) -> (FileDigest, Vec<ClusterId>) {
+        let groups = refine::regroup(&mut self);
         report::build(self, groups)
     }
 }
@@ -785,6 +842,61 @@ mod tests {
     }
 
     #[test]
+    fn a_slashed_name_with_a_variable_part_is_a_parameter() {
+        // `be_api/app1` and `be_app/app3` name servers: their backend is not an event kind.
+        let lines: Vec<String> = (0..12)
+            .map(|i| {
+                let backend = ["be_api", "be_app"][i % 2];
+                format!("Server {backend}/app{i} is UP, reason: Layer7 check passed")
+            })
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(ids, vec![0; 12]);
+        assert_eq!(
+            d.templates[0].template,
+            "Server <*> is UP, reason: Layer7 check passed"
+        );
+    }
+
+    #[test]
+    fn numbered_names_that_vary_are_parameters_even_first() {
+        // `eth0`, `port1` stay words in the text while they do not vary; when they do, the
+        // lines are one event although the first word differs (no tree leaf per interface).
+        let lines: Vec<String> = (0..8)
+            .map(|i| format!("eth{}: link is up on port{}", i % 4, i % 4))
+            .collect();
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert_eq!(ids, vec![0; 8], "{:?}", d.templates);
+        assert_eq!(d.templates[0].template, "<*>: link is up on <*>");
+        let (d, _) = mine(&["eth0: link is up on port1", "eth0: link is up on port1"]);
+        assert_eq!(d.templates[0].template, "eth0: link is up on port1");
+    }
+
+    #[test]
+    fn words_that_cross_freely_are_parameters() {
+        // Each record type is asked for each name: six combinations, all seen.
+        let mut lines = Vec::new();
+        for i in 0..24 {
+            let kind = ["A", "AAAA"][i % 2];
+            let name = ["api.example.com.", "db.prod.local.", "kubernetes.default.local."][i / 2 % 3];
+            lines.push(format!("query {kind} IN {name} udp {i} false"));
+        }
+        // Two on/off words: four combinations may be four events.
+        for i in 0..24 {
+            let when = ["onSleep,", "onWake,"][i % 2];
+            let plugged = ["Yes,", "No,"][i / 2 % 2];
+            lines.push(format!("power {when} external: {plugged} remaining: {i}"));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        assert!(ids[..24].iter().all(|&i| i == 0), "{ids:?}");
+        assert_eq!(d.templates[0].template, "query <*> IN <*>. udp <*> false");
+        assert_eq!(d.templates.len(), 5, "{:?}", d.templates);
+    }
+
+    #[test]
     fn a_masked_secret_keeps_the_message_bounds() {
         // Masking changes the line's length; the JSON message still ends at its quote.
         let (d, _) = mine(&[
@@ -835,7 +947,7 @@ mod tests {
         let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
         let (d, ids) = mine(&refs);
         assert_eq!(ids, vec![0; 5]);
-        assert_eq!(d.templates[0].template, "<*> scheduler told me to run this job");
+        assert_eq!(d.templates[0].template, "<*>: scheduler told me to run this job");
     }
 
     #[test]

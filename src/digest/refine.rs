@@ -13,7 +13,7 @@
 
 use rustc_hash::{FxHashMap, FxHashSet};
 
-use super::miner::TemplateMiner;
+use super::miner::{generalize, TemplateMiner};
 use super::token::WILDCARD_ID;
 
 /// The final grouping of variants.
@@ -109,9 +109,49 @@ fn region_merge(a: &[u32], b: &[u32], named_a: &[bool], named_b: &[bool]) -> Opt
     Some(t)
 }
 
+/// Fewest combinations two word positions must show, all of them, to read as parameters.
+const MIN_FREE_CELLS: usize = 6;
+
+/// Leaves out of `split_at` every pair of word positions whose values combine freely: each
+/// value of one is seen with each value of the other, over at least [`MIN_FREE_CELLS`]
+/// combinations (`A`/`AAAA` queries of each of three names). Words that name an event's
+/// kind constrain each other (`from NEW to UNASSIGNED`, `from UNASSIGNED to ASSIGNED`);
+/// two on/off words may name four events (Mac's `onSleep`/`onWake` with `Yes`/`No` are four
+/// in its ground truth), but six or more combinations that all occur are parameters.
+fn drop_free_pairs(split_at: &mut Vec<usize>, vars: &[u32], m: &TemplateMiner) {
+    if split_at.len() < 2 {
+        return;
+    }
+    let tokens = |v: u32| m.variants[v as usize].tokens.as_deref().expect("known");
+    let mut free = vec![false; split_at.len()];
+    for x in 0..split_at.len() {
+        for y in x + 1..split_at.len() {
+            let (p, q) = (split_at[x], split_at[y]);
+            let mut a: Vec<u32> = vars.iter().map(|&v| tokens(v)[p]).collect();
+            let mut b: Vec<u32> = vars.iter().map(|&v| tokens(v)[q]).collect();
+            let mut ab: Vec<(u32, u32)> = vars.iter().map(|&v| (tokens(v)[p], tokens(v)[q])).collect();
+            for list in [&mut a, &mut b] {
+                list.sort_unstable();
+                list.dedup();
+            }
+            ab.sort_unstable();
+            ab.dedup();
+            if a.len() * b.len() >= MIN_FREE_CELLS && ab.len() == a.len() * b.len() {
+                free[x] = true;
+                free[y] = true;
+            }
+        }
+    }
+    let mut i = 0;
+    split_at.retain(|_| {
+        i += 1;
+        !free[i - 1]
+    });
+}
+
 /// Regroups the miner's variants into final templates, numbered by first appearance.
-pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
-    let opts = m.options();
+pub(crate) fn regroup(m: &mut TemplateMiner) -> Regrouped {
+    let opts = m.options().clone();
     let n = m.clusters.len();
     let mut parent: Vec<u32> = (0..n as u32).collect();
     // 1 and 2: identical, or identical but for one position.
@@ -164,6 +204,28 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
             }
         }
     }
+    // The text of each group's wildcard positions: its templates' shapes generalised.
+    let mut group_shape: FxHashMap<u32, Vec<u32>> = FxHashMap::default();
+    for i in 0..m.clusters.len() {
+        if m.clusters[i].overflow {
+            continue;
+        }
+        let r = find(&mut parent, i as u32);
+        let shape = std::mem::take(&mut m.clusters[i].shape);
+        match group_shape.get_mut(&r) {
+            Some(s) if s.len() == shape.len() => {
+                for (a, &b) in s.iter_mut().zip(&shape) {
+                    *a = generalize(&mut m.interner, *a, b);
+                }
+            }
+            Some(_) => {}
+            None => {
+                group_shape.insert(r, shape.clone());
+            }
+        }
+        m.clusters[i].shape = shape;
+    }
+    let m: &TemplateMiner = m;
     // 2b: a variable that spans several tokens. Two templates of different lengths that
     // agree on a prefix and a suffix (at least 3 tokens and two thirds of the longer one)
     // and differ only in a region that is all wildcards in both, of 1 to
@@ -275,6 +337,7 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
                     split_at.push(p);
                 }
             }
+            drop_free_pairs(&mut split_at, vars, m);
         }
         let mut by_key: Vec<(Vec<u32>, usize)> = Vec::new();
         for &v in vars {
@@ -294,6 +357,13 @@ pub(crate) fn regroup(m: &TemplateMiner) -> Regrouped {
                 }
                 None => {
                     let mut tokens = tmpl.clone();
+                    if let Some(shape) = group_shape.get(&r).filter(|s| s.len() == tokens.len()) {
+                        for (t, &s) in tokens.iter_mut().zip(shape) {
+                            if *t == WILDCARD_ID {
+                                *t = s;
+                            }
+                        }
+                    }
                     for (&p, &t) in split_at.iter().zip(&key) {
                         tokens[p] = t;
                     }

@@ -113,6 +113,108 @@ fn is_path_or_url(core: &[u8]) -> bool {
     scheme > 0 && core[scheme..].starts_with(b"://")
 }
 
+/// Whether a numeric `core` ends with a port after an address: `10.0.0.1:80`,
+/// `/10.0.0.1:80` (a clock `13:09:02` has no dot before its last colon).
+fn has_port(core: &[u8]) -> bool {
+    let Some(c) = memchr::memrchr(b':', core) else {
+        return false;
+    };
+    let port = &core[c + 1..];
+    let host = &core[..c];
+    (1..=5).contains(&port.len())
+        && port.iter().all(u8::is_ascii_digit)
+        && memchr::memchr(b'.', host).is_some()
+}
+
+/// Whether `core` is an e-mail address: a local part, one `@`, and a dotted domain
+/// (`ops@example.com`; not an Erlang node, `rabbit@rmq-1`).
+fn is_email(core: &[u8]) -> bool {
+    let Some(at) = memchr::memchr(b'@', core) else {
+        return false;
+    };
+    let (local, domain) = (&core[..at], &core[at + 1..]);
+    !local.is_empty()
+        && local
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'%' | b'+' | b'-'))
+        && domain.first().is_some_and(u8::is_ascii_alphanumeric)
+        && domain.contains(&b'.')
+        && domain
+            .iter()
+            .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'-')
+}
+
+/// The mask of a host name with a port: `<*>:<*>` for `proxy.example.com:5070` or
+/// `node-41:8030` (lowercase labels, at least three of them or a dash and a digit; a source
+/// file and line, `main.go:42`, is neither), `<*>/<*>:<*>` for a name and address
+/// (`node-41/10.0.0.7:8030`, as Java prints a socket address).
+fn host_port_mask(core: &[u8]) -> Option<&'static [u8]> {
+    let c = memchr::memrchr(b':', core)?;
+    let (host, port) = (&core[..c], &core[c + 1..]);
+    if !(1..=5).contains(&port.len()) || !port.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let name_like = |h: &[u8]| {
+        h.first().is_some_and(u8::is_ascii_alphanumeric)
+            && h.iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'.' || b == b'-')
+    };
+    let dots = |h: &[u8]| h.iter().filter(|&&b| b == b'.').count();
+    let host_name =
+        |h: &[u8]| name_like(h) && (dots(h) >= 2 || (h.contains(&b'-') && h.iter().any(u8::is_ascii_digit)));
+    if let Some(slash) = memchr::memchr(b'/', host) {
+        let (name, ip) = (&host[..slash], &host[slash + 1..]);
+        let ipv4 = dots(ip) == 3 && ip.iter().all(|&b| b.is_ascii_digit() || b == b'.');
+        return (ipv4 && name_like(name)).then_some(b"<*>/<*>:<*>");
+    }
+    host_name(host).then_some(b"<*>:<*>")
+}
+
+/// Whether a letter-digit run is a name that ends in one digit (`ssh2`, `jk2`, `eth0`,
+/// `wl0`): letters, then a single digit. Such a word is kept; if it varies the miner
+/// makes it a parameter (a token holding a digit never splits a template).
+fn is_numbered_name(run: &[u8]) -> bool {
+    run.len() >= 3
+        && run[run.len() - 1].is_ascii_digit()
+        && run[..run.len() - 1].iter().all(u8::is_ascii_alphabetic)
+}
+
+/// Whether a masked `core` is an id of a name and numbers joined by `_`: a letter first,
+/// only letters, digits, `_`, `-` and wildcards, and a wildcard after the first `_`
+/// (`blk_<*>`, `rdd_<*>`, `attempt_<*>_m_<*>`; not `<*>_init`).
+fn is_underscore_id(core: &[u8]) -> bool {
+    let Some(u) = memchr::memchr(b'_', core) else {
+        return false;
+    };
+    core[0].is_ascii_alphabetic()
+        && memchr::memmem::find(&core[u..], WILDCARD).is_some()
+        && core
+            .iter()
+            .all(|&c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'<' | b'*' | b'>'))
+}
+
+/// How a masked token reads in a template: an id whose name only says what kind of id it is
+/// (`blk_<*>`, `attempt_<*>_m_<*>`) is the variable as a whole, `<*>`, with the punctuation
+/// around it kept (`[<*>]`). The miner still groups by the masked token, so `attempt_<*>`
+/// and `task_<*>` tell events apart.
+pub fn display_token(tok: &[u8], out: &mut Vec<u8>) {
+    let mut a = 0;
+    while a < tok.len() && is_open_wrap(tok[a]) && !tok[a..].starts_with(WILDCARD) {
+        a += 1;
+    }
+    let mut b = tok.len();
+    while b > a && is_close_wrap(tok[b - 1]) && !tok[a..b].ends_with(WILDCARD) {
+        b -= 1;
+    }
+    if a < b && is_underscore_id(&tok[a..b]) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[b..]);
+    } else {
+        out.extend_from_slice(tok);
+    }
+}
+
 /// Capitalised month and weekday abbreviations (`Jun`, `Fri`): parts of a date.
 fn is_date_word(core: &[u8]) -> bool {
     const WORDS: [&[u8]; 19] = [
@@ -181,8 +283,24 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
         any |= any2;
     }
     // A number, hex id, UUID, IP[:port], time or version: hex digits and joiners with at
-    // least one decimal digit.
+    // least one decimal digit. An address with a port keeps its colon (`<*>:<*>`), so the
+    // template says what the value is.
     if all & V_VALUE != 0 && any & V_DIGIT != 0 {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        let port = has_port(core);
+        if port {
+            out.push(b':');
+            out.extend_from_slice(WILDCARD);
+        }
+        out.extend_from_slice(&tok[b..]);
+        return if a == 0 && b == tok.len() && !port {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
+    if is_email(core) {
         out.extend_from_slice(&tok[..a]);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(&tok[b..]);
@@ -192,6 +310,12 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
             Masked::Partial
         };
     }
+    if let Some(mask) = host_port_mask(core) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(mask);
+        out.extend_from_slice(&tok[b..]);
+        return Masked::Partial;
+    }
     if is_date_word(core) {
         out.extend_from_slice(&tok[..a]);
         out.extend_from_slice(WILDCARD);
@@ -200,9 +324,12 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     }
     if is_path_or_url(core) {
         out.extend_from_slice(&tok[..a]);
+        // A URL keeps its scheme (`hdfs://<*>`).
+        let scheme = memchr::memmem::find(core, b"://").map_or(0, |s| s + 3);
+        out.extend_from_slice(&core[..scheme]);
         out.extend_from_slice(WILDCARD);
         out.extend_from_slice(&tok[b..]);
-        return if a == 0 && b == tok.len() {
+        return if a == 0 && b == tok.len() && scheme == 0 {
             Masked::Whole
         } else {
             Masked::Partial
@@ -223,7 +350,9 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
                 has_digit |= tok[i].is_ascii_digit();
                 i += 1;
             }
-            if has_digit {
+            // A numbered name joined to a value is part of it (`fe80::1%eth0`).
+            let joined = last_wild_end.is_some_and(|end| out[end..].iter().all(|&x| is_value_joiner(x)));
+            if has_digit && (joined || !is_numbered_name(&tok[start..i])) {
                 changed = true;
                 if let Some(end) = last_wild_end {
                     // Collapse `<*>-<*>` into one wildcard.
@@ -258,7 +387,7 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     }
 }
 
-/// Whether masking could change `tok`: it holds a digit, `=`, `/` or `\\`, or is a date word.
+/// Whether masking could change `tok`: it holds a digit, `=`, `/`, `\\` or `@`, or is a date word.
 /// Most tokens of a log are plain words, and skip masking altogether.
 #[inline]
 pub fn needs_mask(tok: &[u8]) -> bool {
@@ -266,7 +395,7 @@ pub fn needs_mask(tok: &[u8]) -> bool {
         return true; // maybe `Jun`, `(Fri`: let the full rules decide
     }
     tok.iter()
-        .any(|&c| c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\')
+        .any(|&c| c.is_ascii_digit() || matches!(c, b'=' | b'/' | b'\\' | b'@'))
 }
 
 /// Splits `text` into whitespace-separated tokens, at most `max_tokens` of them.
@@ -306,8 +435,8 @@ pub struct Interner {
     variable: Vec<bool>,
     /// Whether the token is a wildcard in punctuation only (`<*>:`, `(<*>)`).
     slot: Vec<bool>,
-    /// Whether the token is an identifier with a variable part: a wildcard in a dotted
-    /// name (`<*>.example.net`, `host-<*>.corp:<*>`), a name ending in `_<*>`/`-<*>`
+    /// Whether the token is an identifier with a variable part: a wildcard in a dotted or
+    /// slashed name (`<*>.example.net`, `host-<*>.corp:<*>`, `be_api/<*>`), a name ending in `_<*>`/`-<*>`
     /// (`rdd_<*>`, `blk_<*>`), or a wildcard in punctuation only.
     ident: Vec<bool>,
 }
@@ -364,7 +493,8 @@ impl Interner {
         while b > a && is_close_wrap(tok[b - 1]) && !tok[a..b].ends_with(WILDCARD) {
             b -= 1;
         }
-        let slot = &tok[a..b] == WILDCARD;
+        // A slot: wildcards and punctuation only (`<*>`, `(<*>)`, `<*>:<*>`).
+        let slot = is_slot_core(&tok[a..b]);
         self.slot.push(slot);
         let wild = self.variable[id as usize];
         let core = &tok[a..b];
@@ -375,8 +505,12 @@ impl Interner {
         let named_value = tok.len() > 4
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
-        self.ident
-            .push(named_value || (wild && (slot || named_id || memchr::memchr(b'.', core).is_some())));
+        let digit = tok.iter().any(u8::is_ascii_digit);
+        self.ident.push(
+            named_value
+                || digit
+                || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
+        );
         id
     }
 
@@ -410,6 +544,23 @@ impl Interner {
     pub fn is_empty(&self) -> bool {
         self.texts.is_empty()
     }
+}
+
+/// Whether `core` holds a wildcard and, besides wildcards, only punctuation.
+fn is_slot_core(core: &[u8]) -> bool {
+    let mut i = 0;
+    let mut wild = false;
+    while i < core.len() {
+        if core[i..].starts_with(WILDCARD) {
+            wild = true;
+            i += WILDCARD.len();
+        } else if is_word_byte(core[i]) {
+            return false;
+        } else {
+            i += 1;
+        }
+    }
+    wild
 }
 
 /// A size or duration unit after a number, with optional closing punctuation (`KB`, `ms,`).
@@ -450,7 +601,7 @@ const fn byte_classes() -> [u8; 256] {
         let c = i as u8;
         t[i] = if c == b' ' || c == b'\t' || c == b'\n' || c == b'\r' || c == 0x0b || c == 0x0c {
             SPACE
-        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' {
+        } else if c.is_ascii_digit() || c == b'=' || c == b'/' || c == b'\\' || c == b'@' {
             MASKY
         } else if c.is_ascii_uppercase() {
             UPPER
@@ -500,7 +651,16 @@ pub fn tokenize(
         let tok = &text[start..i];
         // Short tokens with one capital may be date words (`Jun`, `(Fri`).
         if !masky && tok.len() <= 5 && ids.last() == Some(&WILDCARD_ID) && is_unit(tok) {
-            // `12 KB`, `3.5 ms`: the unit belongs to the number.
+            // `12 KB`, `3.5 ms`: the unit belongs to the number; punctuation after it stays
+            // (`size 12 KB, free` reads `size <*>, free`).
+            let word = tok.iter().take_while(|c| c.is_ascii_alphabetic()).count();
+            if word < tok.len() {
+                scratch.clear();
+                scratch.extend_from_slice(WILDCARD);
+                scratch.extend_from_slice(&tok[word..]);
+                ids.pop();
+                ids.push(interner.intern(scratch));
+            }
             continue;
         }
         let maybe_date_word = tok.len() <= 6 && upper == 1;
@@ -513,7 +673,8 @@ pub fn tokenize(
             }
         };
         // A list of ids (`blk_1 blk_2 blk_3`) reads as one.
-        if ids.last() == Some(&id) && interner.is_variable(id) && id != WILDCARD_ID {
+        // Slots (`<*>:`) are not folded: `from <*>: <*>: Bye` keeps both values.
+        if ids.last() == Some(&id) && interner.is_variable(id) && !interner.is_slot(id) {
             continue;
         }
         ids.push(id);
@@ -550,16 +711,24 @@ mod tests {
     #[test]
     fn ips_and_ports() {
         assert_eq!(m("10.42.60.190"), "<*>");
-        assert_eq!(m("10.42.60.190:18300"), "<*>");
+        assert_eq!(m("10.42.60.190:18300"), "<*>:<*>");
+        assert_eq!(m("[fe80::1]:443,"), "[<*>]:<*>,");
+        assert_eq!(m("13:09:02"), "<*>");
+        assert_eq!(m("proxy.cse.example.edu:5070"), "<*>:<*>");
+        assert_eq!(m("main.go:42"), "main.go:<*>");
+        assert_eq!(m("<ops.team@example.com>,"), "<<*>>,");
+        assert_eq!(m("rabbit@rmq-a"), "rabbit@rmq-a");
+        assert_eq!(m("msra-sa-41:8030."), "<*>:<*>.");
+        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "<*>/<*>:<*>");
         assert_eq!(m("[173.234.31.186]"), "[<*>]");
         assert_eq!(m("fe80::1"), "<*>");
-        assert_eq!(m("/10.10.34.11:45307"), "<*>");
+        assert_eq!(m("/10.10.34.11:45307"), "<*>:<*>");
     }
 
     #[test]
     fn paths_and_urls() {
         assert_eq!(m("/etc/httpd/conf/workers2.properties"), "<*>");
-        assert_eq!(m("https://example.com/v1/x"), "<*>");
+        assert_eq!(m("https://example.com/v1/x"), "https://<*>");
         assert_eq!(m("./run/x"), "<*>");
         assert_eq!(m("/"), "/");
     }
@@ -590,9 +759,14 @@ mod tests {
             m("IOThunderboltSwitch<0>(0x0)::listenerCallback"),
             "IOThunderboltSwitch<<*>>(<*>)::listenerCallback"
         );
-        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "msra-sa-<*>");
+        assert_eq!(m("msra-sa-41/10.190.173.170:8030"), "<*>/<*>:<*>");
         assert_eq!(m("appattempt_1445144423722_0020_000001"), "appattempt_<*>");
         assert_eq!(m("failure;"), "failure;");
+        // A name ending in one digit is a word; the miner decides whether it varies.
+        assert_eq!(m("jk2_init()"), "jk2_init()");
+        assert_eq!(m("ssh2"), "ssh2");
+        assert_eq!(m("app12"), "<*>");
+        assert_eq!(m("fe80::1%eth0"), "<*>");
     }
 
     #[test]
@@ -623,6 +797,15 @@ mod tests {
         tokenize(b"delete blk_1 blk_2 blk_3", 20, &mut i, &mut s, &mut a);
         tokenize(b"delete blk_9", 20, &mut i, &mut s, &mut b);
         assert_eq!(a, b);
+        tokenize(
+            b"(estimated size 16.0 B, free 317.5 KB)",
+            20,
+            &mut i,
+            &mut s,
+            &mut a,
+        );
+        let text: Vec<&[u8]> = a.iter().map(|&t| i.text(t)).collect();
+        assert_eq!(text, [&b"(estimated"[..], b"size", b"<*>,", b"free", b"<*>)"]);
         tokenize(b"Bye Bye", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 2);
         // Bare wildcards side by side stay two positions: a package and its version.
@@ -635,12 +818,41 @@ mod tests {
         let mut i = Interner::new();
         let slot = i.intern(b"(<*>),");
         assert!(i.is_slot(slot) && i.is_ident(slot));
-        for named in ["events-<*>", "blk_<*>", "[rdd_<*>]"] {
+        for named in ["events-<*>", "blk_<*>", "[rdd_<*>]", "be_api/<*>"] {
             let id = i.intern(named.as_bytes());
             assert!(i.is_ident(id) && !i.is_slot(id), "{named}");
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+    }
+
+    #[test]
+    fn named_ids_read_as_whole_variables() {
+        let shown = |t: &str| {
+            let mut out = Vec::new();
+            display_token(t.as_bytes(), &mut out);
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(shown("blk_<*>"), "<*>");
+        assert_eq!(shown("[DFSClient_NONMAPREDUCE_<*>]"), "[<*>]");
+        assert_eq!(shown("attempt_<*>_m_<*>:"), "<*>:");
+        assert_eq!(shown("<*>_init()"), "<*>_init()");
+        assert_eq!(shown("msra-sa-<*>"), "msra-sa-<*>");
+        assert_eq!(shown("user_name"), "user_name");
+    }
+
+    #[test]
+    fn slots_are_wildcards_in_punctuation() {
+        let mut i = Interner::new();
+        for slot in ["<*>:<*>", "(<*>)", "[<*>]:<*>,"] {
+            let id = i.intern(slot.as_bytes());
+            assert!(i.is_slot(id), "{slot}");
+        }
+        // `from <*>: <*>: Bye`: two values, not a list of one id.
+        let mut s = Vec::new();
+        let mut ids = Vec::new();
+        tokenize(b"from 10.0.0.1: 11: Bye", 10, &mut i, &mut s, &mut ids);
+        assert_eq!(ids.len(), 4);
     }
 
     #[test]
