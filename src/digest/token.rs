@@ -179,6 +179,12 @@ fn is_numbered_name(run: &[u8]) -> bool {
         && run[..run.len() - 1].iter().all(u8::is_ascii_alphabetic)
 }
 
+/// Whether `core` is an upper-case name of four letters or more ending in one digit
+/// (`SOCKS5`, `HTTP2`).
+fn is_protocol_name(core: &[u8]) -> bool {
+    core.len() >= 5 && is_numbered_name(core) && core[..core.len() - 1].iter().all(u8::is_ascii_uppercase)
+}
+
 /// Whether a masked `core` is an id of a name and numbers joined by `_`: a letter first,
 /// only letters, digits, `_`, `-` and wildcards, and a wildcard after the first `_`
 /// (`blk_<*>`, `rdd_<*>`, `attempt_<*>_m_<*>`; not `<*>_init`).
@@ -505,7 +511,10 @@ impl Interner {
         let named_value = tok.len() > 4
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
-        let digit = tok.iter().any(u8::is_ascii_digit);
+        // A digit makes a token a parameter, except in an upper-case name of four letters or
+        // more ending in one digit (`SOCKS5`, `HTTP2`: a protocol, not the index of a device
+        // such as `eth0`, `alt1` or `PS0`): like other words, a few such names split a template.
+        let digit = tok.iter().any(u8::is_ascii_digit) && !is_protocol_name(core);
         self.ident.push(
             named_value
                 || digit
@@ -824,6 +833,19 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+    }
+
+    #[test]
+    fn a_protocol_name_is_a_word_and_a_device_index_a_parameter() {
+        let mut i = Interner::new();
+        for word in ["SOCKS5", "HTTP2"] {
+            let id = i.intern(word.as_bytes());
+            assert!(!i.is_ident(id), "{word}");
+        }
+        for index in ["eth0", "alt1", "PS0", "gige6", "ssh2", "admin1"] {
+            let id = i.intern(index.as_bytes());
+            assert!(i.is_ident(id), "{index}");
+        }
     }
 
     #[test]
