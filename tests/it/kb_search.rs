@@ -452,3 +452,36 @@ fn seen_before_says_how_much_of_the_past_case_this_bundle_shares() {
         "{md}"
     );
 }
+
+/// A crash loop whose listing names `OOMKilled` gets the memory-limit steps of its runbook
+/// first, filled with the bundle's namespace and workload; one without it does not.
+#[test]
+fn an_oomkilled_crash_loop_leads_its_plan_with_the_memory_limit() {
+    let plan_of = |status: &str| {
+        let dir = tempfile::tempdir().unwrap();
+        let pods = format!(
+            "NAMESPACE   NAME                                       READY   STATUS    RESTARTS       AGE\n\
+             nv-system   neuvector-controller-pod-6b7d9c8f5-x2k9p   0/1     {status}   23 (20m ago)   2d\n\
+             nv-system   neuvector-controller-pod-6b7d9c8f5-7qpl2   0/1     {status}   21 (35m ago)   2d\n"
+        );
+        write_files(dir.path(), &[("pods.txt", pods.as_str())]);
+        let out = casebook()
+            .arg("analyze")
+            .arg(dir.path())
+            .arg("-q")
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let oom = plan_of("OOMKilled");
+    assert!(
+        oom.contains("**this bundle already names one:** `OOMKilled`"),
+        "{oom}"
+    );
+    assert!(oom.contains("kubectl -n nv-system get deployment neuvector-controller-pod -o jsonpath"));
+    assert!(oom.contains("`controller.resources.limits.memory`"));
+    let error = plan_of("Error");
+    assert!(error.contains("Bring crash-looping controllers back"), "{error}");
+    assert!(!error.contains("this bundle already names one"));
+    assert!(!error.contains("controller.resources.limits.memory"));
+}
