@@ -483,6 +483,7 @@ pub(crate) fn register(engine: &mut Engine) {
         b.findings(&r)
     });
     engine.register_fn("finding", |m: Map| -> Fallible<FindingDraft> {
+        super::engine::note_finding_made();
         let ctx = super::engine::current_rule();
         FindingDraft::from_map(m, &ctx).map_err(Into::into)
     });

@@ -23,6 +23,18 @@ thread_local! {
     static DEADLINE_AT: Cell<Option<Instant>> = const { Cell::new(None) };
     static TRACE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static RULE: RefCell<Option<Arc<RuleContext>>> = const { RefCell::new(None) };
+    /// `finding(...)` calls of the running rule, to catch one whose result was dropped.
+    static MADE: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts a `finding(...)` call of the running rule.
+pub(crate) fn note_finding_made() {
+    MADE.with(|m| m.set(m.get() + 1));
+}
+
+/// How many `finding(...)` calls the running rule made so far.
+pub(crate) fn findings_made() -> usize {
+    MADE.with(Cell::get)
 }
 
 /// Builds the engine with casebook's API registered.
@@ -81,6 +93,7 @@ pub(crate) fn guarded_until<T>(
 ) -> (T, Vec<String>) {
     DEADLINE_AT.with(|d| d.set(Some(at)));
     TRACE.with(|t| t.borrow_mut().clear());
+    MADE.with(|m| m.set(0));
     RULE.with(|r| *r.borrow_mut() = Some(ctx));
     let out = f();
     RULE.with(|r| *r.borrow_mut() = None);

@@ -300,6 +300,15 @@ impl RuleSet {
                 value.type_name()
             ));
         };
+        // A finding made but not returned would be lost without a word: `finding(...)` builds
+        // the finding, the script's value reports it.
+        let made = super::engine::findings_made();
+        if made > drafts.len() {
+            return Err(format!(
+                "{path}: the script called finding(...) {made} time(s) but returned {} finding(s); a finding counts only when returned (`return finding(#{{...}})`, or collect them in an array and return it)",
+                drafts.len()
+            ));
+        }
         Ok(drafts.into_iter().map(|d| to_finding(rule, scan, d)).collect())
     }
 }

@@ -455,3 +455,35 @@ script: |\n  let pods = bundle.pods();\n  let per = 100 / (pods.len() - pods.len
         "rules/t/inline-error.yaml:8:17: Division by zero: 100 / 0"
     );
 }
+
+/// `finding(...)` builds a finding; only a returned one counts. One built and dropped (an
+/// `if` without `return`) fails the rule with the reason instead of vanishing.
+#[test]
+fn a_finding_made_but_not_returned_fails_the_rule() {
+    let dir = kb_with(
+        true,
+        &[(
+            "rules/t/dropped.yaml",
+            "id: t.dropped\ntitle: Dropped\nstatus: test\nseverity: low\ndescription: Forgets to return.\n\
+script: |\n  if bundle.pods().len() > 0 {\n    finding(#{ summary: \"made\" });\n  }\n  let after = 1;\n",
+        )],
+    );
+    let out = Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--format", "json", "--quiet", "--kb"])
+        .arg(dir.path())
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
+    let failed = outcomes
+        .iter()
+        .find(|o| o["rule"] == "t.dropped" && o["status"] == "failed")
+        .unwrap_or_else(|| panic!("not reported as failed: {outcomes:?}"));
+    let reason = failed["reason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("rules/t/dropped.yaml: the script called finding(...) 1 time(s) but returned 0"),
+        "{reason}"
+    );
+}
