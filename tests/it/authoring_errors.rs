@@ -34,6 +34,29 @@ fn kb_check(dir: &Path) -> (i32, String) {
     (out.status.code().unwrap(), String::from_utf8(out.stderr).unwrap())
 }
 
+/// `analyze --format json` of the reference bundle with the knowledge base at `kb`.
+fn analyze_reference(kb: &Path) -> std::process::Output {
+    Command::cargo_bin("casebook")
+        .unwrap()
+        .args(["analyze", "--format", "json", "--quiet", "--kb"])
+        .arg(kb)
+        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
+        .output()
+        .unwrap()
+}
+
+/// The reason the document's appendix gives for rule `id`, which must be reported as failed.
+fn failure_reason(doc: &serde_json::Value, id: &str) -> String {
+    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
+    outcomes
+        .iter()
+        .find(|o| o["rule"] == id && o["status"] == "failed")
+        .unwrap_or_else(|| panic!("{id} is not reported as failed: {outcomes:?}"))["reason"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
 const RULE_HEAD: &str = "id: t.broken\ntitle: Broken\nstatus: test\nseverity: low\ndescription: x\n";
 
 #[test]
@@ -182,27 +205,12 @@ fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
             ),
         ],
     );
-    let out = Command::cargo_bin("casebook")
-        .unwrap()
-        .args(["analyze", "--format", "json", "--quiet", "--kb"])
-        .arg(dir.path())
-        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
-        .output()
-        .unwrap();
+    let out = analyze_reference(dir.path());
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
 
     assert_eq!(doc["appendix"]["rules_failed"], 2);
-    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
-    let reason = |id: &str| -> String {
-        outcomes
-            .iter()
-            .find(|o| o["rule"] == id && o["status"] == "failed")
-            .unwrap_or_else(|| panic!("{id} is not reported as failed: {outcomes:?}"))["reason"]
-            .as_str()
-            .unwrap()
-            .to_owned()
-    };
+    let reason = |id: &str| failure_reason(&doc, id);
     let endless = reason("t.endless");
     assert!(
         endless.starts_with("rules/t/endless.rhai:") && endless.contains(": stopped: "),
@@ -436,22 +444,10 @@ fn a_runtime_error_in_an_inline_script_points_into_the_yaml() {
 script: |\n  let pods = bundle.pods();\n  let per = 100 / (pods.len() - pods.len());\n  finding(#{ summary: `${per}` })\n",
         )],
     );
-    let out = Command::cargo_bin("casebook")
-        .unwrap()
-        .args(["analyze", "--format", "json", "--quiet", "--kb"])
-        .arg(dir.path())
-        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
-    let failed = outcomes
-        .iter()
-        .find(|o| o["rule"] == "t.inline-error" && o["status"] == "failed")
-        .unwrap_or_else(|| panic!("not reported as failed: {outcomes:?}"));
+    let doc: serde_json::Value = serde_json::from_slice(&analyze_reference(dir.path()).stdout).unwrap();
     // Line 8 of the YAML file, column 17 (the script's line 2, column 15, indented by 2).
     assert_eq!(
-        failed["reason"],
+        failure_reason(&doc, "t.inline-error"),
         "rules/t/inline-error.yaml:8:17: Division by zero: 100 / 0"
     );
 }
@@ -468,20 +464,8 @@ fn a_finding_made_but_not_returned_fails_the_rule() {
 script: |\n  if bundle.pods().len() > 0 {\n    finding(#{ summary: \"made\" });\n  }\n  let after = 1;\n",
         )],
     );
-    let out = Command::cargo_bin("casebook")
-        .unwrap()
-        .args(["analyze", "--format", "json", "--quiet", "--kb"])
-        .arg(dir.path())
-        .arg(Path::new(ROOT).join("fixtures/bundles/nvshas-9810"))
-        .output()
-        .unwrap();
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let outcomes = doc["appendix"]["rules"].as_array().unwrap();
-    let failed = outcomes
-        .iter()
-        .find(|o| o["rule"] == "t.dropped" && o["status"] == "failed")
-        .unwrap_or_else(|| panic!("not reported as failed: {outcomes:?}"));
-    let reason = failed["reason"].as_str().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&analyze_reference(dir.path()).stdout).unwrap();
+    let reason = failure_reason(&doc, "t.dropped");
     assert!(
         reason.starts_with("rules/t/dropped.yaml: the script called finding(...) 1 time(s) but returned 0"),
         "{reason}"

@@ -44,6 +44,22 @@ pub(crate) fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("JSON document")
 }
 
+/// Runs `casebook analyze <bundle> -q` and returns the markdown document.
+pub(crate) fn analyze_markdown(bundle: &Path) -> String {
+    let out = casebook()
+        .arg("analyze")
+        .arg(bundle)
+        .arg("-q")
+        .output()
+        .expect("runs");
+    assert!(
+        out.status.success(),
+        "analyze failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).expect("UTF-8 document")
+}
+
 /// The finding raised by `rule` (the first, if several).
 pub(crate) fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
     doc["findings"]

@@ -5,7 +5,9 @@
 
 use std::path::Path;
 
-use crate::common::{analyze_json, casebook, copy_dir, finding, reference_bundle, write_files, ROOT};
+use crate::common::{
+    analyze_json, analyze_markdown, casebook, copy_dir, finding, reference_bundle, write_files, ROOT,
+};
 
 /// The shipped KB (rules, runbooks, cases) in a temporary folder, without its lock.
 fn shipped_kb() -> tempfile::TempDir {
@@ -438,13 +440,7 @@ fn seen_before_says_how_much_of_the_past_case_this_bundle_shares() {
     let of = past["findings"].as_u64().unwrap();
     assert!(of > 1, "the reference case has several findings");
     assert_eq!(past["shared"], serde_json::json!(["Enforcer pods crash-looping"]));
-    let out = casebook()
-        .arg("analyze")
-        .arg(dir.path())
-        .arg("-q")
-        .output()
-        .unwrap();
-    let md = String::from_utf8_lossy(&out.stdout);
+    let md = analyze_markdown(dir.path());
     assert!(
         md.contains(&format!(
             "NVSHAS-9810 (2025-02-04; 1 of its {of} findings here too: Enforcer pods crash-looping)"
@@ -465,13 +461,7 @@ fn an_oomkilled_crash_loop_leads_its_plan_with_the_memory_limit() {
              nv-system   neuvector-controller-pod-6b7d9c8f5-7qpl2   0/1     {status}   21 (35m ago)   2d\n"
         );
         write_files(dir.path(), &[("pods.txt", pods.as_str())]);
-        let out = casebook()
-            .arg("analyze")
-            .arg(dir.path())
-            .arg("-q")
-            .output()
-            .unwrap();
-        String::from_utf8_lossy(&out.stdout).into_owned()
+        analyze_markdown(dir.path())
     };
     let oom = plan_of("OOMKilled");
     assert!(
