@@ -33,7 +33,7 @@
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map};
+use rhai::{Array, Dynamic, Engine, EvalAltResult, ImmutableString, Map, NativeCallContext};
 use serde::Serialize;
 
 use super::context::{RuleContext, SignatureRef};
@@ -482,11 +482,16 @@ pub(crate) fn register(engine: &mut Engine) {
     engine.register_fn("findings", |b: &mut BundleView, r: ImmutableString| {
         b.findings(&r)
     });
-    engine.register_fn("finding", |m: Map| -> Fallible<FindingDraft> {
-        super::engine::note_finding_made();
-        let ctx = super::engine::current_rule();
-        FindingDraft::from_map(m, &ctx).map_err(Into::into)
-    });
+    engine.register_fn(
+        "finding",
+        |call: NativeCallContext, m: Map| -> Fallible<FindingDraft> {
+            super::engine::note_finding_made(call.call_position());
+            let ctx = super::engine::current_rule();
+            let mut draft = FindingDraft::from_map(m, &ctx)?;
+            draft.made_at = Some(call.call_position());
+            Ok(draft)
+        },
+    );
     engine.register_fn("duration", |text: ImmutableString| -> Fallible<i64> {
         parse_kubectl_duration(&text)
             .map(|s| s * 1000)

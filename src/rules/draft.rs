@@ -29,6 +29,8 @@ pub(crate) struct FindingDraft {
     /// The finding's own time span, when the script sets it (an episode rather than every hit).
     pub(crate) first_ms: Option<i64>,
     pub(crate) last_ms: Option<i64>,
+    /// Where in the script `finding(...)` built it (`None`: returned as a plain map).
+    pub(crate) made_at: Option<rhai::Position>,
 }
 
 impl FindingDraft {
@@ -106,6 +108,7 @@ impl FindingDraft {
             params,
             first_ms,
             last_ms,
+            made_at: None,
         })
     }
 }

@@ -9,7 +9,7 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rhai::{Dynamic, Engine};
+use rhai::{Dynamic, Engine, Position};
 
 use super::api;
 use super::context::RuleContext;
@@ -23,18 +23,19 @@ thread_local! {
     static DEADLINE_AT: Cell<Option<Instant>> = const { Cell::new(None) };
     static TRACE: RefCell<Vec<String>> = const { RefCell::new(Vec::new()) };
     static RULE: RefCell<Option<Arc<RuleContext>>> = const { RefCell::new(None) };
-    /// `finding(...)` calls of the running rule, to catch one whose result was dropped.
-    static MADE: Cell<usize> = const { Cell::new(0) };
+    /// Where the running rule called `finding(...)`, once per call, to catch one whose result
+    /// was dropped.
+    static MADE: RefCell<Vec<Position>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Counts a `finding(...)` call of the running rule.
-pub(crate) fn note_finding_made() {
-    MADE.with(|m| m.set(m.get() + 1));
+/// Notes a `finding(...)` call of the running rule, at `at` in its script.
+pub(crate) fn note_finding_made(at: Position) {
+    MADE.with(|m| m.borrow_mut().push(at));
 }
 
-/// How many `finding(...)` calls the running rule made so far.
-pub(crate) fn findings_made() -> usize {
-    MADE.with(Cell::get)
+/// Where the running rule called `finding(...)` so far, once per call, in call order.
+pub(crate) fn findings_made() -> Vec<Position> {
+    MADE.with(|m| m.borrow().clone())
 }
 
 /// Builds the engine with casebook's API registered.
@@ -93,7 +94,7 @@ pub(crate) fn guarded_until<T>(
 ) -> (T, Vec<String>) {
     DEADLINE_AT.with(|d| d.set(Some(at)));
     TRACE.with(|t| t.borrow_mut().clear());
-    MADE.with(|m| m.set(0));
+    MADE.with(|m| m.borrow_mut().clear());
     RULE.with(|r| *r.borrow_mut() = Some(ctx));
     let out = f();
     RULE.with(|r| *r.borrow_mut() = None);

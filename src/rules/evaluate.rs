@@ -301,16 +301,38 @@ impl RuleSet {
             ));
         };
         // A finding made but not returned would be lost without a word: `finding(...)` builds
-        // the finding, the script's value reports it.
-        let made = super::engine::findings_made();
-        if made > drafts.len() {
+        // the finding, the script's value reports it. Named at the first call site that made
+        // more findings than came back from it.
+        if let Some((at, made, back)) = unreturned(super::engine::findings_made(), &drafts) {
             return Err(format!(
-                "{path}: the script called finding(...) {made} time(s) but returned {} finding(s); a finding counts only when returned (`return finding(#{{...}})`, or collect them in an array and return it)",
-                drafts.len()
+                "{}: finding(...) here built {made} finding(s) and the script returned {back} of them; a finding counts only when returned (`return finding(#{{...}})`, or collect them in an array and return it)",
+                script.locate(at)
             ));
         }
         Ok(drafts.into_iter().map(|d| to_finding(rule, scan, d)).collect())
     }
+}
+
+/// The first call site (in script order) where `finding(...)` built more findings than the
+/// script returned from it: (position, built, returned).
+fn unreturned(made: Vec<rhai::Position>, drafts: &[FindingDraft]) -> Option<(rhai::Position, usize, usize)> {
+    if made.len() <= drafts.iter().filter(|d| d.made_at.is_some()).count() {
+        return None;
+    }
+    let mut sites: Vec<(rhai::Position, usize, usize)> = Vec::new();
+    for at in made {
+        match sites.iter_mut().find(|s| s.0 == at) {
+            Some(site) => site.1 += 1,
+            None => sites.push((at, 1, 0)),
+        }
+    }
+    for at in drafts.iter().filter_map(|d| d.made_at) {
+        if let Some(site) = sites.iter_mut().find(|s| s.0 == at) {
+            site.2 += 1;
+        }
+    }
+    sites.sort_by_key(|s| (s.0.line(), s.0.position()));
+    sites.into_iter().find(|s| s.1 > s.2)
 }
 
 /// `path:line:col: reason` for a script that failed (the position in the file that holds the

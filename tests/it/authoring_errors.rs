@@ -455,19 +455,36 @@ script: |\n  let pods = bundle.pods();\n  let per = 100 / (pods.len() - pods.len
 /// `finding(...)` builds a finding; only a returned one counts. One built and dropped (an
 /// `if` without `return`) fails the rule with the reason instead of vanishing.
 #[test]
-fn a_finding_made_but_not_returned_fails_the_rule() {
+fn a_finding_made_but_not_returned_fails_the_rule_at_the_call() {
     let dir = kb_with(
         true,
-        &[(
-            "rules/t/dropped.yaml",
-            "id: t.dropped\ntitle: Dropped\nstatus: test\nseverity: low\ndescription: Forgets to return.\n\
+        &[
+            (
+                "rules/t/dropped.yaml",
+                "id: t.dropped\ntitle: Dropped\nstatus: test\nseverity: low\ndescription: Forgets to return.\n\
 script: |\n  if bundle.pods().len() > 0 {\n    finding(#{ summary: \"made\" });\n  }\n  let after = 1;\n",
-        )],
+            ),
+            // Two call sites, one returned: the error names the other one.
+            (
+                "rules/t/half.yaml",
+                "id: t.half\ntitle: Half\nstatus: test\nseverity: low\ndescription: Returns one of two.\n\
+script: |\n  let kept = finding(#{ summary: \"kept\" });\n  let lost = finding(#{ summary: \"lost\" });\n  kept\n",
+            ),
+        ],
     );
     let doc: serde_json::Value = serde_json::from_slice(&analyze_reference(dir.path()).stdout).unwrap();
     let reason = failure_reason(&doc, "t.dropped");
     assert!(
-        reason.starts_with("rules/t/dropped.yaml: the script called finding(...) 1 time(s) but returned 0"),
+        reason.starts_with(
+            "rules/t/dropped.yaml:8:5: finding(...) here built 1 finding(s) and the script returned 0"
+        ),
+        "{reason}"
+    );
+    let reason = failure_reason(&doc, "t.half");
+    assert!(
+        reason.starts_with(
+            "rules/t/half.yaml:8:14: finding(...) here built 1 finding(s) and the script returned 0"
+        ),
         "{reason}"
     );
 }
