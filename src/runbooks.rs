@@ -125,8 +125,14 @@ impl RunbookIndex {
     }
 
     /// Plans for the findings: one per runbook, in the order of the first finding that needs
-    /// it, parameters merged from every finding it answers (first finding wins on conflict).
-    pub fn plans(&self, findings: &[Finding]) -> (Vec<Plan>, Vec<Diagnostic>) {
+    /// it, parameters merged from every finding it answers (first finding wins on conflict),
+    /// then from `defaults` (what the bundle tells whatever the finding, e.g. the product's
+    /// namespace) for a parameter no finding gave.
+    pub fn plans(
+        &self,
+        findings: &[Finding],
+        defaults: &BTreeMap<String, serde_json::Value>,
+    ) -> (Vec<Plan>, Vec<Diagnostic>) {
         let mut order: Vec<&str> = Vec::new();
         let mut params: BTreeMap<&str, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
         let mut answers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
@@ -154,7 +160,10 @@ impl RunbookIndex {
                 ));
                 continue;
             };
-            let given = params.remove(id).unwrap_or_default();
+            let mut given = params.remove(id).unwrap_or_default();
+            for (k, v) in defaults {
+                given.entry(k.clone()).or_insert_with(|| v.clone());
+            }
             match rb.fill(&given) {
                 Ok(plan) => plans.push(Plan {
                     answers: answers.remove(id).unwrap_or_default(),

@@ -182,7 +182,13 @@ pub(super) fn analyze_bundle(kb: &KnowledgeBase, path: &Path, opts: Options) -> 
     let scan = Arc::new(scan);
     let facts = Arc::new(Facts::new(scan.clone(), &kb.components));
     let evaluation = kb.rules.evaluate_within(&facts, opts.rule_budget);
-    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings);
+    // What the bundle tells for any plan: the product's namespace, when no finding named one.
+    let defaults: BTreeMap<String, serde_json::Value> = facts
+        .namespace
+        .iter()
+        .map(|ns| ("namespace".to_owned(), ns.as_str().into()))
+        .collect();
+    let (plans, plan_problems) = kb.runbooks.plans(&evaluation.findings, &defaults);
     let doc = CaseDocument::build(DocumentInputs {
         case_id: opts.case,
         title: opts.title,

@@ -15,6 +15,7 @@
 //! | `bundle.crashloops()` / `bundle.crashloops("enforcer")` | array of `CrashLoops` values, one per component with a crash-looping pod ([`super::crashloop`] decides which) |
 //! | `bundle.events()` / `bundle.events("BackOff")` | array of `Event` values |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
+//! | `bundle.namespace()` | the namespace the product runs in (its listed workloads', else the lines' `namespace` captures), or `()` |
 //! | `bundle.files()` / `bundle.files("controller-log")` | array of `File` values |
 //! | `bundle.episodes("sig", max_gap_ms)` | array of maps `start_ms`, `end_ms`, `start_time`, `end_time`, `duration_ms`, `count`: stretches of hits with no pause over the gap |
 //! | `bundle.fired("rule.id")`, `bundle.findings("rule.id")` | whether an earlier rule fired; its findings |
@@ -62,6 +63,9 @@ pub struct Facts {
     pub pods: Vec<Pod>,
     /// Workloads from the pods.
     pub workloads: Vec<Workload>,
+    /// The Kubernetes namespace the product runs in, as far as the bundle tells (see
+    /// [`bundle_namespace`]).
+    pub namespace: Option<String>,
 }
 
 impl Facts {
@@ -72,13 +76,50 @@ impl Facts {
             pods: pods.clone(),
             ..PodTable::default()
         };
-        let workloads = merged.workloads(components);
+        let mut workloads = merged.workloads(components);
+        let namespace = bundle_namespace(&workloads, &scan);
+        // A listing without a NAMESPACE column (`kubectl get pods -n neuvector`) still lists
+        // the product's namespace: the one its lines name.
+        for w in workloads.iter_mut().filter(|w| w.namespace.is_none()) {
+            w.namespace.clone_from(&namespace);
+        }
         Facts {
             scan,
             pods,
             workloads,
+            namespace,
         }
     }
+}
+
+/// The namespace the product runs in: the one its listed workloads name most often (ties to the
+/// first in name order), else the value captured most often by any signature's `namespace`
+/// group (the knowledge base's convention: a capture named `namespace` is a Kubernetes
+/// namespace, e.g. `join=neuvector-svc-controller.<ns>`), else none.
+fn bundle_namespace(workloads: &[Workload], scan: &ScanReport) -> Option<String> {
+    let mut counts: BTreeMap<&str, u64> = BTreeMap::new();
+    for w in workloads {
+        if let Some(ns) = w.namespace.as_deref() {
+            *counts.entry(ns).or_default() += u64::from(w.pods.max(1));
+        }
+    }
+    if counts.is_empty() {
+        for file in &scan.files {
+            for hits in file.hits.values() {
+                if let Some(stats) = hits.captures.get("namespace") {
+                    for (value, n) in &stats.values {
+                        *counts.entry(value.as_str()).or_default() += n;
+                    }
+                }
+            }
+        }
+    }
+    // Highest count; among equals the first in name order (the map's order, `max_by` keeps the last).
+    counts
+        .into_iter()
+        .rev()
+        .max_by_key(|&(_, n)| n)
+        .map(|(ns, _)| ns.to_owned())
 }
 
 /// The `bundle` value of one rule run.
@@ -447,6 +488,9 @@ pub(crate) fn register(engine: &mut Engine) {
         |b: &mut BundleView, name: ImmutableString, max_gap: i64| b.episodes(&name, max_gap),
     );
     engine.register_fn("version", |b: &mut BundleView, p: ImmutableString| b.version(&p));
+    engine.register_fn("namespace", |b: &mut BundleView| {
+        b.facts.namespace.clone().map_or(Dynamic::UNIT, Dynamic::from)
+    });
     engine.register_fn("pods", |b: &mut BundleView| records::pods(&b.facts, |_| true));
     engine.register_fn("pods", |b: &mut BundleView, c: ImmutableString| {
         records::pods(&b.facts, |p| p.component.as_deref() == Some(c.as_str()))

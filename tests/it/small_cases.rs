@@ -108,6 +108,33 @@ fn one_finding_with_a_missing_parameter() {
     assert_eq!(plan["missing"], serde_json::json!(["namespace"]), "{plan:#}");
 }
 
+/// A signature of the knowledge base capturing `namespace` (here one the test adds; the shipped
+/// KB reads the controllers' join address and the manager's controller address).
+const NAMESPACE_SIGNATURE: &str = "signatures:
+  - id: t.service-address
+    description: A service address; its domain is the namespace.
+    regex: 'connecting to (?P<service>[a-z-]+)\\.(?P<namespace>[a-z0-9-]+)\\.svc'
+";
+
+#[test]
+fn a_namespace_the_lines_tell_fills_the_plan() {
+    let log = format!("{FULL}2024-03-01T10:04:00Z INFO connecting to billing.payments-prod.svc:8443\n");
+    let s = scenario(&log).kb_file("kb/signatures/t-namespace.yaml", NAMESPACE_SIGNATURE);
+    let json = s.run(&["analyze", "{bundle}", "--format", "json", "-q"]);
+    let doc: serde_json::Value = serde_json::from_str(&json.stdout).unwrap();
+    let plan = &doc["plans"][0];
+    assert_eq!(plan["missing"], serde_json::json!([]), "{plan:#}");
+    assert!(
+        plan["diagnosis"]
+            .as_str()
+            .unwrap()
+            .contains("kubectl -n payments-prod exec"),
+        "{plan:#}"
+    );
+    // The finding's own parameters stay what the rule gave.
+    assert!(doc["findings"][0]["params"].get("namespace").is_none(), "{doc:#}");
+}
+
 #[test]
 fn redacted() {
     let md = document(&scenario(FULL), &["--redact"]);
