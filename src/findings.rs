@@ -64,14 +64,3 @@ pub struct ValueCount {
     /// Hits that carried it.
     pub count: u64,
 }
-
-/// Orders findings for the document: most severe first, then earliest evidence, then rule id.
-pub(crate) fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| {
-        b.severity
-            .cmp(&a.severity)
-            .then_with(|| a.first_time.cmp(&b.first_time))
-            .then_with(|| a.rule.cmp(&b.rule))
-            .then_with(|| a.title.cmp(&b.title))
-    });
-}

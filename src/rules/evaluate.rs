@@ -14,7 +14,7 @@ use super::compile::{Rule, Script};
 use super::draft::FindingDraft;
 use super::engine::{self, DEADLINE, MAX_OPERATIONS};
 use super::evidence::{declarative, to_finding};
-use crate::findings::{sort_findings, Finding};
+use crate::findings::Finding;
 use crate::scan::ScanReport;
 use crate::spec::{RuleStatus, VersionReq};
 
@@ -246,7 +246,12 @@ impl RuleSet {
             outcomes.push(outcome);
         }
         let mut findings: Vec<Finding> = earlier.into_values().flatten().collect();
-        sort_findings(&mut findings);
+        let after: BTreeMap<&str, &[String]> = self
+            .rules
+            .iter()
+            .map(|r| (r.spec.id.as_str(), r.spec.after.as_slice()))
+            .collect();
+        super::chains::order_findings(&mut findings, &after);
         Evaluation {
             findings,
             outcomes,

@@ -6,6 +6,7 @@
 //! fails is reported with its file and position and every other rule still runs.
 
 mod api;
+mod chains;
 mod compile;
 mod context;
 mod crashloop;

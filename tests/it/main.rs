@@ -16,6 +16,7 @@ mod healthy_bundles;
 mod hostile_inputs;
 mod hostile_security;
 mod html_safety;
+mod kb_chains;
 mod kb_search;
 mod layering;
 mod layouts;
