@@ -511,12 +511,24 @@ impl Interner {
         let named_value = tok.len() > 4
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
+        // A quoted lower-case word (`'emails'`, `""orders""`): a name of the user's data
+        // (a queue, a table), whatever words it takes. Quoted names from the program itself
+        // (`'sparkExecutorActorSystem'`, `'TimeRemaining'`, `"com.apple.tsm"`) stay words.
+        let quoted_word = a > 0
+            && b < tok.len()
+            && matches!(tok[a - 1], b'"' | b'\'')
+            && tok[b] == tok[a - 1]
+            && core.iter().any(u8::is_ascii_lowercase)
+            && core
+                .iter()
+                .all(|&c| c.is_ascii_lowercase() || c == b'_' || c == b'-');
         // A digit makes a token a parameter, except in an upper-case name of four letters or
         // more ending in one digit (`SOCKS5`, `HTTP2`: a protocol, not the index of a device
         // such as `eth0`, `alt1` or `PS0`): like other words, a few such names split a template.
         let digit = tok.iter().any(u8::is_ascii_digit) && !is_protocol_name(core);
         self.ident.push(
             named_value
+                || quoted_word
                 || digit
                 || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
         );
@@ -833,6 +845,26 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+    }
+
+    #[test]
+    fn a_quoted_lower_case_name_is_a_parameter_and_a_quoted_program_name_a_word() {
+        let mut i = Interner::new();
+        for data in ["'emails'", "\"\"orders\"\"", "'dead_letters':", "\"web-api\","] {
+            let id = i.intern(data.as_bytes());
+            assert!(i.is_ident(id), "{data}");
+        }
+        for word in [
+            "'sparkExecutorActorSystem'",
+            "'TimeRemaining':",
+            "\"com.apple.tsm\"",
+            "\"GET",
+            "'-'",
+            "emails",
+        ] {
+            let id = i.intern(word.as_bytes());
+            assert!(!i.is_ident(id), "{word}");
+        }
     }
 
     #[test]
