@@ -684,6 +684,28 @@ pub fn tokenize(
             }
             continue;
         }
+        // A Java stack frame without a file line (`at a.B.c(Native Method)`,
+        // `(Unknown Source)`) is one token with its location masked, as
+        // `at a.B.c(B.java:42)` is: `a.B.c(<*>)`.
+        if !masky && (tok.starts_with(b"Method)") || tok.starts_with(b"Source)")) {
+            if let Some(&prev) = ids.last() {
+                let p = interner.text(prev);
+                let (native, unknown) = (tok.starts_with(b"Method)"), tok.starts_with(b"Source)"));
+                let word = if native { 6 } else { 7 };
+                let method = &p[..p.len().saturating_sub(word + 1)];
+                if ((native && p.ends_with(b"(Native")) || (unknown && p.ends_with(b"(Unknown")))
+                    && memchr::memchr(b'.', method).is_some()
+                {
+                    scratch.clear();
+                    scratch.extend_from_slice(&p[..p.len() - word]);
+                    scratch.extend_from_slice(WILDCARD);
+                    scratch.extend_from_slice(&tok[6..]);
+                    ids.pop();
+                    ids.push(interner.intern(scratch));
+                    continue;
+                }
+            }
+        }
         let maybe_date_word = tok.len() <= 6 && upper == 1;
         let id = if !masky && !maybe_date_word {
             interner.intern(tok)
@@ -831,6 +853,43 @@ mod tests {
         assert_eq!(a.len(), 2);
         // Bare wildcards side by side stay two positions: a package and its version.
         tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn a_java_frame_without_a_line_reads_as_one_with_a_line() {
+        let (mut i, mut s) = (Interner::new(), Vec::new());
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        tokenize(
+            b"at android.os.Handler.run(Handler.java:3222)",
+            20,
+            &mut i,
+            &mut s,
+            &mut a,
+        );
+        tokenize(
+            b"at java.lang.reflect.Method.invoke(Native Method)",
+            20,
+            &mut i,
+            &mut s,
+            &mut b,
+        );
+        tokenize(
+            b"at com.example.Foo.bar(Unknown Source)",
+            20,
+            &mut i,
+            &mut s,
+            &mut c,
+        );
+        assert_eq!(i.text(b[1]), b"java.lang.reflect.Method.invoke(<*>)");
+        assert_eq!(i.text(c[1]), b"com.example.Foo.bar(<*>)");
+        for t in [&a, &b, &c] {
+            assert!(t.len() == 2 && i.is_ident(t[1]));
+        }
+        // Elsewhere the words stay.
+        tokenize(b"called (Unknown Method)", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
+        tokenize(b"in (Unknown Source)", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 3);
     }
 
