@@ -556,6 +556,20 @@ impl Interner {
         self.ident[id as usize]
     }
 
+    /// Whether token `quoted` is the plain word `word` in quotes (`"orders"`, `""orders"",`,
+    /// `'orders':`).
+    pub fn quotes(&self, quoted: u32, word: u32) -> bool {
+        let (q, w) = (self.text(quoted), self.text(word));
+        let quote = |c: &u8| matches!(c, b'"' | b'\'');
+        let a = q.iter().take_while(|c| quote(c)).count();
+        let mut b = q.len();
+        while b > a && matches!(q[b - 1], b',' | b';' | b':' | b'.' | b')' | b']') {
+            b -= 1;
+        }
+        let close = q[a..b].iter().rev().take_while(|c| quote(c)).count();
+        a > 0 && close > 0 && !w.is_empty() && &q[a..b - close] == w
+    }
+
     /// Number of distinct tokens.
     pub fn len(&self) -> usize {
         self.texts.len()
@@ -854,6 +868,20 @@ mod tests {
         // Bare wildcards side by side stay two positions: a package and its version.
         tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn a_quoted_token_names_its_word() {
+        let mut i = Interner::new();
+        let w = i.intern(b"orders");
+        for q in ["\"orders\"", "\"\"orders\"\",", "'orders':"] {
+            let id = i.intern(q.as_bytes());
+            assert!(i.quotes(id, w), "{q}");
+        }
+        for q in ["orders", "\"orders", "\"users\"", "\"orders.x\""] {
+            let id = i.intern(q.as_bytes());
+            assert!(!i.quotes(id, w), "{q}");
+        }
     }
 
     #[test]
