@@ -341,6 +341,22 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
             Masked::Partial
         };
     }
+    // A host list (`node[03-05]`, `cn[1,4-7]`, Slurm's and pdsh's notation) is one value, as
+    // `node04` is.
+    let mut e = tok.len();
+    while e > a && matches!(tok[e - 1], b',' | b';' | b':' | b'.' | b')') {
+        e -= 1;
+    }
+    if is_host_list(&tok[a..e]) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[e..]);
+        return if a == 0 && e == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
     // Word-level masking inside the token.
     let mut changed = false;
     // Position in `out` just after the last wildcard written, and whether only joiners
@@ -391,6 +407,34 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     } else {
         Masked::Partial
     }
+}
+
+/// Whether `s` is a host list: a name holding a letter with one or more bracketed groups of
+/// numbers, one of them a list or range (`node[03-05]`, `rack1-n[1,4-7]`; not `launchd[1]`).
+fn is_host_list(s: &[u8]) -> bool {
+    let (mut i, mut letter, mut list) = (0, false, false);
+    while i < s.len() {
+        let c = s[i];
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_') {
+            letter |= c.is_ascii_alphabetic();
+            i += 1;
+        } else if c == b'[' {
+            let mut j = i + 1;
+            let mut digit = false;
+            while j < s.len() && (s[j].is_ascii_digit() || matches!(s[j], b',' | b'-')) {
+                digit |= s[j].is_ascii_digit();
+                list |= !s[j].is_ascii_digit();
+                j += 1;
+            }
+            if j >= s.len() || s[j] != b']' || !digit || j == i + 1 {
+                return false;
+            }
+            i = j + 1;
+        } else {
+            return false;
+        }
+    }
+    letter && list
 }
 
 /// Whether masking could change `tok`: it holds a digit, `=`, `/`, `\\` or `@`, or is a date word.
@@ -868,6 +912,17 @@ mod tests {
         // Bare wildcards side by side stay two positions: a package and its version.
         tokenize(b"installed 10.2 1.2-3", 20, &mut i, &mut s, &mut a);
         assert_eq!(a.len(), 3);
+    }
+
+    #[test]
+    fn a_host_list_is_one_value() {
+        for t in ["node[03-05]", "node[58,62]", "rack1-n[1,4-7]"] {
+            assert_eq!(m(t), "<*>", "{t}");
+        }
+        assert_eq!(m("NodeList=node[58,62]"), m("NodeList=node04"));
+        assert_eq!(m("(node[1-4]),"), "(<*>),");
+        assert_eq!(m("launchd[1]"), "launchd[<*>]");
+        assert_eq!(m("a[,]"), "a[,]");
     }
 
     #[test]
