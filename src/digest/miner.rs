@@ -490,7 +490,10 @@ impl TemplateMiner {
             match vals {
                 None => *k = WILDCARD_ID,
                 Some(list) => {
-                    if *k == WILDCARD_ID || self.interner.is_ident(*k) {
+                    // A word the line also quotes (`relation "orders" ... FROM orders`) is
+                    // a name of the user's data, as the quoted one is: a parameter.
+                    let quoted = *k != WILDCARD_ID && ids.iter().any(|&t| self.interner.quotes(t, *k));
+                    if *k == WILDCARD_ID || self.interner.is_ident(*k) || quoted {
                         *vals = None;
                         *k = WILDCARD_ID;
                     } else if !list.contains(k) {

@@ -341,6 +341,22 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
             Masked::Partial
         };
     }
+    // A host list (`node[03-05]`, `cn[1,4-7]`, Slurm's and pdsh's notation) is one value, as
+    // `node04` is.
+    let mut e = tok.len();
+    while e > a && matches!(tok[e - 1], b',' | b';' | b':' | b'.' | b')') {
+        e -= 1;
+    }
+    if is_host_list(&tok[a..e]) {
+        out.extend_from_slice(&tok[..a]);
+        out.extend_from_slice(WILDCARD);
+        out.extend_from_slice(&tok[e..]);
+        return if a == 0 && e == tok.len() {
+            Masked::Whole
+        } else {
+            Masked::Partial
+        };
+    }
     // Word-level masking inside the token.
     let mut changed = false;
     // Position in `out` just after the last wildcard written, and whether only joiners
@@ -391,6 +407,34 @@ fn mask_into(tok: &[u8], out: &mut Vec<u8>) -> Masked {
     } else {
         Masked::Partial
     }
+}
+
+/// Whether `s` is a host list: a name holding a letter with one or more bracketed groups of
+/// numbers, one of them a list or range (`node[03-05]`, `rack1-n[1,4-7]`; not `launchd[1]`).
+fn is_host_list(s: &[u8]) -> bool {
+    let (mut i, mut letter, mut list) = (0, false, false);
+    while i < s.len() {
+        let c = s[i];
+        if c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_') {
+            letter |= c.is_ascii_alphabetic();
+            i += 1;
+        } else if c == b'[' {
+            let mut j = i + 1;
+            let mut digit = false;
+            while j < s.len() && (s[j].is_ascii_digit() || matches!(s[j], b',' | b'-')) {
+                digit |= s[j].is_ascii_digit();
+                list |= !s[j].is_ascii_digit();
+                j += 1;
+            }
+            if j >= s.len() || s[j] != b']' || !digit || j == i + 1 {
+                return false;
+            }
+            i = j + 1;
+        } else {
+            return false;
+        }
+    }
+    letter && list
 }
 
 /// Whether masking could change `tok`: it holds a digit, `=`, `/`, `\\` or `@`, or is a date word.
@@ -511,12 +555,24 @@ impl Interner {
         let named_value = tok.len() > 4
             && matches!(tok[tok.len() - 1], b'"' | b'\'')
             && (memchr::memmem::find(tok, b"=\"").is_some() || memchr::memmem::find(tok, b"='").is_some());
+        // A quoted lower-case word (`'emails'`, `""orders""`): a name of the user's data
+        // (a queue, a table), whatever words it takes. Quoted names from the program itself
+        // (`'sparkExecutorActorSystem'`, `'TimeRemaining'`, `"com.apple.tsm"`) stay words.
+        let quoted_word = a > 0
+            && b < tok.len()
+            && matches!(tok[a - 1], b'"' | b'\'')
+            && tok[b] == tok[a - 1]
+            && core.iter().any(u8::is_ascii_lowercase)
+            && core
+                .iter()
+                .all(|&c| c.is_ascii_lowercase() || c == b'_' || c == b'-');
         // A digit makes a token a parameter, except in an upper-case name of four letters or
         // more ending in one digit (`SOCKS5`, `HTTP2`: a protocol, not the index of a device
         // such as `eth0`, `alt1` or `PS0`): like other words, a few such names split a template.
         let digit = tok.iter().any(u8::is_ascii_digit) && !is_protocol_name(core);
         self.ident.push(
             named_value
+                || quoted_word
                 || digit
                 || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
         );
@@ -542,6 +598,20 @@ impl Interner {
     /// or inside a dotted name. Such values never make a template position constant.
     pub fn is_ident(&self, id: u32) -> bool {
         self.ident[id as usize]
+    }
+
+    /// Whether token `quoted` is the plain word `word` in quotes (`"orders"`, `""orders"",`,
+    /// `'orders':`).
+    pub fn quotes(&self, quoted: u32, word: u32) -> bool {
+        let (q, w) = (self.text(quoted), self.text(word));
+        let quote = |c: &u8| matches!(c, b'"' | b'\'');
+        let a = q.iter().take_while(|c| quote(c)).count();
+        let mut b = q.len();
+        while b > a && matches!(q[b - 1], b',' | b';' | b':' | b'.' | b')' | b']') {
+            b -= 1;
+        }
+        let close = q[a..b].iter().rev().take_while(|c| quote(c)).count();
+        a > 0 && close > 0 && !w.is_empty() && &q[a..b - close] == w
     }
 
     /// Number of distinct tokens.
@@ -671,6 +741,28 @@ pub fn tokenize(
                 ids.push(interner.intern(scratch));
             }
             continue;
+        }
+        // A Java stack frame without a file line (`at a.B.c(Native Method)`,
+        // `(Unknown Source)`) is one token with its location masked, as
+        // `at a.B.c(B.java:42)` is: `a.B.c(<*>)`.
+        if !masky && (tok.starts_with(b"Method)") || tok.starts_with(b"Source)")) {
+            if let Some(&prev) = ids.last() {
+                let p = interner.text(prev);
+                let (native, unknown) = (tok.starts_with(b"Method)"), tok.starts_with(b"Source)"));
+                let word = if native { 6 } else { 7 };
+                let method = &p[..p.len().saturating_sub(word + 1)];
+                if ((native && p.ends_with(b"(Native")) || (unknown && p.ends_with(b"(Unknown")))
+                    && memchr::memchr(b'.', method).is_some()
+                {
+                    scratch.clear();
+                    scratch.extend_from_slice(&p[..p.len() - word]);
+                    scratch.extend_from_slice(WILDCARD);
+                    scratch.extend_from_slice(&tok[6..]);
+                    ids.pop();
+                    ids.push(interner.intern(scratch));
+                    continue;
+                }
+            }
         }
         let maybe_date_word = tok.len() <= 6 && upper == 1;
         let id = if !masky && !maybe_date_word {
@@ -823,6 +915,68 @@ mod tests {
     }
 
     #[test]
+    fn a_host_list_is_one_value() {
+        for t in ["node[03-05]", "node[58,62]", "rack1-n[1,4-7]"] {
+            assert_eq!(m(t), "<*>", "{t}");
+        }
+        assert_eq!(m("NodeList=node[58,62]"), m("NodeList=node04"));
+        assert_eq!(m("(node[1-4]),"), "(<*>),");
+        assert_eq!(m("launchd[1]"), "launchd[<*>]");
+        assert_eq!(m("a[,]"), "a[,]");
+    }
+
+    #[test]
+    fn a_quoted_token_names_its_word() {
+        let mut i = Interner::new();
+        let w = i.intern(b"orders");
+        for q in ["\"orders\"", "\"\"orders\"\",", "'orders':"] {
+            let id = i.intern(q.as_bytes());
+            assert!(i.quotes(id, w), "{q}");
+        }
+        for q in ["orders", "\"orders", "\"users\"", "\"orders.x\""] {
+            let id = i.intern(q.as_bytes());
+            assert!(!i.quotes(id, w), "{q}");
+        }
+    }
+
+    #[test]
+    fn a_java_frame_without_a_line_reads_as_one_with_a_line() {
+        let (mut i, mut s) = (Interner::new(), Vec::new());
+        let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
+        tokenize(
+            b"at android.os.Handler.run(Handler.java:3222)",
+            20,
+            &mut i,
+            &mut s,
+            &mut a,
+        );
+        tokenize(
+            b"at java.lang.reflect.Method.invoke(Native Method)",
+            20,
+            &mut i,
+            &mut s,
+            &mut b,
+        );
+        tokenize(
+            b"at com.example.Foo.bar(Unknown Source)",
+            20,
+            &mut i,
+            &mut s,
+            &mut c,
+        );
+        assert_eq!(i.text(b[1]), b"java.lang.reflect.Method.invoke(<*>)");
+        assert_eq!(i.text(c[1]), b"com.example.Foo.bar(<*>)");
+        for t in [&a, &b, &c] {
+            assert!(t.len() == 2 && i.is_ident(t[1]));
+        }
+        // Elsewhere the words stay.
+        tokenize(b"called (Unknown Method)", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
+        tokenize(b"in (Unknown Source)", 20, &mut i, &mut s, &mut a);
+        assert_eq!(a.len(), 3);
+    }
+
+    #[test]
     fn a_wildcard_keeps_its_brackets_when_tokens_are_classed() {
         let mut i = Interner::new();
         let slot = i.intern(b"(<*>),");
@@ -833,6 +987,26 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+    }
+
+    #[test]
+    fn a_quoted_lower_case_name_is_a_parameter_and_a_quoted_program_name_a_word() {
+        let mut i = Interner::new();
+        for data in ["'emails'", "\"\"orders\"\"", "'dead_letters':", "\"web-api\","] {
+            let id = i.intern(data.as_bytes());
+            assert!(i.is_ident(id), "{data}");
+        }
+        for word in [
+            "'sparkExecutorActorSystem'",
+            "'TimeRemaining':",
+            "\"com.apple.tsm\"",
+            "\"GET",
+            "'-'",
+            "emails",
+        ] {
+            let id = i.intern(word.as_bytes());
+            assert!(!i.is_ident(id), "{word}");
+        }
     }
 
     #[test]
