@@ -156,7 +156,7 @@ fn time_before(file: &mut File, offset: u64) -> Option<(Timestamp, u64)> {
         _ => &bytes[..],
     };
     let line_no = bytecount::count(whole, b'\n') as u64;
-    last_timed_line(whole, line_no).and_then(|h| h.time.map(|t| (t, line_no - h.line)))
+    last_timed_line(whole, line_no, 1000).and_then(|h| h.time.map(|t| (t, line_no - h.line)))
 }
 
 /// Runs `scan` over `source` read on another thread, a few blocks ahead.
@@ -431,7 +431,16 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         let newlines = counted + bytecount::count(&block[counted_to..], b'\n') as u64;
         let partial = u64::from(!block.ends_with(b"\n") && !truncated);
         let block_lines = newlines + partial + u64::from(truncated);
-        if let Some(last) = last_timed_line(block, self.lines_before + newlines + partial) {
+        let last_line_no = self.lines_before + newlines + partial;
+        // The last 1,000 lines of each block are enough once a file has a last timed line; a
+        // file whose timed lines all come before a longer untimed tail (a goroutine dump) is
+        // searched back to them once, so its time range has an end.
+        let last = last_timed_line(block, last_line_no, 1000).or_else(|| {
+            (self.out.last.is_none() && self.out.first.is_some())
+                .then(|| last_timed_line(block, last_line_no, usize::MAX))
+                .flatten()
+        });
+        if let Some(last) = last {
             self.carried = last
                 .time
                 .map(|t| (t, (self.lines_before + block_lines).saturating_sub(last.line)));
@@ -720,13 +729,13 @@ fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {
     None
 }
 
-/// The last line of the block that carries a time; `last_line_no` is the number of the
-/// block's last line.
-fn last_timed_line(block: &[u8], last_line_no: u64) -> Option<HitLine> {
+/// The last line of the block that carries a time, among its last `within` lines;
+/// `last_line_no` is the number of the block's last line.
+fn last_timed_line(block: &[u8], last_line_no: u64, within: usize) -> Option<HitLine> {
     let body = block.strip_suffix(b"\n").unwrap_or(block);
     let mut end = body.len();
     let mut line_no = last_line_no;
-    for _ in 0..1000 {
+    for _ in 0..within {
         let start = memrchr(b'\n', &body[..end]).map_or(0, |i| i + 1);
         let line = &body[start..end];
         if let Some(time) = line_time(line) {

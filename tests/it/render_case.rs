@@ -302,3 +302,30 @@ fn the_terminal_summary_names_the_case() {
     );
     assert!(err.contains("5 files, 0 skipped"), "{err}");
 }
+
+/// A log whose timed lines all come before a long untimed tail (a goroutine dump of 1,200
+/// lines, past the 1,000 lines the scan looks back from a block's end) still has a time range,
+/// and the document renders (it failed on `log.last` before).
+#[test]
+fn a_log_ending_in_a_long_untimed_tail_keeps_its_time_range() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut log = String::from(
+        "2022-05-15T11:00:00.100|INFO|CTL|main.main: START - version=v4.4.0\n\
+         2022-05-15T11:00:06.120|INFO|CTL|main.main: Cluster started\n",
+    );
+    for i in 0..600 {
+        log.push_str(&format!(
+            "goroutine {i} [select]:\n\t/usr/local/go/src/runtime/proc.go:367 +0xd6\n"
+        ));
+    }
+    crate::common::write_files(
+        dir.path(),
+        &[("neuvector-controller-pod-5d8f9c7b4-abcde.log", &log)],
+    );
+    let md = crate::common::analyze_markdown(dir.path());
+    let range = md.split("(to)\n").nth(1).expect("a time range");
+    assert!(
+        range.starts_with("2022-05-15T11:00:06.120|INFO|CTL|main.main: Cluster started"),
+        "{range}"
+    );
+}
