@@ -14,7 +14,11 @@ pub struct FileKinds {
     glob_kind: Vec<usize>,
     /// For each glob in the set, the glob as written.
     glob_text: Vec<String>,
+    /// For each glob in the set, whether the file's head must match its kind's `content`.
+    glob_needs_content: Vec<bool>,
     kinds: Vec<(String, FileFormat)>,
+    /// Each kind's `content` regex.
+    content: Vec<Option<regex::Regex>>,
 }
 
 impl FileKinds {
@@ -23,14 +27,58 @@ impl FileKinds {
         let mut builder = GlobSetBuilder::new();
         let mut glob_kind = Vec::new();
         let mut glob_text = Vec::new();
+        let mut glob_needs_content = Vec::new();
+        let mut content = Vec::new();
         let mut problems = Vec::new();
         for (index, spec) in specs.iter().enumerate() {
-            for glob in &spec.globs {
+            content.push(match (&spec.content, spec.content_globs.is_empty()) {
+                (Some(re), false) => match regex::Regex::new(re) {
+                    Ok(r) => Some(r),
+                    Err(err) => {
+                        problems.push(Diagnostic::at_text(
+                            path,
+                            source,
+                            re,
+                            format!("invalid `content` regex for kind `{}`: {err}", spec.id),
+                        ));
+                        None
+                    }
+                },
+                (None, true) => None,
+                (Some(_), true) => {
+                    problems.push(Diagnostic::at_text(
+                        path,
+                        source,
+                        &spec.id,
+                        format!(
+                            "kind `{}` has `content` but no `content_globs` it would apply to",
+                            spec.id
+                        ),
+                    ));
+                    None
+                }
+                (None, false) => {
+                    problems.push(Diagnostic::at_text(
+                        path,
+                        source,
+                        &spec.id,
+                        format!(
+                            "kind `{}` has `content_globs` but no `content` regex to confirm them",
+                            spec.id
+                        ),
+                    ));
+                    None
+                }
+            });
+            let globs = spec.globs.iter().map(|g| (g, false));
+            let confirmed = spec.content_globs.iter().map(|g| (g, true));
+            for (glob, needs_content) in globs.chain(confirmed) {
                 match Glob::new(glob) {
                     Ok(g) => {
                         builder.add(g);
                         glob_kind.push(index);
                         glob_text.push(glob.clone());
+                        glob_needs_content.push(needs_content);
                     }
                     Err(err) => problems.push(Diagnostic::at_text(
                         path,
@@ -51,7 +99,9 @@ impl FileKinds {
             set,
             glob_kind,
             glob_text,
+            glob_needs_content,
             kinds: specs.iter().map(|s| (s.id.clone(), s.format)).collect(),
+            content,
         })
     }
 
@@ -61,13 +111,32 @@ impl FileKinds {
         (kind, format)
     }
 
-    /// [`classify`](Self::classify), with the glob that decided.
+    /// [`classify`](Self::classify), with the glob that decided (globs that need content are
+    /// not used: no head to confirm them).
     pub fn classify_with_glob(&self, path: &str) -> (Option<String>, FileFormat, Option<String>) {
+        self.classify_with_head(path, None)
+    }
+
+    /// The kind of a file from its path and, for globs that need it, the text of its head
+    /// (first in KB order whose glob matches and, for a `content_globs` glob, whose `content`
+    /// the head matches); with the glob that decided.
+    pub fn classify_with_head(
+        &self,
+        path: &str,
+        head: Option<&str>,
+    ) -> (Option<String>, FileFormat, Option<String>) {
         let logical = logical_path(path);
         let best = self
             .set
             .matches(logical)
             .into_iter()
+            .filter(|&glob| {
+                !self.glob_needs_content[glob]
+                    || match (head, &self.content[self.glob_kind[glob]]) {
+                        (Some(head), Some(re)) => re.is_match(head),
+                        _ => false,
+                    }
+            })
             .min_by_key(|&glob| (self.glob_kind[glob], glob));
         match best {
             Some(glob) => {
@@ -115,16 +184,36 @@ mod tests {
                 id: "pod-listing".into(),
                 description: String::new(),
                 globs: vec!["**/pods.txt".into(), "pods.txt".into()],
+                content_globs: Vec::new(),
+                content: None,
                 format: FileFormat::KubectlPods,
             },
             KindSpec {
                 id: "controller-log".into(),
                 description: String::new(),
-                globs: vec!["*controller*.log".into(), "**/*controller*.log".into()],
+                globs: vec![
+                    "*neuvector*controller*.log".into(),
+                    "**/*neuvector*controller*.log".into(),
+                ],
+                content_globs: vec!["*controller*.log".into(), "**/*controller*.log".into()],
+                content: Some(r"\|(?:CTL|MON)\|".into()),
                 format: FileFormat::Log,
             },
         ];
         FileKinds::new(&specs, "kb/kinds.yaml", "").unwrap()
+    }
+
+    #[test]
+    fn a_bare_component_name_needs_the_products_lines() {
+        let k = kinds();
+        let path = "kube-system/kube-controller-manager-master1.log";
+        assert_eq!(k.classify(path).0, None, "no head, no content glob");
+        let klog = "I0301 10:00:00.000000       1 serving.go:348] Generated self-signed cert\n";
+        assert_eq!(k.classify_with_head(path, Some(klog)).0, None);
+        let nv = "2024-03-01T10:00:00.100|INFO|CTL|main.main: START - version=v5.4.0\n";
+        let (kind, _, glob) = k.classify_with_head("controller-0.log", Some(nv));
+        assert_eq!(kind.as_deref(), Some("controller-log"));
+        assert_eq!(glob.as_deref(), Some("*controller*.log"));
     }
 
     #[test]

@@ -47,6 +47,14 @@ pub struct KindSpec {
     /// Globs over the file's path inside the bundle, after `.gz` and rotation suffixes
     /// (`.1`, `.2.gz`) are removed, e.g. `**/*controller*.log`.
     pub globs: Vec<String>,
+    /// Globs that name a file of this kind only when its first 64 KiB also match `content`:
+    /// names other software uses too (`*controller*.log` is also kube-controller-manager's).
+    #[serde(default)]
+    pub content_globs: Vec<String>,
+    /// Regex a file named by `content_globs` must match in its first 64 KiB to be of this kind
+    /// (else the next kind whose globs match decides).
+    #[serde(default)]
+    pub content: Option<String>,
     /// How the file is read: as a log (scanned line by line) or as a table.
     #[serde(default)]
     pub format: FileFormat,

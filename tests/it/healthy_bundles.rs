@@ -100,3 +100,52 @@ fn benign_errors_are_named_at_info() {
     let epoll = crate::common::finding(&doc, "nv.enforcer.dp-epoll-netns");
     assert_eq!(epoll["severity"], "info");
 }
+
+/// Other software's pods named like NeuVector's components (kube-controller-manager,
+/// cert-manager, a prow controller) are not NeuVector logs: their Go crash is a Go crash of
+/// that workload, not "the controller process crashed".
+#[test]
+fn logs_named_like_neuvector_components_are_not_neuvector_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut prow = String::new();
+    for i in 0..20 {
+        prow.push_str(&format!(
+            "{{\"component\":\"prow-controller-manager\",\"level\":\"info\",\"msg\":\"Synced {i}\",\"time\":\"2024-03-01T10:{i:02}:00Z\"}}\n"
+        ));
+    }
+    prow.push_str("fatal error: concurrent map writes\n\ngoroutine 1379 [running]:\nsigs.k8s.io/prow/pkg/plank.(*reconciler).syncPendingJob(0xc000a1e000)\n\t/go/src/sigs.k8s.io/prow/pkg/plank/reconcile.go:380 +0x1a5\n");
+    crate::common::write_files(
+        dir.path(),
+        &[
+            ("ci/prow-controller-manager-7d9f8c6b5-abcde.log", prow.as_str()),
+            (
+                "kube-system/kube-controller-manager-master1.log",
+                "I0301 10:00:00.000000       1 serving.go:348] Generated self-signed cert in-memory\n\
+                 E0301 10:01:00.000000       1 leaderelection.go:330] error retrieving resource lock kube-system/kube-controller-manager: Get \"https://10.0.0.1:6443/api\": dial tcp 10.0.0.1:6443: connect: connection refused\n",
+            ),
+            (
+                "cert-manager/cert-manager-6f5d8b7c9-x2k4p.log",
+                "I0301 10:00:00.000000       1 start.go:75] cert-manager \"msg\"=\"starting controller\"\n",
+            ),
+        ],
+    );
+    let doc = analyze_json(dir.path(), &[]);
+    for log in doc["logs"].as_array().unwrap() {
+        assert!(log["kind"].is_null() || log["kind"] == "log", "{log:#}");
+    }
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.iter().all(|r| !r.starts_with("nv.")), "{rules:?}");
+    let fatal = crate::common::finding(&doc, "go.fatal-error");
+    assert!(
+        fatal["title"]
+            .as_str()
+            .unwrap()
+            .contains("prow-controller-manager"),
+        "{fatal:#}"
+    );
+}

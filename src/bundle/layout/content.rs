@@ -25,16 +25,18 @@ pub enum Content {
     Unknown,
 }
 
+/// The text of a file's head (its first 64 KiB, decompressed), or `None` when it cannot be read.
+pub(super) fn read_head(file: &BundleFile) -> Option<String> {
+    let mut head = Vec::new();
+    open_stream(file)
+        .and_then(|r| r.take(HEAD_BYTES).read_to_end(&mut head))
+        .ok()?;
+    Some(String::from_utf8_lossy(&head).into_owned())
+}
+
 /// Reads the head of a file and decides.
 pub fn sniff(file: &BundleFile) -> Content {
-    let mut head = Vec::new();
-    if open_stream(file)
-        .and_then(|r| r.take(HEAD_BYTES).read_to_end(&mut head))
-        .is_err()
-    {
-        return Content::Unknown;
-    }
-    classify_head(&String::from_utf8_lossy(&head))
+    read_head(file).map_or(Content::Unknown, |head| classify_head(&head))
 }
 
 /// Decides from the text of a file's head.

@@ -25,6 +25,7 @@ use serde::Serialize;
 use super::classify::FileKinds;
 use super::BundleFile;
 use crate::spec::FileFormat;
+use content::{classify_head, read_head};
 pub use content::{sniff, Content};
 
 /// A layout recognised in the bundle, at a root (a folder, or an archive member's path).
@@ -161,14 +162,15 @@ fn strip_root<'a>(path: &'a str, root: &str) -> &'a str {
 
 /// Combines the layout's path role, the content and the kind globs for one file.
 fn decide(file: &mut BundleFile, role: Option<(String, PathRole)>, kinds: &FileKinds) {
-    let (glob_kind, glob_format, glob) = kinds.classify_with_glob(&file.path);
+    let head = read_head(file);
+    let (glob_kind, glob_format, glob) = kinds.classify_with_head(&file.path, head.as_deref());
     file.previous = is_previous(&file.path);
     if let Some((_, PathRole::Unused(reason))) = &role {
         file.unused = Some(reason.clone());
         file.detector = format!("{}: {reason}", role.as_ref().map_or("", |r| r.0.as_str()));
         return;
     }
-    let content = sniff(file);
+    let content = head.as_deref().map_or(Content::Unknown, classify_head);
     let table_kind = |format: FileFormat| kinds.kind_with_format(format).map(str::to_owned);
     let set = |file: &mut BundleFile, format: FileFormat, detector: String| {
         file.kind = table_kind(format);
@@ -202,7 +204,8 @@ fn decide(file: &mut BundleFile, role: Option<(String, PathRole)>, kinds: &FileK
             let (kind, format, glob2) = match glob_kind {
                 Some(_) => (glob_kind, glob_format, glob),
                 None => {
-                    kinds.classify_with_glob(&format!("{}.log", super::classify::logical_path(&file.path)))
+                    let logical = format!("{}.log", super::classify::logical_path(&file.path));
+                    kinds.classify_with_head(&logical, head.as_deref())
                 }
             };
             file.kind = kind;
