@@ -593,7 +593,11 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         hint: usize,
         own_time: &mut Option<Option<Timestamp>>,
     ) -> bool {
-        let line = trim_cr(&block[start..end]);
+        let full = trim_cr(&block[start..end]);
+        // Signatures read what the program wrote: a container runtime's prefix is not part of it.
+        let skip = cri_prefix_len(full);
+        let line = &full[skip..];
+        let hint = hint.saturating_sub(skip);
         let matcher = &self.set.matchers[sig];
         let state = &mut self.scratch.states[sig];
         if !matcher.matches(line, line.is_ascii(), hint, state) {
@@ -608,7 +612,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         let carried = self.carried;
         let time =
             own_time
-                .get_or_insert_with(|| line_time(line))
+                .get_or_insert_with(|| line_time(full))
                 .or_else(|| match record_time(block, start) {
                     Lookback::Found(t) => Some(t),
                     Lookback::ReachedStart(walked) => {
@@ -709,6 +713,27 @@ enum Lookback {
     Exhausted,
 }
 
+/// The length of the prefix a container runtime writes before each line of a container's log
+/// in the CRI format (`/var/log/pods`, Rancher's and support-bundle-kit's pod logs):
+/// `2023-10-29T16:49:02.741291742Z stderr F ` (time, stream, full or partial line); 0 for any
+/// other line.
+fn cri_prefix_len(line: &[u8]) -> usize {
+    // A date first (`YYYY-MM-DDT`), the time ending at the first space within 40 bytes.
+    if line.len() < 30 || !line[0].is_ascii_digit() || line[4] != b'-' || line[10] != b'T' {
+        return 0;
+    }
+    let Some(space) = line[11..line.len().min(48)].iter().position(|&b| b == b' ') else {
+        return 0;
+    };
+    let rest = &line[11 + space + 1..];
+    let stream = rest.starts_with(b"stdout ") || rest.starts_with(b"stderr ");
+    if stream && rest.len() >= 9 && (rest[7] == b'F' || rest[7] == b'P') && rest[8] == b' ' {
+        11 + space + 1 + 9
+    } else {
+        0
+    }
+}
+
 fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {
     let mut start = 0;
     for n in 1..=1000u64 {
@@ -757,6 +782,25 @@ fn last_timed_line(block: &[u8], last_line_no: u64, within: usize) -> Option<Hit
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_container_runtimes_prefix_is_skipped() {
+        let line = b"2023-10-29T16:49:02.741291742Z stderr F fatal error: concurrent map writes";
+        assert_eq!(
+            &line[cri_prefix_len(line)..],
+            b"fatal error: concurrent map writes"
+        );
+        let partial = b"2024-01-02T03:04:05+01:00 stdout P {\"level\":\"info\"";
+        assert_eq!(&partial[cri_prefix_len(partial)..], b"{\"level\":\"info\"");
+        for other in [
+            &b"2025-02-02T10:11:12.345|INFO|CTL|main.main: START - version=v5.4.0"[..],
+            b"2025-02-02T10:11:12.345Z [ERROR] agent.server.rpc: rejecting RPC conn",
+            b"2025-02-02T10:11:12Z stdout",
+            b"short",
+        ] {
+            assert_eq!(cri_prefix_len(other), 0, "{}", String::from_utf8_lossy(other));
+        }
+    }
 
     /// A source that hands out a few bytes at a time, then fails if told to.
     struct Trickle {

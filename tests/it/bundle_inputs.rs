@@ -201,3 +201,25 @@ fn digest_reads_a_pipe_and_refuses_a_bundle_without_logs() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("no log file of a kind the knowledge base knows"));
 }
+
+/// Pod logs in the container runtime's format (`/var/log/pods`: `<time> stderr F <line>`) are
+/// read as what the program wrote: a signature anchored at the start of the line still matches.
+#[test]
+fn container_runtime_log_lines_match_anchored_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::write_files(
+        dir.path(),
+        &[(
+            "app/cl-controlplane-6b8f9c7d4-r5t6y.log",
+            "2023-10-29T16:48:02.100000000Z stdout F starting control plane\n\
+             2023-10-29T16:49:02.741291742Z stderr F fatal error: concurrent map writes\n\
+             2023-10-29T16:49:02.741291742Z stderr F \n\
+             2023-10-29T16:49:02.741291742Z stderr F goroutine 182 [running]:\n\
+             2023-10-29T16:50:02.741291742Z stderr F fatal error: concurrent map writes\n",
+        )],
+    );
+    let doc = crate::common::analyze_json(dir.path(), &[]);
+    let fatal = crate::common::finding(&doc, "go.fatal-error");
+    assert_eq!(fatal["params"]["aborts"], 2, "{fatal:#}");
+    assert_eq!(fatal["first_time"], "2023-10-29T16:49:02.741Z", "{fatal:#}");
+}
