@@ -43,6 +43,24 @@ def user():
     return R.choice(["alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "oscar"])
 
 
+def zipf_lines(c, ev):
+    """300 lines of events `ev` ((event id, line maker) pairs) drawn with weights 1/rank, then
+    every event twice; returns (lines, events)."""
+    weights = [1.0 / (i + 1) for i in range(len(ev))]
+    lines, events = [], []
+    for _ in range(300):
+        e, m = R.choices(ev, weights)[0]
+        c.tick()
+        lines.append(m())
+        events.append(e)
+    for e, m in ev:
+        for _ in range(2):
+            c.tick()
+            lines.append(m())
+            events.append(e)
+    return lines, events
+
+
 def pod():
     return "%s-%s-%s" % (R.choice(["web", "api", "worker", "cache", "db"]), hexs(9), "".join(R.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5)))
 
@@ -852,21 +870,7 @@ def torque_accounting(c):
         ("E5", mk("A", lambda: "")),
         ("E6", mk("R", lambda: "")),
     ]
-    def lines_fn():
-        weights = [1.0 / (i + 1) for i in range(len(ev))]
-        lines, events = [], []
-        for _ in range(300):
-            e, m = R.choices(ev, weights)[0]
-            c.tick()
-            lines.append(m())
-            events.append(e)
-        for e, m in ev:
-            for _ in range(2):
-                c.tick()
-                lines.append(m())
-                events.append(e)
-        return lines, events
-    return None, lines_fn
+    return None, lambda: zipf_lines(c, ev)
 
 
 @layout("nova_journal", held_out=True)
@@ -896,21 +900,7 @@ def nova_journal(c):
         ("E9", mk("nova-compute", "ERROR", "nova.compute.manager", lambda: "%s Instance failed to spawn: libvirt.libvirtError: internal error: process exited while connecting to monitor" % inst())),
         ("E10", mk("nova-api", "INFO", "nova.osapi_compute.wsgi.server", lambda: '%s "DELETE /v2.1/servers/%s HTTP/1.1" status: 204 len: 0 time: %.7f' % (ip(), uuid(), R.uniform(0.1, 3)))),
     ]
-    def lines_fn():
-        weights = [1.0 / (i + 1) for i in range(len(ev))]
-        lines, events = [], []
-        for _ in range(300):
-            e, m = R.choices(ev, weights)[0]
-            c.tick()
-            lines.append(m())
-            events.append(e)
-        for e, m in ev:
-            for _ in range(2):
-                c.tick()
-                lines.append(m())
-                events.append(e)
-        return lines, events
-    return None, lines_fn
+    return None, lambda: zipf_lines(c, ev)
 
 
 @layout("proxy_event")
@@ -934,21 +924,7 @@ def proxy_event(c):
         ("E5", lambda: head() + "SESSION-START CLIENT-IP=%s CLIENT-PORT=%s LISTEN-IP=%s LISTEN-PORT=%d" % (ip(), port(), ip(), R.choice([3128, 8080]))),
         ("E6", lambda: head() + "CONFIG-RELOAD FILE=/etc/kernun/%s.cfg RESULT=OK" % R.choice(["proxy", "rules", "acl"])),
     ]
-    def lines_fn():
-        weights = [1.0 / (i + 1) for i in range(len(ev))]
-        lines, events = [], []
-        for _ in range(300):
-            e, m = R.choices(ev, weights)[0]
-            c.tick()
-            lines.append(m())
-            events.append(e)
-        for e, m in ev:
-            for _ in range(2):
-                c.tick()
-                lines.append(m())
-                events.append(e)
-        return lines, events
-    return None, lines_fn
+    return None, lambda: zipf_lines(c, ev)
 
 
 def logcat_head(c, pid, tid, lvl, tag):

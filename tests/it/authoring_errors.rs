@@ -225,12 +225,7 @@ fn a_looping_and_a_failing_rule_are_reported_and_the_rest_still_runs() {
         "rules/t/runtime-error.rhai:2:15: Division by zero: 100 / 0"
     );
 
-    let fired: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let fired: Vec<&str> = crate::common::fired_rules(&doc);
     for rule in [
         "nv.consul.leaderless",
         "nv.controller.memory-over-limit",
@@ -327,12 +322,7 @@ fn analyze_with_a_broken_rule_writes_the_document_names_the_file_and_exits_3() {
         "{stderr}"
     );
     let doc: serde_json::Value = serde_json::from_slice(&std::fs::read(&output).unwrap()).unwrap();
-    let fired: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let fired: Vec<&str> = crate::common::fired_rules(&doc);
     assert!(fired.contains(&"nv.consul.leaderless"), "{fired:?}");
     let problems = doc["appendix"]["kb_problems"].as_array().unwrap();
     assert!(

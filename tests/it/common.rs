@@ -60,6 +60,16 @@ pub(crate) fn analyze_markdown(bundle: &Path) -> String {
     String::from_utf8(out.stdout).expect("UTF-8 document")
 }
 
+/// The rules of a document's findings, in document order.
+pub(crate) fn fired_rules(doc: &serde_json::Value) -> Vec<&str> {
+    doc["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule id"))
+        .collect()
+}
+
 /// The finding raised by `rule` (the first, if several).
 pub(crate) fn finding<'a>(doc: &'a serde_json::Value, rule: &str) -> &'a serde_json::Value {
     doc["findings"]

@@ -133,12 +133,7 @@ fn logs_named_like_neuvector_components_are_not_neuvector_logs() {
     for log in doc["logs"].as_array().unwrap() {
         assert!(log["kind"].is_null() || log["kind"] == "log", "{log:#}");
     }
-    let rules: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> = crate::common::fired_rules(&doc);
     assert!(rules.iter().all(|r| !r.starts_with("nv.")), "{rules:?}");
     let fatal = crate::common::finding(&doc, "go.fatal-error");
     assert!(

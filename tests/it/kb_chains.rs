@@ -10,7 +10,7 @@ fn a_runtime_the_controller_cannot_use_leads_its_crash_loop() {
     let bundle = Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/bundles/crio-v1alpha2");
     let doc = analyze_json(&bundle, &[]);
     let findings = doc["findings"].as_array().expect("findings");
-    let rules: Vec<&str> = findings.iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    let rules = crate::common::fired_rules(&doc);
     let at = |rule: &str| {
         rules
             .iter()

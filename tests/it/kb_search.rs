@@ -141,12 +141,7 @@ fn deprecated_rules_do_not_run_but_are_listed_and_searchable() {
         .output()
         .unwrap();
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let rules: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["rule"].as_str().unwrap())
-        .collect();
+    let rules: Vec<&str> = crate::common::fired_rules(&doc);
     assert!(rules.contains(&"nv.consul.leaderless"), "{rules:?}");
     assert!(
         !rules.contains(&"nv.consul.rpc-conn-limit"),
