@@ -225,9 +225,10 @@ pub fn scan_bundle_feeding<S: LineSink>(
                 }
                 report.files.push(f);
             }
-            Some(Scanned::Tables(pods, events)) => {
+            Some(Scanned::Tables(pods, events, text)) => {
                 report.pod_tables.extend(pods);
                 report.event_tables.extend(events);
+                report.files.extend(text);
             }
             Some(Scanned::Skipped(s)) => report.skipped.push(s),
             None => {}
@@ -334,7 +335,9 @@ fn tasks(bundle: &Bundle, segment: u64) -> Vec<Task<'_>> {
 enum Scanned<S> {
     /// A log (or a piece of one), and what it fed its sink.
     Log(FileScan, Option<S>),
-    Tables(Option<PodTable>, Option<EventTable>),
+    /// A listing's tables, and for an event listing its text scanned as a log too (signatures
+    /// read the events' messages: an eviction, a webhook's x509 error, a scheduling failure).
+    Tables(Option<PodTable>, Option<EventTable>, Option<FileScan>),
     Skipped(Skipped),
 }
 
@@ -346,7 +349,7 @@ impl<S: LineSink> Scanned<S> {
                 let finished = fed.map(|fed| fed.finish(scan.lines));
                 Scanned::Log(scan, finished)
             }
-            Scanned::Tables(pods, events) => Scanned::Tables(pods, events),
+            Scanned::Tables(pods, events, text) => Scanned::Tables(pods, events, text),
             Scanned::Skipped(skipped) => Scanned::Skipped(skipped),
         }
     }
@@ -420,7 +423,7 @@ fn run_task<S: LineSink>(
             // A file that cannot be read as pods is reported with the reason, never taken
             // for an empty listing.
             match text.and_then(|text| read_pods(&file.path, &text, components)) {
-                Ok((pods, events)) => Scanned::Tables(Some(pods), events),
+                Ok((pods, events)) => Scanned::Tables(Some(pods), events, None),
                 Err(reason) => skipped(reason),
             }
         }
@@ -428,7 +431,19 @@ fn run_task<S: LineSink>(
             let text = read_table(file);
             progress(file.size);
             match text.and_then(|text| read_events(&file.path, &text)) {
-                Ok(events) => Scanned::Tables(None, Some(events)),
+                Ok(events) => {
+                    // The messages, read by the signatures as a log's lines are (no digest:
+                    // the document lists the events themselves).
+                    let piece = Piece {
+                        file,
+                        range: None,
+                        line_window: options.line_window,
+                    };
+                    let text = scan_piece::<S>(piece, set, &|_| {}, None)
+                        .ok()
+                        .map(|(scan, _)| scan);
+                    Scanned::Tables(None, Some(events), text)
+                }
                 Err(reason) => skipped(reason),
             }
         }

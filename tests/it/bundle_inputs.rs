@@ -223,3 +223,27 @@ fn container_runtime_log_lines_match_anchored_signatures() {
     assert_eq!(fatal["params"]["aborts"], 2, "{fatal:#}");
     assert_eq!(fatal["first_time"], "2023-10-29T16:49:02.741Z", "{fatal:#}");
 }
+
+/// An event listing is read as a table and its messages by the signatures too: a webhook's
+/// certificate error that exists only in the events (kubectl#1307) is found.
+#[test]
+fn event_messages_are_read_by_the_signatures() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = "Warning   FailedCreate   replicaset/app-7d9f8c6b5   Error creating: Internal error occurred: failed calling webhook \"namespace.sidecar-injector.istio.io\": failed to call webhook: Post \"https://istiod.istio-system.svc:443/inject?timeout=10s\": x509: certificate has expired or is not yet valid: current time 2022-10-17T12:39:46+02:00 is before 2022-10-17T11:53:00Z\n";
+    let mut events =
+        String::from("LAST SEEN   TYPE      REASON         OBJECT                     MESSAGE\n");
+    for ago in ["2m", "3m", "5m"] {
+        events.push_str(&format!("{ago:<12}{line}"));
+    }
+    crate::common::write_files(dir.path(), &[("events.txt", events.as_str())]);
+    let doc = analyze_json(dir.path(), &[]);
+    let x509 = crate::common::finding(&doc, "go.x509-validity");
+    assert!(
+        x509["summary"].as_str().unwrap().contains("not yet valid"),
+        "{x509:#}"
+    );
+    assert!(
+        x509["summary"].as_str().unwrap().contains("on untimed lines"),
+        "{x509:#}"
+    );
+}
