@@ -105,16 +105,11 @@ impl FileKinds {
         })
     }
 
-    /// The kind (first in KB order whose glob matches) and format of a file of the bundle.
+    /// The kind (first in KB order whose glob matches) and format of a file of the bundle, from
+    /// its path alone (globs that need the content do not match).
     pub fn classify(&self, path: &str) -> (Option<String>, FileFormat) {
-        let (kind, format, _) = self.classify_with_glob(path);
+        let (kind, format, _) = self.classify_with_head(path, None);
         (kind, format)
-    }
-
-    /// [`classify`](Self::classify), with the glob that decided (globs that need content are
-    /// not used: no head to confirm them).
-    pub fn classify_with_glob(&self, path: &str) -> (Option<String>, FileFormat, Option<String>) {
-        self.classify_with_head(path, None)
     }
 
     /// The kind of a file from its path and, for globs that need it, the text of its head

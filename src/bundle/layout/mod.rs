@@ -162,14 +162,15 @@ fn strip_root<'a>(path: &'a str, root: &str) -> &'a str {
 
 /// Combines the layout's path role, the content and the kind globs for one file.
 fn decide(file: &mut BundleFile, role: Option<(String, PathRole)>, kinds: &FileKinds) {
-    let head = read_head(file);
-    let (glob_kind, glob_format, glob) = kinds.classify_with_head(&file.path, head.as_deref());
     file.previous = is_previous(&file.path);
     if let Some((_, PathRole::Unused(reason))) = &role {
         file.unused = Some(reason.clone());
         file.detector = format!("{}: {reason}", role.as_ref().map_or("", |r| r.0.as_str()));
         return;
     }
+    // One read of the head serves the kind globs that need content and the table sniffing.
+    let head = read_head(file);
+    let (glob_kind, glob_format, glob) = kinds.classify_with_head(&file.path, head.as_deref());
     let content = head.as_deref().map_or(Content::Unknown, classify_head);
     let table_kind = |format: FileFormat| kinds.kind_with_format(format).map(str::to_owned);
     let set = |file: &mut BundleFile, format: FileFormat, detector: String| {
