@@ -513,9 +513,14 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             }
             let mut hit = false;
             let mut own_time = None;
+            let skip = if self.tried.is_empty() {
+                0
+            } else {
+                cri_prefix_len(trim_cr(&block[line_start..line_end]))
+            };
             for i in 0..self.tried.len() {
                 let (sig, at) = self.tried[i];
-                let line = (line_start, line_end, line_no + 1);
+                let line = (line_start, line_end, line_no + 1, skip);
                 hit |= self.try_signature(sig as usize, block, line, at - line_start, &mut own_time);
             }
             if (hit || marked) && self.sink.is_some() {
@@ -541,9 +546,11 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             line_no += 1;
             let mut hit = false;
             let mut own_time = None;
+            let skip = cri_prefix_len(trim_cr(&block[line_start..line_end]));
             for k in 0..self.plan.unfiltered.len() {
                 let sig = self.plan.unfiltered[k];
-                hit |= self.try_signature(sig, block, (line_start, line_end, line_no), 0, &mut own_time);
+                let line = (line_start, line_end, line_no, skip);
+                hit |= self.try_signature(sig, block, line, 0, &mut own_time);
             }
             if hit && self.sink.is_some() {
                 let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
@@ -581,7 +588,8 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         self.scratch.feed.clear();
     }
 
-    /// Runs signature `sig` on the line `(start, end, line_no)` of the block; `hint` is where
+    /// Runs signature `sig` on the line `(start, end, line_no, skip)` of the block (its first
+    /// `skip` bytes a container runtime's prefix); `hint` is where
     /// in the line the first literal naming it was found (a level marker found before it is
     /// not where its own literal is); `own_time` caches the ISO time
     /// the line starts with, for the other signatures and the sink. Returns whether it matched.
@@ -589,13 +597,13 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         &mut self,
         sig: usize,
         block: &[u8],
-        (start, end, line_no): (usize, usize, u64),
+        (start, end, line_no, skip): (usize, usize, u64, usize),
         hint: usize,
         own_time: &mut Option<Option<Timestamp>>,
     ) -> bool {
         let full = trim_cr(&block[start..end]);
-        // Signatures read what the program wrote: a container runtime's prefix is not part of it.
-        let skip = cri_prefix_len(full);
+        // Signatures read what the program wrote: a container runtime's prefix (`skip` bytes,
+        // [`cri_prefix_len`], worked out once per line by the caller) is not part of it.
         let line = &full[skip..];
         let hint = hint.saturating_sub(skip);
         let matcher = &self.set.matchers[sig];
