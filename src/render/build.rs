@@ -884,12 +884,7 @@ fn redact_filled<'t>(
 /// Links each finding to the finding it follows from: the first fired finding of a rule in its
 /// rule's `after:` (rules read those findings, so the link is the chain the KB authored).
 fn link_chains(findings: &mut [DocFinding], kb: &KnowledgeBase) {
-    let after: BTreeMap<&str, &[String]> = kb
-        .rules
-        .rules()
-        .iter()
-        .map(|r| (r.spec.id.as_str(), r.spec.after.as_slice()))
-        .collect();
+    let after = kb.rules.after_lists();
     let links: Vec<Option<usize>> = findings
         .iter()
         .map(|f| {

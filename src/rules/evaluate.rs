@@ -136,6 +136,15 @@ impl RuleSet {
         &self.rules
     }
 
+    /// Each rule's `after:` list, by rule id: the chains the knowledge base authors (a finding
+    /// follows from the fired findings of the rules its rule lists).
+    pub fn after_lists(&self) -> BTreeMap<&str, &[String]> {
+        self.rules
+            .iter()
+            .map(|r| (r.spec.id.as_str(), r.spec.after.as_slice()))
+            .collect()
+    }
+
     /// The engine (for `rule test` and `--explain`).
     pub fn engine(&self) -> &Engine {
         &self.engine
@@ -246,12 +255,7 @@ impl RuleSet {
             outcomes.push(outcome);
         }
         let mut findings: Vec<Finding> = earlier.into_values().flatten().collect();
-        let after: BTreeMap<&str, &[String]> = self
-            .rules
-            .iter()
-            .map(|r| (r.spec.id.as_str(), r.spec.after.as_slice()))
-            .collect();
-        super::chains::order_findings(&mut findings, &after);
+        super::chains::order_findings(&mut findings, &self.after_lists());
         Evaluation {
             findings,
             outcomes,
