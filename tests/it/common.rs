@@ -27,29 +27,13 @@ pub(crate) fn casebook() -> Command {
     c
 }
 
-/// Runs `casebook analyze <bundle> --format json -q` and parses the document.
-pub(crate) fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
-    let out = casebook()
-        .arg("analyze")
-        .arg(bundle)
-        .args(["--format", "json", "-q"])
-        .args(extra)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "analyze failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("JSON document")
-}
-
-/// Runs `casebook analyze <bundle> -q` and returns the markdown document.
-pub(crate) fn analyze_markdown(bundle: &Path) -> String {
+/// Runs `casebook analyze <bundle> -q <args>`, checks it succeeded, and returns its stdout.
+fn analyze_stdout(bundle: &Path, args: &[&str]) -> Vec<u8> {
     let out = casebook()
         .arg("analyze")
         .arg(bundle)
         .arg("-q")
+        .args(args)
         .output()
         .expect("runs");
     assert!(
@@ -57,7 +41,18 @@ pub(crate) fn analyze_markdown(bundle: &Path) -> String {
         "analyze failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout).expect("UTF-8 document")
+    out.stdout
+}
+
+/// Runs `casebook analyze <bundle> --format json -q` and parses the document.
+pub(crate) fn analyze_json(bundle: &Path, extra: &[&str]) -> serde_json::Value {
+    let args: Vec<&str> = ["--format", "json"].iter().chain(extra).copied().collect();
+    serde_json::from_slice(&analyze_stdout(bundle, &args)).expect("JSON document")
+}
+
+/// Runs `casebook analyze <bundle> -q` and returns the markdown document.
+pub(crate) fn analyze_markdown(bundle: &Path) -> String {
+    String::from_utf8(analyze_stdout(bundle, &[])).expect("UTF-8 document")
 }
 
 /// The rules of a document's findings, in document order.
