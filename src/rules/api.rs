@@ -12,7 +12,8 @@
 //! | `bundle.version("neuvector")` | the product version seen in the bundle (highest), or `()` |
 //! | `bundle.pods()` / `bundle.pods("enforcer")` | array of `Pod` values (typed, read like maps; properties in [`records::POD_PROPERTIES`]): every source merged, one per pod |
 //! | `bundle.pod_by_ip("10.42.3.7")` | the `Pod` with that IP, or `()` |
-//! | `bundle.crashloops()` / `bundle.crashloops("enforcer")` | array of `CrashLoops` values, one per component with a crash-looping pod ([`super::crashloop`] decides which) |
+//! | `bundle.pod_of(file)` / `bundle.component_of(file)` / `bundle.namespace_of(file)` | the `Pod` a file's path names, or `()`; the component (else workload, else file-name stem) that wrote it; that pod's namespace, or `()` ([`owner`]) |
+//! | `bundle.crashloops()` / `bundle.crashloops("enforcer")` | array of `CrashLoops` values, one per component (per workload among `other` pods) with a crash-looping pod ([`super::crashloop`] decides which) |
 //! | `bundle.events()` / `bundle.events("BackOff")` | array of `Event` values |
 //! | `bundle.workload("controller")` | map `name`, `kind`, `namespace`, `pods`, `ready`, or `()` |
 //! | `bundle.namespace()` | the namespace the product runs in (its listed workloads', else the lines' `namespace` captures), or `()` |
@@ -39,8 +40,8 @@ use serde::Serialize;
 
 use super::context::{RuleContext, SignatureRef};
 use super::draft::FindingDraft;
-use super::records;
 use super::window::{episodes, followed_by, longest_stretch, max_in_window};
+use super::{owner, records};
 use crate::findings::Finding;
 use crate::scan::{ScanReport, SignatureHits};
 use crate::spec::VersionReq;
@@ -66,6 +67,8 @@ pub struct Facts {
     /// The Kubernetes namespace the product runs in, as far as the bundle tells (see
     /// [`bundle_namespace`]).
     pub namespace: Option<String>,
+    /// The component ids the knowledge base declares (`controller`, `enforcer`, ...).
+    pub components: Vec<String>,
 }
 
 impl Facts {
@@ -88,6 +91,7 @@ impl Facts {
             pods,
             workloads,
             namespace,
+            components: components.ids(),
         }
     }
 }
@@ -404,6 +408,13 @@ impl BundleView {
             })
     }
 
+    /// The kind of the scanned file at `path`, if there is one.
+    fn kind_of(&self, path: &str) -> Option<&str> {
+        (self.facts.scan.files.iter())
+            .find(|f| f.path == path)
+            .and_then(|f| f.kind.as_deref())
+    }
+
     fn fired(&mut self, rule: &str) -> Fallible<bool> {
         self.ctx.earlier_rule(rule)?;
         Ok(self.earlier.get(rule).is_some_and(|f| !f.is_empty()))
@@ -504,6 +515,29 @@ pub(crate) fn register(engine: &mut Engine) {
         } else {
             found.swap_remove(0)
         }
+    });
+    engine.register_fn(
+        "pod_of",
+        |b: &mut BundleView, file: ImmutableString| match owner::pod_of(&b.facts.pods, &file) {
+            Some(index) => records::pod(&b.facts, index),
+            None => Dynamic::UNIT,
+        },
+    );
+    engine.register_fn("component_of", |b: &mut BundleView, file: ImmutableString| {
+        let kind = b.kind_of(&file);
+        owner::component_of(&b.facts.pods, &b.facts.components, &file, kind)
+    });
+    engine.register_fn("namespace_of", |b: &mut BundleView, file: ImmutableString| {
+        let kind = b.kind_of(&file);
+        let facts = &b.facts;
+        let ns = owner::namespace_of(
+            &facts.pods,
+            &facts.components,
+            facts.namespace.as_deref(),
+            &file,
+            kind,
+        );
+        ns.map_or(Dynamic::UNIT, Dynamic::from)
     });
     engine.register_fn("events", |b: &mut BundleView| records::events(&b.facts, None));
     engine.register_fn("events", |b: &mut BundleView, r: ImmutableString| {

@@ -1,6 +1,6 @@
 //! Which pods are crash-looping, decided once for every rule: a pod keeps restarting whatever its
 //! STATUS column says. In: the merged pods; out: a per-pod [`CrashLoop`] verdict and a
-//! per-component [`CrashLoopGroup`], which scripts read as `pod.crash_loop` and
+//! per-component (per-workload for unrecognised pods) [`CrashLoopGroup`], which scripts read as `pod.crash_loop` and
 //! `bundle.crashloops()` (docs/authoring.md).
 //!
 //! A pod is crash-looping when
@@ -15,7 +15,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::tables::Pod;
+use crate::tables::{owner_guess, Pod};
 use crate::time::parse_kubectl_duration;
 
 /// Restarts from which a pod that restarts often counts as crash-looping: a fresh install
@@ -141,18 +141,31 @@ pub(crate) fn component_of(pod: &Pod) -> &str {
     pod.component.as_deref().unwrap_or("other")
 }
 
-/// One group per component (`other` for unrecognised pods) with at least one crash-looping pod,
-/// sorted by component; only `component`'s when given.
+/// The workload an unrecognised pod is grouped under (none for a component's pods: a component
+/// is one group).
+fn other_workload(pod: &Pod) -> Option<&str> {
+    match (&pod.component, &pod.workload) {
+        (Some(_), _) => None,
+        (None, Some(w)) => Some(w),
+        (None, None) => Some(owner_guess(&pod.name)),
+    }
+}
+
+/// One group per component with at least one crash-looping pod, and, among pods no component
+/// recognises (component `other`), one per workload (read from the pod names: an app's crash
+/// loop is not counted against the kube-system pods beside it); sorted by component then
+/// workload; only `component`'s when given.
 pub(crate) fn groups(pods: &[Pod], component: Option<&str>) -> Vec<CrashLoopGroup> {
-    let mut by_component: BTreeMap<&str, CrashLoopGroup> = BTreeMap::new();
+    let mut by_component: BTreeMap<(&str, Option<&str>), CrashLoopGroup> = BTreeMap::new();
     for (index, pod) in pods.iter().enumerate() {
         let c = component_of(pod);
         if component.is_some_and(|want| want != c) {
             continue;
         }
-        let g = by_component.entry(c).or_insert_with(|| CrashLoopGroup {
+        let owner = other_workload(pod);
+        let g = by_component.entry((c, owner)).or_insert_with(|| CrashLoopGroup {
             component: c.to_owned(),
-            workload: pod.workload.clone().unwrap_or_else(|| pod.name.clone()),
+            workload: owner.or(pod.workload.as_deref()).unwrap_or(&pod.name).to_owned(),
             namespace: None,
             pods: 0,
             looping: Vec::new(),

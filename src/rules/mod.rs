@@ -16,6 +16,7 @@ mod evaluate;
 mod evidence;
 pub(crate) mod grade;
 mod lint;
+mod owner;
 mod records;
 mod window;
 

@@ -240,6 +240,14 @@ pub(crate) fn files(facts: &Arc<Facts>, kind: Option<&str>) -> Array {
         .collect()
 }
 
+/// One pod, as a `Pod` value.
+pub(crate) fn pod(facts: &Arc<Facts>, index: usize) -> Dynamic {
+    Dynamic::from(PodRef {
+        facts: facts.clone(),
+        index,
+    })
+}
+
 /// The pods matching `keep`, as `Pod` values.
 pub(crate) fn pods(facts: &Arc<Facts>, keep: impl Fn(&Pod) -> bool) -> Array {
     (facts.pods.iter().enumerate())

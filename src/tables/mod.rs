@@ -9,5 +9,5 @@ pub(crate) mod pods;
 mod read;
 
 pub(crate) use events::EventTable;
-pub(crate) use pods::{Components, Pod, PodTable, Workload};
+pub(crate) use pods::{owner_guess, Components, Pod, PodTable, Workload};
 pub(crate) use read::{is_pod_header, merge_pods, read_events, read_pods};

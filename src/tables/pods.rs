@@ -136,6 +136,11 @@ impl Components {
         }
     }
 
+    /// The component ids, in the knowledge base's order.
+    pub(crate) fn ids(&self) -> Vec<String> {
+        self.entries.iter().map(|(spec, _)| spec.id.clone()).collect()
+    }
+
     /// Component id, workload name and workload kind for a pod name.
     pub(crate) fn recognise(&self, pod: &str) -> Option<(String, String, String)> {
         self.entries.iter().find_map(|(spec, re)| {
@@ -229,6 +234,32 @@ impl PodTable {
             }
         }
         by_key.into_values().collect()
+    }
+}
+
+/// The workload a pod most likely belongs to, read from the name Kubernetes gave it, for pods no
+/// knowledge-base component recognises: a Deployment's pod is `<name>-<template hash>-<5>`, a
+/// DaemonSet's or Job's `<name>-<5>`, a StatefulSet's `<name>-<ordinal>`. The suffix characters are
+/// lower-case letters and digits (Kubernetes' random suffixes); a name that fits none of these
+/// (a static pod, a bare pod) is its own workload.
+pub(crate) fn owner_guess(pod: &str) -> &str {
+    fn suffix(part: &str, len: std::ops::RangeInclusive<usize>) -> bool {
+        len.contains(&part.len()) && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    }
+    let parts: Vec<&str> = pod.rsplitn(3, '-').collect();
+    match parts.as_slice() {
+        // Both suffixes random (a Deployment's ReplicaSet hash then the pod's own).
+        [last, hash, name] if suffix(last, 5..=5) && suffix(hash, 6..=10) && !name.is_empty() => {
+            &pod[..name.len()]
+        }
+        [last, rest @ ..]
+            if (suffix(last, 5..=5) || last.bytes().all(|b| b.is_ascii_digit()))
+                && !last.is_empty()
+                && !rest.is_empty() =>
+        {
+            &pod[..pod.len() - last.len() - 1]
+        }
+        _ => pod,
     }
 }
 
@@ -333,6 +364,20 @@ fn parse_row(line: &str, has_namespace: bool) -> Option<Pod> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn owners_are_read_from_kubernetes_pod_names() {
+        assert_eq!(owner_guess("coredns-66bff467f8-4xk2p"), "coredns");
+        assert_eq!(
+            owner_guess("tax-tribunals-application-base-74464f6b98-2kj6g"),
+            "tax-tribunals-application-base"
+        );
+        assert_eq!(owner_guess("kube-proxy-x7k2p"), "kube-proxy");
+        assert_eq!(owner_guess("logging-deployer-1-x7k2p"), "logging-deployer-1");
+        assert_eq!(owner_guess("redis-master-0"), "redis-master");
+        assert_eq!(owner_guess("etcd"), "etcd");
+        assert_eq!(owner_guess("web-Main"), "web-Main");
+    }
 
     fn components() -> Components {
         let specs = vec![

@@ -87,14 +87,18 @@ fn crash_loop_verdicts_reach_scripts() {
              neuvector   neuvector-controller-pod-55995bb9dd-jjv2h   1/1     Running            9 (10m ago)      3h55m\n\
              neuvector   neuvector-controller-pod-55995bb9dd-k2m4x   1/1     Running            1 (30d ago)      60d\n\
              neuvector   neuvector-enforcer-pod-67ftb                1/1     Running            0                3h55m\n\
-             other       batch-7                                     0/1     Error              12               5h\n",
+             other       batch-7                                     0/1     Error              12               5h\n\
+             apps        web-7d9f8c6b5-x2k4p                         1/1     Running            0                5h\n\
+             apps        web-7d9f8c6b5-q8w2e                         0/1     CrashLoopBackOff   7 (1m ago)       5h\n",
         );
     let (doc, stderr) = analyze(&s);
     assert_eq!(failed_rules(&doc), Vec::<String>::new(), "{stderr}");
     let f = crate::common::finding(&doc, "t.verdicts");
     assert_eq!(
         f["summary"],
-        "neuvector-controller-pod-55995bb9dd-fpq57=looping/?/true \
+        "web-7d9f8c6b5-q8w2e=looping/?/true \
+         web-7d9f8c6b5-x2k4p=none \
+         neuvector-controller-pod-55995bb9dd-fpq57=looping/?/true \
          neuvector-controller-pod-55995bb9dd-jjv2h=restarting/?/false \
          neuvector-controller-pod-55995bb9dd-k2m4x=none \
          neuvector-enforcer-pod-67ftb=none \
@@ -104,7 +108,9 @@ fn crash_loop_verdicts_reach_scripts() {
         f["params"]["groups"],
         serde_json::json!([
             "controller:1+1/3 down 1 max 50 [neuvector-controller-pod-55995bb9dd-fpq57 neuvector-controller-pod-55995bb9dd-jjv2h] - ns neuvector wl neuvector-controller-pod",
-            "other:1+0/1 down 1 max 12 [batch-7] Error (1) ns other wl batch-7"
+            // Pods no component recognises: one group per workload read from their names.
+            "other:1+0/1 down 1 max 12 [batch-7] Error (1) ns other wl batch",
+            "other:1+0/2 down 1 max 7 [web-7d9f8c6b5-q8w2e] - ns apps wl web"
         ])
     );
     assert_eq!(f["params"]["enforcer"], 0);
