@@ -15,6 +15,7 @@ use std::fs::{DirBuilder, File, OpenOptions};
 use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use std::rc::Rc;
+use std::time::{Duration, SystemTime};
 
 use super::limits::{BundleLimits, RATIO_FLOOR};
 use super::Skipped;
@@ -218,12 +219,15 @@ fn free_path(dest: &Path) -> (PathBuf, bool) {
 }
 
 /// Writes one member's bytes within the limits; keeps what was read when the member is
-/// truncated or corrupt. `compressed` gives the compressed bytes this member took so far.
+/// truncated or corrupt. `compressed` gives the compressed bytes this member took so far;
+/// `modified`, the member's own time, is kept on the copy (yearless log times are read against
+/// it).
 fn write_member(
     reader: &mut dyn Read,
     dest: &Path,
     job: &mut Extraction<'_>,
     compressed: &dyn Fn() -> u64,
+    modified: Option<SystemTime>,
 ) -> Result<Written, (WriteFailure, u64)> {
     if let Some(parent) = dest.parent() {
         private_dirs()
@@ -268,6 +272,10 @@ fn write_member(
             .map_err(|e| (WriteFailure::Write(e), bytes))?;
         bytes += n as u64;
         job.written += n as u64;
+    }
+    if let Some(t) = modified {
+        // Best effort: a copy without its member's time is still read.
+        let _ = out.set_modified(t);
     }
     Ok(Written {
         bytes,
@@ -412,7 +420,10 @@ fn extract_tar<R: Read>(
         let expected = entry.header().size().unwrap_or(0);
         let start = compressed.map_or(0, |c| c.get());
         let taken = || compressed.map_or(u64::MAX, |c| c.get() - start);
-        let written = write_member(&mut entry, &target.join(&rel), job, &taken);
+        let modified = (entry.header().mtime().ok())
+            .filter(|&secs| secs > 0)
+            .map(|secs| SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        let written = write_member(&mut entry, &target.join(&rel), job, &taken, modified);
         if !record_member(job, &shown_member, target, written, expected) {
             // The tar stream is now out of step; what follows cannot be trusted.
             job.skipped.push(skip(
@@ -489,13 +500,29 @@ fn extract_zip(file: File, shown: &str, target: &Path, job: &mut Extraction<'_>)
             continue;
         }
         spans.insert(span.0, (span.1, shown_member.clone()));
-        let written = write_member(&mut member, &target.join(&rel), job, &|| packed);
+        let modified = member.last_modified().and_then(zip_time);
+        let written = write_member(&mut member, &target.join(&rel), job, &|| packed, modified);
         // A zip's members are read through the central directory: a corrupt one is its own loss.
         record_member(job, &shown_member, target, written, expected);
     }
 }
 
 /// The name of a member in `spans` whose byte range meets `span` (start, end exclusive).
+/// A zip member's DOS time (local time, no zone; read as UTC like unzoned log times).
+fn zip_time(t: zip::DateTime) -> Option<SystemTime> {
+    let ts = crate::time::Timestamp::from_civil(
+        i32::from(t.year()),
+        u32::from(t.month()),
+        u32::from(t.day()),
+        u32::from(t.hour()),
+        u32::from(t.minute()),
+        u32::from(t.second()),
+        0,
+    )?;
+    let millis = u64::try_from(ts.millis()).ok()?;
+    Some(SystemTime::UNIX_EPOCH + Duration::from_millis(millis))
+}
+
 fn overlapping(spans: &std::collections::BTreeMap<u64, (u64, String)>, span: (u64, u64)) -> Option<String> {
     let (start, end) = span;
     if let Some((_, (e, name))) = spans.range(..=start).next_back() {

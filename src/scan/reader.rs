@@ -23,8 +23,8 @@ use super::set::{KindPlan, Scratch, MARKER};
 use super::tally::{PendingHit, Tally};
 use super::{FileScan, LineSink, SignatureSet};
 use crate::bundle::{decode_text, BundleFile, TextForm};
-use crate::logline::line_time;
-use crate::time::Timestamp;
+use crate::logline::{line_time_with, strip_pod_tag, YearHint};
+use crate::time::{parse_iso_zoned, Timestamp, Zone};
 
 /// Bytes read at a time.
 const BLOCK: usize = 1 << 20;
@@ -70,8 +70,9 @@ pub(super) fn scan_piece<S: LineSink>(
     sink: Option<S>,
 ) -> Result<(FileScan, Option<S>), String> {
     let file = piece.file;
-    let mut scanner = PieceScanner::new(file, set, sink, piece.line_window.max(MIN_READ_WINDOW));
     let raw = File::open(&file.disk_path).map_err(|e| format!("cannot open: {e}"))?;
+    let year = year_hint(&raw);
+    let mut scanner = PieceScanner::new(file, set, sink, piece.line_window.max(MIN_READ_WINDOW), year);
     let counted = Counting { inner: raw, progress };
     if file.gzip {
         let decoder = decode_text(
@@ -93,7 +94,7 @@ pub(super) fn scan_piece<S: LineSink>(
     let mut counted = counted;
     let bounds = match piece.range {
         Some((start, end)) if start > 0 => {
-            scanner.carried = time_before(&mut counted.inner, start);
+            scanner.carried = time_before(&mut counted.inner, start, year);
             counted
                 .inner
                 .seek(SeekFrom::Start(start - 1))
@@ -143,9 +144,17 @@ impl<R: Read> Read for Counting<'_, R> {
     }
 }
 
+/// What the file's yearless times (klog, syslog) are read against: when it was last written (an
+/// archive member's own time, kept at extraction).
+fn year_hint(file: &File) -> Option<YearHint> {
+    let modified = file.metadata().ok()?.modified().ok()?;
+    let millis = modified.duration_since(std::time::UNIX_EPOCH).ok()?.as_millis();
+    YearHint::at(Timestamp(i64::try_from(millis).ok()?))
+}
+
 /// The time of the last timed line in the bytes just before `offset` (for a piece that starts
 /// inside a record), with the number of lines between it and `offset`.
-fn time_before(file: &mut File, offset: u64) -> Option<(Timestamp, u64)> {
+fn time_before(file: &mut File, offset: u64, year: Option<YearHint>) -> Option<(Timestamp, u64)> {
     let from = offset.saturating_sub(TIME_CONTEXT);
     file.seek(SeekFrom::Start(from)).ok()?;
     let mut bytes = Vec::new();
@@ -156,7 +165,7 @@ fn time_before(file: &mut File, offset: u64) -> Option<(Timestamp, u64)> {
         _ => &bytes[..],
     };
     let line_no = bytecount::count(whole, b'\n') as u64;
-    last_timed_line(whole, line_no, 1000).and_then(|h| h.time.map(|t| (t, line_no - h.line)))
+    last_timed_line(whole, line_no, 1000, year).and_then(|h| h.time.map(|t| (t, line_no - h.line)))
 }
 
 /// Runs `scan` over `source` read on another thread, a few blocks ahead.
@@ -268,11 +277,19 @@ struct PieceScanner<'a, S> {
     sink: Option<S>,
     /// Longest line matched whole.
     line_window: usize,
+    /// What yearless times are read against.
+    year: Option<YearHint>,
     out: FileScan,
 }
 
 impl<'a, S: LineSink> PieceScanner<'a, S> {
-    fn new(file: &BundleFile, set: &'a SignatureSet, sink: Option<S>, line_window: usize) -> Self {
+    fn new(
+        file: &BundleFile,
+        set: &'a SignatureSet,
+        sink: Option<S>,
+        line_window: usize,
+        year: Option<YearHint>,
+    ) -> Self {
         PieceScanner {
             set,
             plan: set.plan(file.kind.as_deref()),
@@ -284,6 +301,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             tried: Vec::new(),
             sink,
             line_window,
+            year,
             out: FileScan {
                 path: file.path.clone(),
                 kind: file.kind.clone(),
@@ -408,7 +426,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
     fn block(&mut self, block: &[u8], truncated: bool) {
         self.out.bytes += block.len() as u64;
         if self.out.first.is_none() {
-            self.out.first = first_timed_line(block, self.lines_before);
+            self.out.first = first_timed_line(block, self.lines_before, self.year);
         }
         if simdutf8::basic::from_utf8(block).is_err() {
             self.out.invalid_utf8_lines += block
@@ -435,9 +453,9 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         // The last 1,000 lines of each block are enough once a file has a last timed line; a
         // file whose timed lines all come before a longer untimed tail (a goroutine dump) is
         // searched back to them once, so its time range has an end.
-        let last = last_timed_line(block, last_line_no, 1000).or_else(|| {
+        let last = last_timed_line(block, last_line_no, 1000, self.year).or_else(|| {
             (self.out.last.is_none() && self.out.first.is_some())
-                .then(|| last_timed_line(block, last_line_no, usize::MAX))
+                .then(|| last_timed_line(block, last_line_no, usize::MAX, self.year))
                 .flatten()
         });
         if let Some(last) = last {
@@ -516,7 +534,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             let skip = if self.tried.is_empty() {
                 0
             } else {
-                cri_prefix_len(trim_cr(&block[line_start..line_end]))
+                transport_prefix_len(trim_cr(&block[line_start..line_end]))
             };
             for i in 0..self.tried.len() {
                 let (sig, at) = self.tried[i];
@@ -524,10 +542,15 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 hit |= self.try_signature(sig as usize, block, line, at - line_start, &mut own_time);
             }
             if (hit || marked) && self.sink.is_some() {
-                let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
-                self.scratch
-                    .feed
-                    .push((line_no + 1, line_start, line_end, hit, time));
+                let time = *own_time
+                    .get_or_insert_with(|| line_time_with(trim_cr(&block[line_start..line_end]), self.year));
+                self.scratch.feed.push((
+                    line_no + 1,
+                    line_start,
+                    line_end,
+                    hit,
+                    iso_only(time, &block[line_start..]),
+                ));
             }
             if line_end < block.len() {
                 line_no += 1;
@@ -546,17 +569,22 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
             line_no += 1;
             let mut hit = false;
             let mut own_time = None;
-            let skip = cri_prefix_len(trim_cr(&block[line_start..line_end]));
+            let skip = transport_prefix_len(trim_cr(&block[line_start..line_end]));
             for k in 0..self.plan.unfiltered.len() {
                 let sig = self.plan.unfiltered[k];
                 let line = (line_start, line_end, line_no, skip);
                 hit |= self.try_signature(sig, block, line, 0, &mut own_time);
             }
             if hit && self.sink.is_some() {
-                let time = *own_time.get_or_insert_with(|| line_time(trim_cr(&block[line_start..line_end])));
-                self.scratch
-                    .feed
-                    .push((line_no, line_start, line_end, true, time));
+                let time = *own_time
+                    .get_or_insert_with(|| line_time_with(trim_cr(&block[line_start..line_end]), self.year));
+                self.scratch.feed.push((
+                    line_no,
+                    line_start,
+                    line_end,
+                    true,
+                    iso_only(time, &block[line_start..]),
+                ));
             }
             line_start = line_end + 1;
         }
@@ -603,7 +631,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
     ) -> bool {
         let full = trim_cr(&block[start..end]);
         // Signatures read what the program wrote: a container runtime's prefix (`skip` bytes,
-        // [`cri_prefix_len`], worked out once per line by the caller) is not part of it.
+        // [`transport_prefix_len`], worked out once per line by the caller) is not part of it.
         let line = &full[skip..];
         let hint = hint.saturating_sub(skip);
         let matcher = &self.set.matchers[sig];
@@ -617,17 +645,16 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
                 tally.captures[k].add(&line[span]);
             }
         }
-        let carried = self.carried;
-        let time =
-            own_time
-                .get_or_insert_with(|| line_time(full))
-                .or_else(|| match record_time(block, start) {
-                    Lookback::Found(t) => Some(t),
-                    Lookback::ReachedStart(walked) => {
-                        carried.and_then(|(t, gap)| (walked + gap < TIME_LOOKBACK as u64).then_some(t))
-                    }
-                    Lookback::Exhausted => None,
-                });
+        let (carried, year) = (self.carried, self.year);
+        let time = own_time
+            .get_or_insert_with(|| line_time_with(full, year))
+            .or_else(|| match record_time(block, start, year) {
+                Lookback::Found(t) => Some(t),
+                Lookback::ReachedStart(walked) => {
+                    carried.and_then(|(t, gap)| (walked + gap < TIME_LOOKBACK as u64).then_some(t))
+                }
+                Lookback::Exhausted => None,
+            });
         let head = tally.wants_head().then(|| HitLine {
             line: line_no,
             time,
@@ -696,14 +723,14 @@ fn with_continuation(block: &[u8], start: usize, end: usize) -> String {
 }
 
 /// Time of the record a continuation line at `start` belongs to, looking back a few lines.
-fn record_time(block: &[u8], start: usize) -> Lookback {
+fn record_time(block: &[u8], start: usize, year: Option<YearHint>) -> Lookback {
     let mut end = start;
     for walked in 0..TIME_LOOKBACK {
         if end == 0 {
             return Lookback::ReachedStart(walked as u64);
         }
         let line_start = memrchr(b'\n', &block[..end - 1]).map_or(0, |i| i + 1);
-        if let Some(t) = line_time(&block[line_start..end - 1]) {
+        if let Some(t) = line_time_with(&block[line_start..end - 1], year) {
             return Lookback::Found(t);
         }
         end = line_start;
@@ -721,28 +748,42 @@ enum Lookback {
     Exhausted,
 }
 
-/// The length of the prefix a container runtime writes before each line of a container's log
-/// in the CRI format (`/var/log/pods`, Rancher's and support-bundle-kit's pod logs):
-/// `2023-10-29T16:49:02.741291742Z stderr F ` (time, stream, full or partial line); 0 for any
-/// other line.
-fn cri_prefix_len(line: &[u8]) -> usize {
-    // A date first (`YYYY-MM-DDT`), the time ending at the first space within 40 bytes.
-    if line.len() < 30 || !line[0].is_ascii_digit() || line[4] != b'-' || line[10] != b'T' {
-        return 0;
-    }
-    let Some(space) = line[11..line.len().min(48)].iter().position(|&b| b == b' ') else {
-        return 0;
-    };
-    let rest = &line[11 + space + 1..];
-    let stream = rest.starts_with(b"stdout ") || rest.starts_with(b"stderr ");
-    if stream && rest.len() >= 9 && (rest[7] == b'F' || rest[7] == b'P') && rest[8] == b' ' {
-        11 + space + 1 + 9
-    } else {
-        0
-    }
+/// The time the sink is given for a line: only an ISO time the line starts with (the digest reads
+/// other headers itself, and keys repeats on that prefix).
+fn iso_only(time: Option<Timestamp>, line: &[u8]) -> Option<Timestamp> {
+    time.filter(|_| line.len() >= 19 && line[0].is_ascii_digit() && line[4] == b'-')
 }
 
-fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {
+/// The length of what the log's transport wrote before the program's own line, 0 when there is
+/// none:
+/// - a container runtime's CRI prefix (`/var/log/pods`, Rancher's and support-bundle-kit's pod
+///   logs): `2023-10-29T16:49:02.741291742Z stderr F ` (time, stream, full or partial line);
+/// - `kubectl logs --timestamps`: an RFC 3339 time with its zone and one space;
+/// - `kubectl logs --prefix`: `[pod/NAME/CONTAINER] `, before either.
+fn transport_prefix_len(line: &[u8]) -> usize {
+    let tag = line.len() - strip_pod_tag(line).len();
+    let rest = &line[tag..];
+    // A date first (`YYYY-MM-DDT`).
+    if rest.len() < 22 || !rest[0].is_ascii_digit() || rest[4] != b'-' || rest[10] != b'T' {
+        return tag;
+    }
+    let Some((_, used, zone)) = parse_iso_zoned(rest) else {
+        return tag;
+    };
+    let after = &rest[used..];
+    let stream = after.starts_with(b" stdout ") || after.starts_with(b" stderr ");
+    if stream && after.len() >= 10 && (after[8] == b'F' || after[8] == b'P') && after[9] == b' ' {
+        return tag + used + 10;
+    }
+    // `--timestamps` writes UTC with its zone, then the line; a layout that writes its own time
+    // then a space (`2025-02-02T10:00:00Z [ERROR] agent: ...`) loses nothing a signature reads.
+    if zone != Zone::Unzoned && after.first() == Some(&b' ') && after.get(1).is_some_and(|&b| b != b' ') {
+        return tag + used + 1;
+    }
+    tag
+}
+
+fn first_timed_line(block: &[u8], lines_before: u64, year: Option<YearHint>) -> Option<HitLine> {
     let mut start = 0;
     for n in 1..=1000u64 {
         if start >= block.len() {
@@ -750,7 +791,7 @@ fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {
         }
         let end = memchr(b'\n', &block[start..]).map_or(block.len(), |i| start + i);
         let line = &block[start..end];
-        if let Some(time) = line_time(line) {
+        if let Some(time) = line_time_with(line, year) {
             return Some(HitLine {
                 line: lines_before + n,
                 time: Some(time),
@@ -764,14 +805,19 @@ fn first_timed_line(block: &[u8], lines_before: u64) -> Option<HitLine> {
 
 /// The last line of the block that carries a time, among its last `within` lines;
 /// `last_line_no` is the number of the block's last line.
-fn last_timed_line(block: &[u8], last_line_no: u64, within: usize) -> Option<HitLine> {
+fn last_timed_line(
+    block: &[u8],
+    last_line_no: u64,
+    within: usize,
+    year: Option<YearHint>,
+) -> Option<HitLine> {
     let body = block.strip_suffix(b"\n").unwrap_or(block);
     let mut end = body.len();
     let mut line_no = last_line_no;
     for _ in 0..within {
         let start = memrchr(b'\n', &body[..end]).map_or(0, |i| i + 1);
         let line = &body[start..end];
-        if let Some(time) = line_time(line) {
+        if let Some(time) = line_time_with(line, year) {
             return Some(HitLine {
                 line: line_no,
                 time: Some(time),
@@ -795,18 +841,37 @@ mod tests {
     fn the_container_runtimes_prefix_is_skipped() {
         let line = b"2023-10-29T16:49:02.741291742Z stderr F fatal error: concurrent map writes";
         assert_eq!(
-            &line[cri_prefix_len(line)..],
+            &line[transport_prefix_len(line)..],
             b"fatal error: concurrent map writes"
         );
         let partial = b"2024-01-02T03:04:05+01:00 stdout P {\"level\":\"info\"";
-        assert_eq!(&partial[cri_prefix_len(partial)..], b"{\"level\":\"info\"");
+        assert_eq!(&partial[transport_prefix_len(partial)..], b"{\"level\":\"info\"");
+        // `kubectl logs --timestamps`, `--prefix`, and both.
+        let stamped = b"2022-06-30T11:08:02.003000123Z panic: runtime error: index out of range";
+        assert_eq!(
+            &stamped[transport_prefix_len(stamped)..],
+            b"panic: runtime error: index out of range"
+        );
+        let tagged = b"[pod/ctl-5d8f9-abcde/ctl] 2025-02-02T10:11:12.345|INFO|CTL|x";
+        assert_eq!(
+            &tagged[transport_prefix_len(tagged)..],
+            b"2025-02-02T10:11:12.345|INFO|CTL|x"
+        );
+        let both = b"[pod/web-1/app] 2022-06-30T11:08:02Z fatal error: x";
+        assert_eq!(&both[transport_prefix_len(both)..], b"fatal error: x");
         for other in [
             &b"2025-02-02T10:11:12.345|INFO|CTL|main.main: START - version=v5.4.0"[..],
-            b"2025-02-02T10:11:12.345Z [ERROR] agent.server.rpc: rejecting RPC conn",
-            b"2025-02-02T10:11:12Z stdout",
+            b"2025-02-02 10:11:12,345 ERROR [main] x",
+            b"2025-02-02T10:11:12Z  padded",
+            b"[pod/x y] z",
             b"short",
         ] {
-            assert_eq!(cri_prefix_len(other), 0, "{}", String::from_utf8_lossy(other));
+            assert_eq!(
+                transport_prefix_len(other),
+                0,
+                "{}",
+                String::from_utf8_lossy(other)
+            );
         }
     }
 

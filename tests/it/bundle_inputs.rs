@@ -247,3 +247,83 @@ fn event_messages_are_read_by_the_signatures() {
         "{x509:#}"
     );
 }
+
+/// The lines of `kubectl logs --timestamps` and `--prefix` are read as the program wrote them:
+/// `^panic:` matches behind the time, and the time is the line's.
+#[test]
+fn kubectl_timestamps_and_prefixes_hide_no_anchored_line() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::write_files(
+        dir.path(),
+        &[
+            (
+                "k6-operator-controller-manager-7d9f8c6b5-x2k4p.log",
+                "2022-06-30T11:07:02.003000123Z starting manager\n\
+                 2022-06-30T11:08:02.003000123Z panic: runtime error: index out of range [0] with length 0 [recovered]\n\
+                 2022-06-30T11:08:02.003100123Z goroutine 312 [running]:\n\
+                 2022-06-30T11:10:02.003000123Z panic: runtime error: index out of range [0] with length 0 [recovered]\n",
+            ),
+            (
+                "prefixed.log",
+                "[pod/web-7d9f8c6b5-q8w2e/web] 2022-06-30T12:00:00Z fatal error: concurrent map writes\n\
+                 [pod/web-7d9f8c6b5-q8w2e/web] 2022-06-30T12:05:00Z fatal error: concurrent map writes\n",
+            ),
+        ],
+    );
+    let doc = analyze_json(dir.path(), &[]);
+    let panic = crate::common::finding(&doc, "go.panic");
+    assert_eq!(panic["params"]["panics"], 2, "{panic:#}");
+    assert_eq!(
+        panic["params"]["component"], "k6-operator-controller-manager",
+        "{panic:#}"
+    );
+    assert_eq!(panic["first_time"], "2022-06-30T11:08:02.003Z", "{panic:#}");
+    let fatal = crate::common::finding(&doc, "go.fatal-error");
+    assert_eq!(fatal["params"]["aborts"], 2, "{fatal:#}");
+    assert_eq!(fatal["first_time"], "2022-06-30T12:00:00.000Z", "{fatal:#}");
+}
+
+/// klog lines print no year: they take the year their file was written (an archive member's
+/// own time), so a refusal that lasts 25 minutes in a kube-apiserver log is sustained, not
+/// untimed. Go's `YYYY/MM/DD` and JSON `time` fields are read too.
+#[test]
+fn yearless_and_json_times_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut klog = String::new();
+    for minute in 0..26 {
+        klog.push_str(&format!(
+            "E1103 18:{minute:02}:07.208359       1 reflector.go:138] failed to list: dial tcp 10.43.12.7:5432: connect: connection refused\n"
+        ));
+    }
+    let mut slashed = String::new();
+    for minute in 0..3 {
+        slashed.push_str(&format!(
+            "2022/11/14 14:{minute:02}:53 Error: failed to create FS watcher: too many open files\n"
+        ));
+    }
+    let bundle = dir.path().join("bundle.tar.gz");
+    {
+        let file = std::fs::File::create(&bundle).unwrap();
+        let gz = flate2::write::GzEncoder::new(file, flate2::Compression::fast());
+        let mut tar = tar::Builder::new(gz);
+        for (name, text) in [
+            ("logs/kube-apiserver-node1.log", klog.as_str()),
+            ("logs/watcher.log", slashed.as_str()),
+        ] {
+            let mut header = tar::Header::new_gnu();
+            header.set_size(text.len() as u64);
+            header.set_mode(0o644);
+            // 2021-11-05T09:00:00Z: the member was written two days after the lines.
+            header.set_mtime(1_636_102_800);
+            header.set_cksum();
+            tar.append_data(&mut header, name, text.as_bytes()).unwrap();
+        }
+        tar.into_inner().unwrap().finish().unwrap();
+    }
+    let doc = analyze_json(&bundle, &[]);
+    let refused = crate::common::finding(&doc, "k8s.service.connection-refused");
+    assert_eq!(refused["severity"], "high", "{refused:#}");
+    assert_eq!(refused["first_time"], "2021-11-03T18:00:07.208Z", "{refused:#}");
+    let emfile = crate::common::finding(&doc, "go.too-many-open-files");
+    assert_eq!(emfile["first_time"], "2022-11-14T14:00:53.000Z", "{emfile:#}");
+}
