@@ -5,6 +5,7 @@
 //! - an ISO-8601 time (`2025-02-02T10:00:00.123Z`, NeuVector's, the CRI and `kubectl logs
 //!   --timestamps` prefixes, Consul's hclog);
 //! - Go's standard logger and old Consul (`2022/11/14 14:40:53[.123456]`);
+//! - Rancher's log viewer download (`Thu, Jun 30 2022 11:08:02 am | `);
 //! - a JSON line's `time`, `ts`, `timestamp` or `@timestamp` field (docker's json-file, zap,
 //!   logrus, etcd), as ISO text or epoch seconds;
 //! - with a [`YearHint`] only: klog (`E1103 18:28:07.208359`) and syslog/journald
@@ -116,6 +117,9 @@ pub(crate) fn line_time_with(line: &[u8], hint: Option<YearHint>) -> Option<Time
     if first == b'{' {
         return json_time(line);
     }
+    if let Some((t, _)) = rancher_prefix(line) {
+        return Some(t);
+    }
     let hint = hint?;
     klog(line)
         .or_else(|| syslog(line))
@@ -132,6 +136,49 @@ pub(crate) fn strip_pod_tag(line: &[u8]) -> &[u8] {
         Some(end) if !window[5..end].contains(&b' ') => &line[end + 2..],
         _ => line,
     }
+}
+
+/// Rancher's log viewer download prefix, `Thu, Jun 30 2022 11:08:02 am | ` (the day and hour
+/// may have one digit): its time and length.
+pub(crate) fn rancher_prefix(line: &[u8]) -> Option<(Timestamp, usize)> {
+    if line.len() < 30 || &line[3..5] != b", " || !line[0].is_ascii_uppercase() {
+        return None;
+    }
+    let month = month_of(&line[5..8])?;
+    let window = &line[..line.len().min(48)];
+    let bar = memmem::find(window, b" | ")?;
+    let mut fields = window[9..bar].split(|&b| b == b' ');
+    let (day, year) = (number(fields.next()?)?, number(fields.next()?)?);
+    let mut hms = fields.next()?.split(|&b| b == b':');
+    let (h, m, sec) = (number(hms.next()?)?, number(hms.next()?)?, number(hms.next()?)?);
+    let hour = match (fields.next()?, h) {
+        (b"am", 12) => 0,
+        (b"am", h) => h,
+        (b"pm", 12) => 12,
+        (b"pm", h) => h + 12,
+        _ => return None,
+    };
+    if fields.next().is_some() || line[8] != b' ' {
+        return None;
+    }
+    let t = Timestamp::from_civil(year as i32, month, day, hour, m, sec, 0)?;
+    Some((t, bar + 3))
+}
+
+/// A whole field of one to four ASCII digits as a number.
+fn number(field: &[u8]) -> Option<u32> {
+    if field.is_empty() || field.len() > 4 {
+        return None;
+    }
+    digits(field, 0..field.len())
+}
+
+/// `Jan` => 1 ... `Dec` => 12.
+fn month_of(name: &[u8]) -> Option<u32> {
+    const MONTHS: [&[u8; 3]; 12] = [
+        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
+    ];
+    MONTHS.iter().position(|m| name == &m[..]).map(|i| i as u32 + 1)
 }
 
 /// The digits of `bytes[range]` as a number; `None` unless all are ASCII digits.
@@ -192,13 +239,10 @@ fn klog(line: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
 
 /// syslog's and journald's `Mmm dd HH:MM:SS` (the day space-padded).
 fn syslog(line: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
-    const MONTHS: [&[u8; 3]; 12] = [
-        b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun", b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec",
-    ];
     if line.len() < 15 || line[3] != b' ' || line[9] != b':' || line[12] != b':' {
         return None;
     }
-    let month = MONTHS.iter().position(|m| line[..3] == m[..])? as u32 + 1;
+    let month = month_of(&line[..3])?;
     let day = match line[4] {
         b' ' => digits(line, 5..6)?,
         _ => digits(line, 4..6)?,
@@ -319,6 +363,21 @@ mod tests {
             Some(at("2025-02-02T10:00:00Z"))
         );
         assert_eq!(t(r#"{"msg":"no time","count":1631770680}"#), None);
+        assert_eq!(
+            t("Thu, Jun 30 2022 11:08:02 am | panic: x"),
+            Some(at("2022-06-30T11:08:02Z"))
+        );
+        assert_eq!(
+            t("Thu, Jun 30 2022 12:08:02 am | x"),
+            Some(at("2022-06-30T00:08:02Z"))
+        );
+        assert_eq!(
+            t("Fri, Jul 1 2022 1:05:09 pm | x"),
+            Some(at("2022-07-01T13:05:09Z"))
+        );
+        let line = b"Fri, Jul 1 2022 1:05:09 pm | panic: x";
+        assert_eq!(&line[rancher_prefix(line).unwrap().1..], b"panic: x");
+        assert_eq!(rancher_prefix(b"Note, Jul 1 2022 1:05:09 pm | x"), None);
         // Yearless layouts need a hint.
         assert_eq!(t("E1103 18:28:07.208359       1 authentication.go:65] x"), None);
     }

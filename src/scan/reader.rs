@@ -23,7 +23,7 @@ use super::set::{KindPlan, Scratch, MARKER};
 use super::tally::{PendingHit, Tally};
 use super::{FileScan, LineSink, SignatureSet};
 use crate::bundle::{decode_text, BundleFile, TextForm};
-use crate::logline::{line_time_with, strip_pod_tag, YearHint};
+use crate::logline::{line_time_with, rancher_prefix, strip_pod_tag, YearHint};
 use crate::time::{parse_iso_zoned, Timestamp, Zone};
 
 /// Bytes read at a time.
@@ -759,10 +759,14 @@ fn iso_only(time: Option<Timestamp>, line: &[u8]) -> Option<Timestamp> {
 /// - a container runtime's CRI prefix (`/var/log/pods`, Rancher's and support-bundle-kit's pod
 ///   logs): `2023-10-29T16:49:02.741291742Z stderr F ` (time, stream, full or partial line);
 /// - `kubectl logs --timestamps`: an RFC 3339 time with its zone and one space;
-/// - `kubectl logs --prefix`: `[pod/NAME/CONTAINER] `, before either.
+/// - Rancher's log viewer download: `Thu, Jun 30 2022 11:08:02 am | `;
+/// - `kubectl logs --prefix`: `[pod/NAME/CONTAINER] `, before any of these.
 fn transport_prefix_len(line: &[u8]) -> usize {
     let tag = line.len() - strip_pod_tag(line).len();
     let rest = &line[tag..];
+    if let Some((_, used)) = rancher_prefix(rest) {
+        return tag + used;
+    }
     // A date first (`YYYY-MM-DDT`).
     if rest.len() < 22 || !rest[0].is_ascii_digit() || rest[4] != b'-' || rest[10] != b'T' {
         return tag;
