@@ -767,8 +767,15 @@ fn transport_prefix_len(line: &[u8]) -> usize {
     if let Some((_, used)) = rancher_prefix(rest) {
         return tag + used;
     }
-    // A date first (`YYYY-MM-DDT`).
+    // A date first (`YYYY-MM-DDT`), and a space right after the time (most candidate lines
+    // are a product's own timed lines, `...T07:53:12.345|INFO|`: no need to parse those).
     if rest.len() < 22 || !rest[0].is_ascii_digit() || rest[4] != b'-' || rest[10] != b'T' {
+        return tag;
+    }
+    let time_len = rest[19..rest.len().min(40)]
+        .iter()
+        .position(|b| !(b.is_ascii_digit() || matches!(b, b'.' | b',' | b'Z' | b'+' | b'-' | b':')));
+    if time_len.is_none_or(|n| rest[19 + n] != b' ') {
         return tag;
     }
     let Some((_, used, zone)) = parse_iso_zoned(rest) else {
