@@ -931,7 +931,7 @@ def logcat_head(c, pid, tid, lvl, tag):
     return "%s.%03d %5d %5d %s %s: " % (c.t.strftime("%m-%d %H:%M:%S"), c.t.microsecond // 1000, pid, tid, lvl, tag)
 
 
-@layout("android_events", held_out=True)
+@layout("android_events")
 def android_events(c):
     # `logcat -b events -v threadtime`: the tag then its values in brackets, as declared in
     # AOSP's event.logtags files (battery_level (level|1|6),(voltage|1|1),(temperature|1|1) ...).
