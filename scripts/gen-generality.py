@@ -846,7 +846,7 @@ def setupapi_legacy(c):
     return None, lines_fn
 
 
-@layout("torque_accounting", held_out=True)
+@layout("torque_accounting")
 def torque_accounting(c):
     # TORQUE accounting records (Adaptive Computing docs): `MM/DD/YYYY HH:MM:SS;T;jobid;fields`,
     # one event per record type.

@@ -440,12 +440,13 @@ impl TemplateMiner {
             &mut self.scratch,
             &mut ids,
         );
-        if let Some(from) = self.tag_start(&ids, line, &h, start) {
+        if let Some((from, to)) = self.tag_span(&ids, line, &h, start, stop) {
             // A message with no constant token (`battery_level: [84,3900,300]`, `cpu: 17 35`)
             // says nothing of its event but through the column that names it: the tag or
             // component before it is mined with it (the host or module columns before that
-            // stay header).
-            let end = stop.min(from + self.opts.max_line_bytes);
+            // stay header). A line that is all header and values (a `time;A;job;` record) is
+            // its source column alone.
+            let end = to.min(from + self.opts.max_line_bytes);
             tokenize(
                 &line[from..end],
                 self.opts.max_tokens,
@@ -461,20 +462,42 @@ impl TemplateMiner {
         v
     }
 
-    /// Where the last column of a line's source starts, when the message mined from `start`
-    /// holds only values (every token a wildcard, bare or in punctuation) and the header has
-    /// a source column ending before the message: the tag that names the event.
-    fn tag_start(&self, ids: &[u32], line: &[u8], h: &Header, start: usize) -> Option<usize> {
+    /// The bytes to mine instead, when the message mined from `start` holds only values
+    /// (every token holds a wildcard) and the header has a source column:
+    /// from the start of the source's last column (the tag that names the event) to `stop`
+    /// when the source ends before the message, or that column alone when the line is all
+    /// header (mined whole from 0).
+    fn tag_span(
+        &self,
+        ids: &[u32],
+        line: &[u8],
+        h: &Header,
+        start: usize,
+        stop: usize,
+    ) -> Option<(usize, usize)> {
         let (s, e) = h.source?;
-        if ids.is_empty() || e > start || !ids.iter().all(|&t| t == WILDCARD_ID || self.interner.is_slot(t)) {
+        if ids.is_empty()
+            || !ids
+                .iter()
+                .all(|&t| t == WILDCARD_ID || self.interner.is_variable(t))
+        {
             return None;
         }
-        let col = line[s..e].trim_ascii_end();
+        let col = line.get(s..e)?.trim_ascii_end();
         let last = col
             .iter()
             .rposition(|c| c.is_ascii_whitespace())
             .map_or(0, |p| p + 1);
-        (last < col.len()).then_some(s + last)
+        if last >= col.len() {
+            return None;
+        }
+        if e <= start {
+            Some((s + last, stop))
+        } else if start == 0 && e <= stop {
+            Some((s + last, s + col.len()))
+        } else {
+            None
+        }
     }
 
     /// The tree key of a token: `<*>` for a variable, and for an id that may vary (a word
