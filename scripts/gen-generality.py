@@ -1130,7 +1130,7 @@ def privoxy(c):
     return None, lambda: zipf_lines(c, ev)
 
 
-@layout("raslog_switch", held_out=True)
+@layout("raslog_switch")
 def raslog_switch(c):
     # A switch's RASLog (Extreme Networks SLX-OS message reference, "Understanding RASLog
     # messages": `<Timestamp>, [<Event ID>], <Sequence Number>, <Flags>, <Severity>, <Switch

@@ -107,6 +107,8 @@ const MIN_COLUMN_LINES: usize = 8;
 const LEVEL_AGREE: f64 = 0.7;
 /// Longest field of a separated header.
 const FIELD_MAX: usize = 64;
+/// Longest field of a comma-separated header, but for the time.
+const COMMA_FIELD_MAX: usize = 32;
 
 /// What a column after the time/level prefix holds, for learning which are header.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -182,8 +184,20 @@ fn separated_fields(b: &[u8], sep: u8, year: i32) -> (usize, Option<usize>, usiz
             s += 1;
         }
         let field = &b[s..q];
-        let timed = time.is_none() && read_time(b, s, year).is_some_and(|(_, e)| e <= q);
-        if field.len() > FIELD_MAX || (sep != b'\t' && !timed && field.trim_ascii_end().contains(&b' ')) {
+        let trimmed = field.trim_ascii_end();
+        // Commas also separate a message's phrases: a comma-separated header field is the
+        // time alone or a short column of at most three words (`M1 | Active`, empty).
+        let comma = sep == b',';
+        let timed = time.is_none()
+            && read_time(b, s, year).is_some_and(|(_, e)| e <= q && (!comma || e >= s + trimmed.len()));
+        let spaced = trimmed.contains(&b' ');
+        let column = if comma {
+            trimmed.len() <= COMMA_FIELD_MAX
+                && trimmed.split(|&c| c == b' ').filter(|w| !w.is_empty()).count() <= 3
+        } else {
+            sep == b'\t' || !spaced
+        };
+        if field.len() > FIELD_MAX || (!timed && !column) {
             break;
         }
         if timed {
@@ -1052,7 +1066,7 @@ impl HeaderShape {
         }
         let agree = |n: usize, of: usize| n as f64 >= AGREE * of as f64;
         // Separated fields, one holding the time.
-        for sep in [b'\t', b';'] {
+        for sep in [b'\t', b';', b','] {
             let mut have = [0usize; COLUMN_WINDOW + 1];
             for l in &lines {
                 if let (n, Some(t), _) = separated_fields(l, sep, year) {
@@ -1064,7 +1078,8 @@ impl HeaderShape {
             if let Some(n) = (2..=COLUMN_WINDOW).rev().find(|&n| agree(have[n], lines.len())) {
                 shape.field_sep = sep;
                 shape.fields = n as u8;
-                break;
+                // The separated fields are the header: a message's `word:` is message.
+                return shape;
             }
         }
         // Columns before the time: on lines the scan finds no time at their start.
@@ -1683,6 +1698,23 @@ mod tests {
         let s = learned_many(&semi);
         assert_eq!((s.field_sep, s.fields), (b';', 5));
         assert_eq!(content(&s, semi[0]), "Job queued by alice, queue = batch");
+
+        // Comma-separated columns (a RASLog: time, [event id], sequence, flags that may be
+        // empty or hold spaces, level, switch), the message after them keeping its commas.
+        let comma = [
+            "2017/06/15-19:30:04, [HASM-1101], 3, M1 | Standby, WARNING, SLX9850-4, HA State out of sync.",
+            "2017/06/15-19:31:53, [HASM-1004], 5, , INFO, SLX9850-4, Processor reloaded, reason: ChassisReboot.",
+        ];
+        let s = learned_many(&comma);
+        assert_eq!((s.field_sep, s.fields), (b',', 6), "{s:?}");
+        assert_eq!(
+            content(&s, comma[1]),
+            "Processor reloaded, reason: ChassisReboot."
+        );
+        assert_eq!(s.parse(comma[0].as_bytes()).level, Some(Level::Warn));
+        // A time whose milliseconds follow a comma is not a comma-separated column.
+        let ms = ["2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Learner@107] - Revalidating client: 0x14ede63a5a70001, timeout 3000"];
+        assert_eq!(learned_many(&ms).field_sep, 0);
     }
 
     #[test]
