@@ -664,7 +664,7 @@ def apache_error24(c):
     return (lambda: ""), ev
 
 
-@layout("squid_access", held_out=True)
+@layout("squid_access")
 def squid_access(c):
     # Squid's native access.log: epoch with millis, elapsed ms, client, result/status, bytes,
     # method, URL, user, hierarchy/peer, type.

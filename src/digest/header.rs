@@ -210,6 +210,29 @@ fn separated_fields(b: &[u8], sep: u8, year: i32) -> (usize, Option<usize>, usiz
     (n, time, end)
 }
 
+/// Whether the text from `p` holds a word of free text: two or more letters and nothing else
+/// but the punctuation around it (`(Connection`, `refused,`).
+fn free_text(b: &[u8], mut p: usize) -> bool {
+    while let Some((s, e)) = next_token(b, p) {
+        let w = b[s..e]
+            .trim_ascii()
+            .strip_prefix(b"(")
+            .unwrap_or(&b[s..e])
+            .trim_ascii_end();
+        let w = w.strip_suffix(b")").unwrap_or(w);
+        let end = w.len()
+            - w.iter()
+                .rev()
+                .take_while(|c| matches!(c, b'.' | b',' | b':' | b';' | b'!' | b'?'))
+                .count();
+        if end >= 2 && w[..end].iter().all(u8::is_ascii_alphabetic) {
+            return true;
+        }
+        p = e;
+    }
+    false
+}
+
 /// The token at `p` when it is a padded column: short, followed by two or more spaces and then
 /// more text (a message's words are single-spaced).
 fn padded_column(line: &[u8], p: usize) -> Option<(usize, usize)> {
@@ -1111,6 +1134,7 @@ impl HeaderShape {
         let mut more = [0usize; COLUMN_WINDOW];
         let mut level = [0usize; COLUMN_WINDOW];
         let mut piped = [0usize; COLUMN_WINDOW];
+        let mut named = [0usize; COLUMN_WINDOW];
         let mut timed = 0usize;
         for l in &lines {
             let h = shape.prefix(l);
@@ -1128,6 +1152,9 @@ impl HeaderShape {
                 }
                 if l.get(e) == Some(&b'|') {
                     piped[j] += 1;
+                }
+                if l[p..e].iter().any(u8::is_ascii_alphabetic) {
+                    named[j] += 1;
                 }
                 match class {
                     Column::Level | Column::Field => field[j] += 1,
@@ -1160,6 +1187,27 @@ impl HeaderShape {
                     break;
                 }
             }
+            // A header that leaves no free text on most lines has taken a record's own
+            // columns (Squid's `elapsed client TCP_MISS/200 bytes GET url - HIER_DIRECT/...
+            // text/html`): it ends before the first column that names something (letters on
+            // nearly every line: the result code), keeping the numbers and addresses before.
+            if m > 0 {
+                let texty = lines
+                    .iter()
+                    .filter(|l| {
+                        let h = shape.prefix(l);
+                        h.timed
+                            && (0..m)
+                                .try_fold(h.content, |p, _| column_at(l, p).map(|c| c.2))
+                                .is_some_and(|p| free_text(l, p))
+                    })
+                    .count();
+                if texty * 2 < timed {
+                    if let Some(j) = (0..m).find(|&j| agree(named[j], timed)) {
+                        m = j;
+                    }
+                }
+            }
             shape.post_columns = m as u8;
         }
         shape.learn_ends(&lines)
@@ -1181,7 +1229,8 @@ impl HeaderShape {
             if padded_column(l, h.content).is_some() {
                 padded += 1;
             }
-            if lone_dash(l, h.content).is_some() {
+            // Only before free text: a record's `- HIER_NONE/- text/html` is no message.
+            if lone_dash(l, h.content).is_some_and(|(_, end)| free_text(l, end)) {
                 dash += 1;
             }
             let mut p = h.content;
@@ -1715,6 +1764,24 @@ mod tests {
         // A time whose milliseconds follow a comma is not a comma-separated column.
         let ms = ["2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Learner@107] - Revalidating client: 0x14ede63a5a70001, timeout 3000"];
         assert_eq!(learned_many(&ms).field_sep, 0);
+    }
+
+    #[test]
+    fn a_record_of_columns_keeps_the_ones_that_name_its_event() {
+        // Squid's access.log: no free text after the columns, so the header ends before the
+        // first column holding letters (the result code); the dash before the hierarchy
+        // code is no program's separator.
+        let lines = [
+            "1709802903.906  81040 10.130.113.42 TCP_MISS/200 539018 GET http://www.example.org/f117a2 - HIER_DIRECT/10.203.226.17 text/html",
+            "1709802907.589  25248 10.204.15.23 TCP_TUNNEL/200 589397 CONNECT api.example.net:443 - HIER_DIRECT/10.170.184.229 -",
+            "1709802953.589  16926 10.243.209.52 TCP_DENIED/403 207285 GET http://api.example.net/16397a - HIER_NONE/- text/html",
+        ];
+        let s = learned_many(&lines);
+        assert!(!s.dash_column, "{s:?}");
+        assert_eq!(
+            content(&s, lines[2]),
+            "TCP_DENIED/403 207285 GET http://api.example.net/16397a - HIER_NONE/- text/html"
+        );
     }
 
     #[test]

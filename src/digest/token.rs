@@ -570,11 +570,19 @@ impl Interner {
         // more ending in one digit (`SOCKS5`, `HTTP2`: a protocol, not the index of a device
         // such as `eth0`, `alt1` or `PS0`): like other words, a few such names split a template.
         let digit = tok.iter().any(u8::is_ascii_digit) && !is_protocol_name(core);
+        // An upper-case code with a value after its slash (`TCP_MISS/<*>`, `HIER_NONE/<*>`,
+        // `HTTP/<*>`) is a result class and its value, not a name with a variable part
+        // (`be_api/<*>`): the code stays a word.
+        let coded = memchr::memchr(b'/', core).is_some_and(|k| {
+            k >= 3
+                && core[..k].iter().all(|&c| c.is_ascii_uppercase() || c == b'_')
+                && !core[..k].contains(&b'<')
+        }) && !slot;
         self.ident.push(
             named_value
                 || quoted_word
                 || digit
-                || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
+                || (wild && !coded && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
         );
         id
     }
@@ -987,6 +995,10 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+        for code in ["TCP_MISS/<*>", "HIER_NONE/<*>", "HTTP/<*>\""] {
+            let id = i.intern(code.as_bytes());
+            assert!(!i.is_ident(id), "{code}");
+        }
     }
 
     #[test]
