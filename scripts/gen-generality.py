@@ -697,7 +697,7 @@ def gunicorn(c):
     return h, ev
 
 
-@layout("win_eventlog", held_out=True)
+@layout("win_eventlog")
 def win_eventlog(c):
     # Windows event log exported as tab-separated text: level, US date and time, source (with
     # spaces), event id, task category, message.
@@ -873,7 +873,7 @@ def torque_accounting(c):
     return None, lambda: zipf_lines(c, ev)
 
 
-@layout("nova_journal", held_out=True)
+@layout("nova_journal")
 def nova_journal(c):
     # OpenStack services read through journald's short format (dague.net's example line:
     # `Mar 29 16:16:05 os4 nova-api[14042]: DEBUG nova.api.openstack.wsgi [req-... demo demo] ...`);

@@ -787,6 +787,7 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
     let mut pid_taken = false;
     let mut numbers = 0;
     let mut klog = false;
+    let mut access = false;
     for round in 0..10 {
         let Some((s, e)) = next_token(b, p) else {
             break;
@@ -845,6 +846,7 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
                     h.time = ts;
                     h.timed = true;
                     any = true;
+                    access = true;
                     p = end;
                     continue;
                 }
@@ -954,7 +956,31 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
         break;
     }
     h.content = if any { p } else { 0 };
+    if access {
+        h.content_end = request_end(b, h.content);
+    }
     h
+}
+
+/// In an access log, where the request line, status and size end (`"GET /x HTTP/1.1" 200
+/// 512`) when quoted fields the client sent follow them (referer, user agent): those are
+/// values of the client's, not the event.
+fn request_end(b: &[u8], p: usize) -> Option<usize> {
+    let (s, _) = next_token(b, p)?;
+    if b[s] != b'"' {
+        return None;
+    }
+    let (_, close) = quoted_span(b, s);
+    let mut q = (close < b.len()).then_some(close + 1)?;
+    for _ in 0..2 {
+        let (s2, e2) = next_token(b, q)?;
+        if !b[s2..e2].iter().all(|&c| c.is_ascii_digit() || c == b'-') {
+            return None;
+        }
+        q = e2;
+    }
+    let (s3, _) = next_token(b, q)?;
+    (b[s3] == b'"').then_some(q)
 }
 
 /// Field names that hold the message, level and time of a structured line, in order of
@@ -1603,6 +1629,11 @@ mod tests {
             ("2024-03-07 09:15:04.738 [info] <0.2772.0> accepting AMQP connection", "accepting AMQP connection"),
             (
                 r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5"#,
+                r#""GET /healthz HTTP/1.1" 200 5"#,
+            ),
+            // The combined format's referer and user agent are the client's values.
+            (
+                r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64)""#,
                 r#""GET /healthz HTTP/1.1" 200 5"#,
             ),
             (r#"{"level":"warn","ts":1709802902.5,"msg":"apply \"x\" took too long","took":"1s"}"#, r#"apply \"x\" took too long"#),
