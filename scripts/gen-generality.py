@@ -1108,7 +1108,7 @@ def nlog_pipe(c):
     return None, lambda: zipf_lines(c, ev)
 
 
-@layout("privoxy", held_out=True)
+@layout("privoxy")
 def privoxy(c):
     # Privoxy's log as in ossec-docs' log samples (docs/log_samples/misc/privoxy.rst:
     # `Nov 04 15:07:58 Privoxy(00000f14) Request: host/path crunch!`, `Info: Listening on port

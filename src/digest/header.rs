@@ -1393,7 +1393,11 @@ impl HeaderShape {
             }
             return h;
         }
-        if !h.timed || !self.component {
+        // A level written as the component column (`Privoxy(0e05) Info: Listening on ...`,
+        // read by the scan a column after the time) already ends the header: the columns
+        // the file puts before its component are behind it.
+        let level_ends = h.level.is_some() && line[..h.content].trim_ascii_end().ends_with(b":");
+        if !h.timed || !self.component || level_ends {
             return h;
         }
         let mut p = h.content;
@@ -1795,6 +1799,28 @@ mod tests {
         // A time whose milliseconds follow a comma is not a comma-separated column.
         let ms = ["2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Learner@107] - Revalidating client: 0x14ede63a5a70001, timeout 3000"];
         assert_eq!(learned_many(&ms).field_sep, 0);
+    }
+
+    #[test]
+    fn a_level_in_the_component_column_ends_the_header() {
+        // Privoxy: a program column, then `Request:`, `Crunch:` or a level as the component.
+        let lines = [
+            "Nov 04 15:07:58 Privoxy(00000f14) Request: config.privoxy.org/send-stylesheet crunch!",
+            "Nov 04 15:07:59 Privoxy(00000164) Crunch: Blocked: http://ads.example/x",
+            "Dec 28 19:03:22 Privoxy(00000c08) Info: Listening on port 8118 for local connections only",
+            "Dec 28 19:03:23 Privoxy(00000c08) Error: connect to: www.example.com failed: Operation timed out",
+        ];
+        let s = learned_many(&lines);
+        assert!(s.component, "{s:?}");
+        assert_eq!(
+            content(&s, lines[2]),
+            "Listening on port 8118 for local connections only"
+        );
+        assert_eq!(
+            content(&s, lines[3]),
+            "connect to: www.example.com failed: Operation timed out"
+        );
+        assert_eq!(content(&s, lines[1]), "Blocked: http://ads.example/x");
     }
 
     #[test]

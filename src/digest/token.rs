@@ -110,7 +110,37 @@ fn is_path_or_url(core: &[u8]) -> bool {
         .take(12)
         .take_while(|c| c.is_ascii_alphabetic())
         .count();
-    scheme > 0 && core[scheme..].starts_with(b"://")
+    scheme > 0 && core[scheme..].starts_with(b"://") || is_host_path(core)
+}
+
+/// Whether `core` is a URL without its scheme, as proxies log requests
+/// (`www.example.com/index.html`, `cdn.static.example.net/`): a host name of three or more
+/// lower-case labels, then `/`. A Java or Android package before a slash
+/// (`com.google.android.gm/.MainActivity`, `org.example.app/x`) is a name, not a host.
+fn is_host_path(core: &[u8]) -> bool {
+    let Some(slash) = memchr::memchr(b'/', core) else {
+        return false;
+    };
+    let host = &core[..slash];
+    let mut labels = host.split(|&c| c == b'.');
+    let package = host.split(|&c| c == b'.').next().is_some_and(|first| {
+        matches!(
+            first,
+            b"com" | b"org" | b"net" | b"io" | b"edu" | b"android" | b"java" | b"javax"
+        )
+    });
+    host.iter().filter(|&&c| c == b'.').count() >= 2
+        && !package
+        && core.get(slash + 1) != Some(&b'.')
+        && labels.clone().all(|l| {
+            !l.is_empty()
+                && l[0].is_ascii_alphanumeric()
+                && l.iter()
+                    .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+        && labels
+            .next_back()
+            .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase))
 }
 
 /// Whether a numeric `core` ends with a port after an address: `10.0.0.1:80`,
@@ -840,6 +870,14 @@ mod tests {
         assert_eq!(m("https://example.com/v1/x"), "https://<*>");
         assert_eq!(m("./run/x"), "<*>");
         assert_eq!(m("/"), "/");
+        // A proxy's request without its scheme is a URL; a package before a slash is a name.
+        assert_eq!(m("cdn.static.example.net/"), "<*>");
+        assert_eq!(m("www.example.com/index.html"), "<*>");
+        assert_eq!(
+            m("com.google.android.gm/.MainActivity"),
+            "com.google.android.gm/.MainActivity"
+        );
+        assert_eq!(m("main.go/x"), "main.go/x");
     }
 
     #[test]
