@@ -1189,6 +1189,34 @@ def swift_proxy(c):
 
 
 
+@layout("pfsense_filterlog", held_out=True)
+def pfsense_filterlog(c):
+    # pfSense's raw filter log through syslog (Netgate docs, "Raw Filter Log Format":
+    # `<Timestamp> <Hostname> filterlog: <CSV data>`, the common fields rule number, sub rule,
+    # anchor, tracker, interface, reason, action, direction, IP version, then the IPv4 fields
+    # and the TCP, UDP or ICMP ones). Added in the sixth round after the first six were scored,
+    # held out before it was scored. One event per action, direction and protocol.
+    def head():
+        return "%s %s filterlog: " % (c.t.strftime("%b %d %H:%M:%S"), R.choice(["fw1", "fw2"]))
+    def common(action, direction, proto_id, proto):
+        rule = R.choice([5, 7, 12, 58]) if action == "block" else R.choice([60, 61, 73])
+        return "%d,,,%d,%s,match,%s,%s,4,0x0,,%d,%d,0,%s,%d,%s,%d,%s,%s," % (
+            rule, 1000000000 + rule * 100 + R.randint(0, 9), R.choice(["igb0", "igb1", "em0"]), action, direction,
+            R.choice([52, 63, 64, 128]), R.randint(1, 65535), R.choice(["DF", "none"]), proto_id, proto, R.randint(40, 1500), ip(), ip())
+    def tcp(action, direction):
+        return lambda: head() + common(action, direction, 6, "tcp") + "%s,%d,%d,%s,%d,,%d,,mss;sackOK;TS;nop;wscale" % (port(), R.choice([22, 80, 443, 3389, 8443]), R.randint(0, 1400), R.choice(["S", "SA", "FA", "R"]), R.randint(1, 4294967295), R.randint(1024, 65535))
+    def udp(action, direction):
+        return lambda: head() + common(action, direction, 17, "udp") + "%s,%d,%d" % (port(), R.choice([53, 123, 161, 514]), R.randint(8, 512))
+    ev = [
+        ("E1", tcp("block", "in")),
+        ("E2", tcp("pass", "out")),
+        ("E3", udp("pass", "out")),
+        ("E4", udp("block", "in")),
+        ("E5", lambda: head() + common("block", "in", 1, "icmp") + "request,%d,%d" % (R.randint(1, 65535), R.randint(1, 9999))),
+    ]
+    return None, lambda: zipf_lines(c, ev)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     for name, held_out, fn in LAYOUTS:
