@@ -107,6 +107,8 @@ const MIN_COLUMN_LINES: usize = 8;
 const LEVEL_AGREE: f64 = 0.7;
 /// Longest field of a separated header.
 const FIELD_MAX: usize = 64;
+/// Longest field of a comma-separated header, but for the time.
+const COMMA_FIELD_MAX: usize = 32;
 
 /// What a column after the time/level prefix holds, for learning which are header.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -182,8 +184,20 @@ fn separated_fields(b: &[u8], sep: u8, year: i32) -> (usize, Option<usize>, usiz
             s += 1;
         }
         let field = &b[s..q];
-        let timed = time.is_none() && read_time(b, s, year).is_some_and(|(_, e)| e <= q);
-        if field.len() > FIELD_MAX || (sep != b'\t' && !timed && field.trim_ascii_end().contains(&b' ')) {
+        let trimmed = field.trim_ascii_end();
+        // Commas also separate a message's phrases: a comma-separated header field is the
+        // time alone or a short column of at most three words (`M1 | Active`, empty).
+        let comma = sep == b',';
+        let timed = time.is_none()
+            && read_time(b, s, year).is_some_and(|(_, e)| e <= q && (!comma || e >= s + trimmed.len()));
+        let spaced = trimmed.contains(&b' ');
+        let column = if comma {
+            trimmed.len() <= COMMA_FIELD_MAX
+                && trimmed.split(|&c| c == b' ').filter(|w| !w.is_empty()).count() <= 3
+        } else {
+            sep == b'\t' || !spaced
+        };
+        if field.len() > FIELD_MAX || (!timed && !column) {
             break;
         }
         if timed {
@@ -194,6 +208,29 @@ fn separated_fields(b: &[u8], sep: u8, year: i32) -> (usize, Option<usize>, usiz
         end = p;
     }
     (n, time, end)
+}
+
+/// Whether the text from `p` holds a word of free text: two or more letters and nothing else
+/// but the punctuation around it (`(Connection`, `refused,`).
+fn free_text(b: &[u8], mut p: usize) -> bool {
+    while let Some((s, e)) = next_token(b, p) {
+        let w = b[s..e]
+            .trim_ascii()
+            .strip_prefix(b"(")
+            .unwrap_or(&b[s..e])
+            .trim_ascii_end();
+        let w = w.strip_suffix(b")").unwrap_or(w);
+        let end = w.len()
+            - w.iter()
+                .rev()
+                .take_while(|c| matches!(c, b'.' | b',' | b':' | b';' | b'!' | b'?'))
+                .count();
+        if end >= 2 && w[..end].iter().all(u8::is_ascii_alphabetic) {
+            return true;
+        }
+        p = e;
+    }
+    false
 }
 
 /// The token at `p` when it is a padded column: short, followed by two or more spaces and then
@@ -750,6 +787,7 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
     let mut pid_taken = false;
     let mut numbers = 0;
     let mut klog = false;
+    let mut access = false;
     for round in 0..10 {
         let Some((s, e)) = next_token(b, p) else {
             break;
@@ -808,6 +846,7 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
                     h.time = ts;
                     h.timed = true;
                     any = true;
+                    access = true;
                     p = end;
                     continue;
                 }
@@ -917,7 +956,31 @@ fn scan_prefix_at(b: &[u8], from: usize, year: i32) -> Header {
         break;
     }
     h.content = if any { p } else { 0 };
+    if access {
+        h.content_end = request_end(b, h.content);
+    }
     h
+}
+
+/// In an access log, where the request line, status and size end (`"GET /x HTTP/1.1" 200
+/// 512`) when quoted fields the client sent follow them (referer, user agent): those are
+/// values of the client's, not the event.
+fn request_end(b: &[u8], p: usize) -> Option<usize> {
+    let (s, _) = next_token(b, p)?;
+    if b[s] != b'"' {
+        return None;
+    }
+    let (_, close) = quoted_span(b, s);
+    let mut q = (close < b.len()).then_some(close + 1)?;
+    for _ in 0..2 {
+        let (s2, e2) = next_token(b, q)?;
+        if !b[s2..e2].iter().all(|&c| c.is_ascii_digit() || c == b'-') {
+            return None;
+        }
+        q = e2;
+    }
+    let (s3, _) = next_token(b, q)?;
+    (b[s3] == b'"').then_some(q)
 }
 
 /// Field names that hold the message, level and time of a structured line, in order of
@@ -1052,7 +1115,7 @@ impl HeaderShape {
         }
         let agree = |n: usize, of: usize| n as f64 >= AGREE * of as f64;
         // Separated fields, one holding the time.
-        for sep in [b'\t', b';'] {
+        for sep in [b'\t', b';', b','] {
             let mut have = [0usize; COLUMN_WINDOW + 1];
             for l in &lines {
                 if let (n, Some(t), _) = separated_fields(l, sep, year) {
@@ -1064,7 +1127,8 @@ impl HeaderShape {
             if let Some(n) = (2..=COLUMN_WINDOW).rev().find(|&n| agree(have[n], lines.len())) {
                 shape.field_sep = sep;
                 shape.fields = n as u8;
-                break;
+                // The separated fields are the header: a message's `word:` is message.
+                return shape;
             }
         }
         // Columns before the time: on lines the scan finds no time at their start.
@@ -1096,6 +1160,7 @@ impl HeaderShape {
         let mut more = [0usize; COLUMN_WINDOW];
         let mut level = [0usize; COLUMN_WINDOW];
         let mut piped = [0usize; COLUMN_WINDOW];
+        let mut named = [0usize; COLUMN_WINDOW];
         let mut timed = 0usize;
         for l in &lines {
             let h = shape.prefix(l);
@@ -1113,6 +1178,9 @@ impl HeaderShape {
                 }
                 if l.get(e) == Some(&b'|') {
                     piped[j] += 1;
+                }
+                if l[p..e].iter().any(u8::is_ascii_alphabetic) {
+                    named[j] += 1;
                 }
                 match class {
                     Column::Level | Column::Field => field[j] += 1,
@@ -1145,6 +1213,27 @@ impl HeaderShape {
                     break;
                 }
             }
+            // A header that leaves no free text on most lines has taken a record's own
+            // columns (Squid's `elapsed client TCP_MISS/200 bytes GET url - HIER_DIRECT/...
+            // text/html`): it ends before the first column that names something (letters on
+            // nearly every line: the result code), keeping the numbers and addresses before.
+            if m > 0 {
+                let texty = lines
+                    .iter()
+                    .filter(|l| {
+                        let h = shape.prefix(l);
+                        h.timed
+                            && (0..m)
+                                .try_fold(h.content, |p, _| column_at(l, p).map(|c| c.2))
+                                .is_some_and(|p| free_text(l, p))
+                    })
+                    .count();
+                if texty * 2 < timed {
+                    if let Some(j) = (0..m).find(|&j| agree(named[j], timed)) {
+                        m = j;
+                    }
+                }
+            }
             shape.post_columns = m as u8;
         }
         shape.learn_ends(&lines)
@@ -1166,7 +1255,8 @@ impl HeaderShape {
             if padded_column(l, h.content).is_some() {
                 padded += 1;
             }
-            if lone_dash(l, h.content).is_some() {
+            // Only before free text: a record's `- HIER_NONE/- text/html` is no message.
+            if lone_dash(l, h.content).is_some_and(|(_, end)| free_text(l, end)) {
                 dash += 1;
             }
             let mut p = h.content;
@@ -1303,7 +1393,11 @@ impl HeaderShape {
             }
             return h;
         }
-        if !h.timed || !self.component {
+        // A level written as the component column (`Privoxy(0e05) Info: Listening on ...`,
+        // read by the scan a column after the time) already ends the header: the columns
+        // the file puts before its component are behind it.
+        let level_ends = h.level.is_some() && line[..h.content].trim_ascii_end().ends_with(b":");
+        if !h.timed || !self.component || level_ends {
             return h;
         }
         let mut p = h.content;
@@ -1541,6 +1635,11 @@ mod tests {
                 r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5"#,
                 r#""GET /healthz HTTP/1.1" 200 5"#,
             ),
+            // The combined format's referer and user agent are the client's values.
+            (
+                r#"10.67.102.90 - - [07/Mar/2024:09:15:04 +0000] "GET /healthz HTTP/1.1" 200 5 "-" "Mozilla/5.0 (X11; Linux x86_64)""#,
+                r#""GET /healthz HTTP/1.1" 200 5"#,
+            ),
             (r#"{"level":"warn","ts":1709802902.5,"msg":"apply \"x\" took too long","took":"1s"}"#, r#"apply \"x\" took too long"#),
             (r#"time="2024-03-07T09:15:06Z" level=error msg="shim disconnected" id=5"#, "shim disconnected"),
         ];
@@ -1683,6 +1782,63 @@ mod tests {
         let s = learned_many(&semi);
         assert_eq!((s.field_sep, s.fields), (b';', 5));
         assert_eq!(content(&s, semi[0]), "Job queued by alice, queue = batch");
+
+        // Comma-separated columns (a RASLog: time, [event id], sequence, flags that may be
+        // empty or hold spaces, level, switch), the message after them keeping its commas.
+        let comma = [
+            "2017/06/15-19:30:04, [HASM-1101], 3, M1 | Standby, WARNING, SLX9850-4, HA State out of sync.",
+            "2017/06/15-19:31:53, [HASM-1004], 5, , INFO, SLX9850-4, Processor reloaded, reason: ChassisReboot.",
+        ];
+        let s = learned_many(&comma);
+        assert_eq!((s.field_sep, s.fields), (b',', 6), "{s:?}");
+        assert_eq!(
+            content(&s, comma[1]),
+            "Processor reloaded, reason: ChassisReboot."
+        );
+        assert_eq!(s.parse(comma[0].as_bytes()).level, Some(Level::Warn));
+        // A time whose milliseconds follow a comma is not a comma-separated column.
+        let ms = ["2015-07-29 17:41:44,747 - INFO  [QuorumPeer[myid=1]/0:0:0:0:0:0:0:0:2181:Learner@107] - Revalidating client: 0x14ede63a5a70001, timeout 3000"];
+        assert_eq!(learned_many(&ms).field_sep, 0);
+    }
+
+    #[test]
+    fn a_level_in_the_component_column_ends_the_header() {
+        // Privoxy: a program column, then `Request:`, `Crunch:` or a level as the component.
+        let lines = [
+            "Nov 04 15:07:58 Privoxy(00000f14) Request: config.privoxy.org/send-stylesheet crunch!",
+            "Nov 04 15:07:59 Privoxy(00000164) Crunch: Blocked: http://ads.example/x",
+            "Dec 28 19:03:22 Privoxy(00000c08) Info: Listening on port 8118 for local connections only",
+            "Dec 28 19:03:23 Privoxy(00000c08) Error: connect to: www.example.com failed: Operation timed out",
+        ];
+        let s = learned_many(&lines);
+        assert!(s.component, "{s:?}");
+        assert_eq!(
+            content(&s, lines[2]),
+            "Listening on port 8118 for local connections only"
+        );
+        assert_eq!(
+            content(&s, lines[3]),
+            "connect to: www.example.com failed: Operation timed out"
+        );
+        assert_eq!(content(&s, lines[1]), "Blocked: http://ads.example/x");
+    }
+
+    #[test]
+    fn a_record_of_columns_keeps_the_ones_that_name_its_event() {
+        // Squid's access.log: no free text after the columns, so the header ends before the
+        // first column holding letters (the result code); the dash before the hierarchy
+        // code is no program's separator.
+        let lines = [
+            "1709802903.906  81040 10.130.113.42 TCP_MISS/200 539018 GET http://www.example.org/f117a2 - HIER_DIRECT/10.203.226.17 text/html",
+            "1709802907.589  25248 10.204.15.23 TCP_TUNNEL/200 589397 CONNECT api.example.net:443 - HIER_DIRECT/10.170.184.229 -",
+            "1709802953.589  16926 10.243.209.52 TCP_DENIED/403 207285 GET http://api.example.net/16397a - HIER_NONE/- text/html",
+        ];
+        let s = learned_many(&lines);
+        assert!(!s.dash_column, "{s:?}");
+        assert_eq!(
+            content(&s, lines[2]),
+            "TCP_DENIED/403 207285 GET http://api.example.net/16397a - HIER_NONE/- text/html"
+        );
     }
 
     #[test]

@@ -440,11 +440,64 @@ impl TemplateMiner {
             &mut self.scratch,
             &mut ids,
         );
+        if let Some((from, to)) = self.tag_span(&ids, line, &h, start, stop) {
+            // A message with no constant token (`battery_level: [84,3900,300]`, `cpu: 17 35`)
+            // says nothing of its event but through the column that names it: the tag or
+            // component before it is mined with it (the host or module columns before that
+            // stay header). A line that is all header and values (a `time;A;job;` record) is
+            // its source column alone.
+            let end = to.min(from + self.opts.max_line_bytes);
+            tokenize(
+                &line[from..end],
+                self.opts.max_tokens,
+                &mut self.interner,
+                &mut self.scratch,
+                &mut ids,
+            );
+        }
         let v = self.assign(&ids, line_no, line, &h);
         self.ids = ids;
         let time = self.effective_time;
         self.touch(v, line_no, time, &h);
         v
+    }
+
+    /// The bytes to mine instead, when the message mined from `start` holds only values
+    /// (every token holds a wildcard) and the header has a source column:
+    /// from the start of the source's last column (the tag that names the event) to `stop`
+    /// when the source ends before the message, or that column alone when the line is all
+    /// header (mined whole from 0).
+    fn tag_span(
+        &self,
+        ids: &[u32],
+        line: &[u8],
+        h: &Header,
+        start: usize,
+        stop: usize,
+    ) -> Option<(usize, usize)> {
+        let (s, e) = h.source?;
+        if ids.is_empty()
+            || !ids
+                .iter()
+                .all(|&t| t == WILDCARD_ID || self.interner.is_variable(t))
+        {
+            return None;
+        }
+        let col = line.get(s..e)?.trim_ascii_end();
+        let last = col
+            .iter()
+            .rposition(|c| c.is_ascii_whitespace())
+            .map_or(0, |p| p + 1);
+        if last >= col.len() {
+            return None;
+        }
+        if e <= start {
+            Some((s + last, stop))
+        } else if start == 0 && e <= stop {
+            Some((s + last, s + col.len()))
+        } else {
+            None
+        }
     }
 
     /// The tree key of a token: `<*>` for a variable, and for an id that may vary (a word
@@ -812,6 +865,34 @@ mod tests {
         assert_eq!(d.templates.len(), 1, "{:?}", d.templates);
         assert_eq!(d.templates[0].template, "Waiting for caches to sync for <*>");
         assert!(ids.iter().all(|&i| i == 0));
+    }
+
+    #[test]
+    fn a_message_of_values_only_is_told_apart_by_its_tag() {
+        let mut lines = Vec::new();
+        for i in 0..12 {
+            let (tag, msg) = match i % 3 {
+                0 => ("battery_level", format!("[{},{},{}]", 10 + i, 4000 + i, 300 - i)),
+                1 => ("cpu", format!("[{},{},{},{}]", i, 2 * i, 3 * i, 4 * i)),
+                _ => ("ActivityManager", format!("Start proc {} for activity", 1000 + i)),
+            };
+            lines.push(format!(
+                "03-07 09:15:{:02}.676  1287  1898 I {tag}: {msg}",
+                10 + i
+            ));
+        }
+        let refs: Vec<&str> = lines.iter().map(String::as_str).collect();
+        let (d, ids) = mine(&refs);
+        let t: Vec<&str> = d.templates.iter().map(|t| t.template.as_str()).collect();
+        assert_eq!(
+            t,
+            [
+                "battery_level: [<*>]",
+                "cpu: [<*>]",
+                "Start proc <*> for activity"
+            ]
+        );
+        assert_eq!(&ids[..3], &[0, 1, 2]);
     }
 
     #[test]

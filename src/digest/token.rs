@@ -110,7 +110,37 @@ fn is_path_or_url(core: &[u8]) -> bool {
         .take(12)
         .take_while(|c| c.is_ascii_alphabetic())
         .count();
-    scheme > 0 && core[scheme..].starts_with(b"://")
+    scheme > 0 && core[scheme..].starts_with(b"://") || is_host_path(core)
+}
+
+/// Whether `core` is a URL without its scheme, as proxies log requests
+/// (`www.example.com/index.html`, `cdn.static.example.net/`): a host name of three or more
+/// lower-case labels, then `/`. A Java or Android package before a slash
+/// (`com.google.android.gm/.MainActivity`, `org.example.app/x`) is a name, not a host.
+fn is_host_path(core: &[u8]) -> bool {
+    let Some(slash) = memchr::memchr(b'/', core) else {
+        return false;
+    };
+    let host = &core[..slash];
+    let mut labels = host.split(|&c| c == b'.');
+    let package = host.split(|&c| c == b'.').next().is_some_and(|first| {
+        matches!(
+            first,
+            b"com" | b"org" | b"net" | b"io" | b"edu" | b"android" | b"java" | b"javax"
+        )
+    });
+    host.iter().filter(|&&c| c == b'.').count() >= 2
+        && !package
+        && core.get(slash + 1) != Some(&b'.')
+        && labels.clone().all(|l| {
+            !l.is_empty()
+                && l[0].is_ascii_alphanumeric()
+                && l.iter()
+                    .all(|&c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == b'-')
+        })
+        && labels
+            .next_back()
+            .is_some_and(|l| l.iter().all(u8::is_ascii_lowercase))
 }
 
 /// Whether a numeric `core` ends with a port after an address: `10.0.0.1:80`,
@@ -570,11 +600,19 @@ impl Interner {
         // more ending in one digit (`SOCKS5`, `HTTP2`: a protocol, not the index of a device
         // such as `eth0`, `alt1` or `PS0`): like other words, a few such names split a template.
         let digit = tok.iter().any(u8::is_ascii_digit) && !is_protocol_name(core);
+        // An upper-case code with a value after its slash (`TCP_MISS/<*>`, `HIER_NONE/<*>`,
+        // `HTTP/<*>`) is a result class and its value, not a name with a variable part
+        // (`be_api/<*>`): the code stays a word.
+        let coded = memchr::memchr(b'/', core).is_some_and(|k| {
+            k >= 3
+                && core[..k].iter().all(|&c| c.is_ascii_uppercase() || c == b'_')
+                && !core[..k].contains(&b'<')
+        }) && !slot;
         self.ident.push(
             named_value
                 || quoted_word
                 || digit
-                || (wild && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
+                || (wild && !coded && (slot || named_id || memchr::memchr2(b'.', b'/', core).is_some())),
         );
         id
     }
@@ -832,6 +870,14 @@ mod tests {
         assert_eq!(m("https://example.com/v1/x"), "https://<*>");
         assert_eq!(m("./run/x"), "<*>");
         assert_eq!(m("/"), "/");
+        // A proxy's request without its scheme is a URL; a package before a slash is a name.
+        assert_eq!(m("cdn.static.example.net/"), "<*>");
+        assert_eq!(m("www.example.com/index.html"), "<*>");
+        assert_eq!(
+            m("com.google.android.gm/.MainActivity"),
+            "com.google.android.gm/.MainActivity"
+        );
+        assert_eq!(m("main.go/x"), "main.go/x");
     }
 
     #[test]
@@ -987,6 +1033,10 @@ mod tests {
         }
         let word = i.intern(b"IOSwitch<<*>>");
         assert!(!i.is_ident(word));
+        for code in ["TCP_MISS/<*>", "HIER_NONE/<*>", "HTTP/<*>\""] {
+            let id = i.intern(code.as_bytes());
+            assert!(!i.is_ident(id), "{code}");
+        }
     }
 
     #[test]

@@ -1,8 +1,9 @@
-//! The digest's generality set: 48 log layouts the miner was not written for (web servers,
+//! The digest's generality set: 55 log layouts the miner was not written for (web servers,
 //! databases, queues, Kubernetes and klog, systemd, kernel, Java/Python/Go logging, JSON and
 //! key=value lines, Windows, Android, supercomputer syslog and RAS records, tabular, pipe-,
 //! tab- and semicolon-separated logs, OpenStack, proxies, Windows setup logs, HPC accounting records,
-//! Slurm, logcat's events buffer and crash stacks), in `fixtures/logs/<layout>/`, each with the expected
+//! Slurm, logcat's events buffer and crash stacks, Windows Update, logcat's `time` format, NLog,
+//! Privoxy, a switch's RASLog, OpenStack Swift, pfSense's filter log), in `fixtures/logs/<layout>/`, each with the expected
 //! event of every line (`<layout>.events`; made by `scripts/gen-generality.py` from real line
 //! shapes, see `fixtures/logs/README.md`). The layouts named in `held_out.txt` were never
 //! looked at while tuning; they are scored apart. Floors are what the digest reached, less a
@@ -17,8 +18,13 @@ use casebook::digest::{write_per_line, DigestOptions};
 /// Fourth round (header and miner work merged, protocol names as words): tuned (29) GA 0.937 /
 /// FGA 0.917, held out (11) GA 0.818 / FGA 0.767. Fifth round (quoted names, Java frames, host
 /// lists; eight new layouts, four held out): tuned (33) GA 0.960 / FGA 0.951, held out (15) GA
-/// 0.729 / FGA 0.711.
-const FLOORS: (f64, f64, f64, f64) = (0.94, 0.93, 0.70, 0.68);
+/// 0.729 / FGA 0.711. Sixth round: six more layouts held out before they were scored; seven
+/// layouts looked at and moved to the tuned set (android_events, torque_accounting,
+/// raslog_switch, squid_access, nova_journal, win_eventlog, privoxy; see fixtures/logs/README.md):
+/// tuned (40) GA 0.919 / FGA 0.913; a seventh new layout (pfsense_filterlog, GA 0.000) held out
+/// before it was scored: held out (15) GA 0.863 / FGA 0.802 (the ten earlier ones 0.930 / 0.874
+/// as before the round, the five new 0.730 / 0.660 as when first scored).
+const FLOORS: (f64, f64, f64, f64) = (0.91, 0.90, 0.85, 0.79);
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("fixtures/logs")
