@@ -71,6 +71,8 @@ pub struct Plan {
     pub title: String,
     /// Rules whose findings this plan answers.
     pub answers: Vec<String>,
+    /// The findings it answers: indices into the findings the plans were made for.
+    pub findings: Vec<usize>,
     /// The Meaning section, parameters filled (markdown).
     pub meaning: String,
     /// The Impact section, parameters filled (markdown).
@@ -125,48 +127,63 @@ impl RunbookIndex {
     }
 
     /// Plans for the findings: one per runbook, in the order of the first finding that needs
-    /// it, parameters merged from every finding it answers (first finding wins on conflict),
-    /// then from `defaults` (what the bundle tells whatever the finding, e.g. the product's
-    /// namespace) for a parameter no finding gave.
+    /// it, parameters merged from every finding it answers, then from `defaults` (what the
+    /// bundle tells whatever the finding, e.g. the product's namespace) for a parameter no
+    /// finding gave. Findings whose parameters disagree (two workloads' image-pull failures,
+    /// one rate-limited and one refused by the registry's certificate) get a plan each: a
+    /// plan's commands are for the findings it answers.
     pub fn plans(
         &self,
         findings: &[Finding],
         defaults: &BTreeMap<String, serde_json::Value>,
     ) -> (Vec<Plan>, Vec<Diagnostic>) {
-        let mut order: Vec<&str> = Vec::new();
-        let mut params: BTreeMap<&str, BTreeMap<String, serde_json::Value>> = BTreeMap::new();
-        let mut answers: BTreeMap<&str, Vec<String>> = BTreeMap::new();
-        for f in findings {
+        // (runbook, merged params, rules answered, finding indices), in first-finding order.
+        type Group<'a> = (
+            &'a str,
+            BTreeMap<String, serde_json::Value>,
+            Vec<String>,
+            Vec<usize>,
+        );
+        let mut groups: Vec<Group<'_>> = Vec::new();
+        for (index, f) in findings.iter().enumerate() {
             let Some(id) = f.runbook.as_deref() else { continue };
-            if !order.contains(&id) {
-                order.push(id);
-            }
-            let p = params.entry(id).or_default();
+            let agrees = |params: &BTreeMap<String, serde_json::Value>| {
+                f.params.iter().all(|(k, v)| params.get(k).is_none_or(|w| w == v))
+            };
+            let at = match groups.iter().position(|g| g.0 == id && agrees(&g.1)) {
+                Some(at) => at,
+                None => {
+                    groups.push((id, BTreeMap::new(), Vec::new(), Vec::new()));
+                    groups.len() - 1
+                }
+            };
+            let (_, params, rules, indices) = &mut groups[at];
             for (k, v) in &f.params {
-                p.entry(k.clone()).or_insert_with(|| v.clone());
+                params.entry(k.clone()).or_insert_with(|| v.clone());
             }
-            let a = answers.entry(id).or_default();
-            if !a.contains(&f.rule) {
-                a.push(f.rule.clone());
+            if !rules.contains(&f.rule) {
+                rules.push(f.rule.clone());
             }
+            indices.push(index);
         }
         let mut plans = Vec::new();
         let mut problems = Vec::new();
-        for id in order {
+        for (id, mut given, answers, indices) in groups {
             let Some(rb) = self.get(id) else {
-                problems.push(Diagnostic::file(
-                    format!("runbooks/{id}.md"),
-                    format!("runbook `{id}` not found"),
-                ));
+                let missing =
+                    Diagnostic::file(format!("runbooks/{id}.md"), format!("runbook `{id}` not found"));
+                if !problems.contains(&missing) {
+                    problems.push(missing);
+                }
                 continue;
             };
-            let mut given = params.remove(id).unwrap_or_default();
             for (k, v) in defaults {
                 given.entry(k.clone()).or_insert_with(|| v.clone());
             }
             match rb.fill(&given) {
                 Ok(plan) => plans.push(Plan {
-                    answers: answers.remove(id).unwrap_or_default(),
+                    answers,
+                    findings: indices,
                     ..plan
                 }),
                 Err(d) => problems.push(d),
@@ -412,6 +429,7 @@ impl Runbook {
             runbook: self.meta.id.clone(),
             title: self.meta.title.clone(),
             answers: Vec::new(),
+            findings: Vec::new(),
             meaning,
             impact,
             steps,

@@ -358,12 +358,9 @@ fn doc_findings(
                 .iter()
                 .map(|e| doc_evidence(e, &f.rule, kb, scan))
                 .collect();
-            let plan = f.runbook.as_ref().and_then(|rb| {
-                plans
-                    .iter()
-                    .position(|p| &p.runbook == rb)
-                    .map(|n| format!("p{}", n + 1))
-            });
+            let plan = (plans.iter())
+                .position(|p| p.findings.contains(&i))
+                .map(|n| format!("p{}", n + 1));
             DocFinding {
                 id: format!("f{}", i + 1),
                 rule: f.rule.clone(),
@@ -906,15 +903,12 @@ fn link_chains(findings: &mut [DocFinding], kb: &KnowledgeBase) {
 /// The runbook's Meaning and Impact go with the first finding its plan answers.
 fn explain_findings(findings: &mut [DocFinding], plans: &[Plan]) {
     let mut explained = BTreeSet::new();
-    for f in findings.iter_mut() {
-        let Some(plan) = f
-            .runbook
-            .as_ref()
-            .and_then(|rb| plans.iter().find(|p| &p.runbook == rb))
-        else {
+    for (i, f) in findings.iter_mut().enumerate() {
+        let Some(at) = plans.iter().position(|p| p.findings.contains(&i)) else {
             continue;
         };
-        if explained.insert(plan.runbook.clone()) {
+        let plan = &plans[at];
+        if explained.insert(at) {
             let text = |s: &str| Some(s.trim().to_owned()).filter(|t| !t.is_empty());
             f.meaning = text(&plan.meaning);
             f.impact = text(&plan.impact);
@@ -928,9 +922,8 @@ fn doc_plans(plans: Vec<Plan>, findings: &[DocFinding]) -> Vec<DocPlan> {
         .enumerate()
         .map(|(i, p)| DocPlan {
             id: format!("p{}", i + 1),
-            answers: findings
-                .iter()
-                .filter(|f| f.runbook.as_deref() == Some(p.runbook.as_str()) && p.answers.contains(&f.rule))
+            answers: (p.findings.iter())
+                .filter_map(|&i| findings.get(i))
                 .map(|f| PlanAnswer {
                     rule: f.rule.clone(),
                     finding: f.id.clone(),

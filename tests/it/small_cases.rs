@@ -176,3 +176,49 @@ fn a_runbook_placeholder_typo_fails_analyze_but_keeps_the_plan() {
         "{plan:#}"
     );
 }
+
+/// Two findings of one rule whose parameters disagree (two workloads' image pulls, one
+/// rate-limited, one refused by the registry's certificate) get a plan each, and each plan
+/// answers its own finding with its own commands.
+#[test]
+fn findings_that_disagree_get_a_plan_each() {
+    let dir = tempfile::tempdir().unwrap();
+    crate::common::write_files(
+        dir.path(),
+        &[
+            (
+                "pods.txt",
+                "NAMESPACE   NAME                          READY   STATUS             RESTARTS   AGE\n\
+                 shop        cart-7d9f8c6b5-q2w3e          0/1     ImagePullBackOff   0          40m\n\
+                 tools       kafdrop-6c9d7b8f4-j4969       0/1     ImagePullBackOff   0          40m\n",
+            ),
+            (
+                "events.txt",
+                "NAMESPACE   LAST SEEN   TYPE      REASON   OBJECT                        MESSAGE\n\
+                 shop        1m          Warning   Failed   pod/cart-7d9f8c6b5-q2w3e      Failed to pull image \"registry.example.com/shop/cart:1.4\": rpc error: code = Unknown desc = failed to resolve reference \"registry.example.com/shop/cart:1.4\": failed to do request: Head \"https://registry.example.com/v2/shop/cart/manifests/1.4\": tls: failed to verify certificate: x509: certificate signed by unknown authority\n\
+                 tools       2m          Warning   Failed   pod/kafdrop-6c9d7b8f4-j4969   Failed to pull image \"obsidiandynamics/kafdrop:latest\": rpc error: code = Unknown desc = toomanyrequests: You have reached your pull rate limit. You may increase the limit by authenticating and upgrading: https://www.docker.com/increase-rate-limit\n",
+            ),
+        ],
+    );
+    let doc = crate::common::analyze_json(dir.path(), &[]);
+    let pulls: Vec<&serde_json::Value> = (doc["findings"].as_array().unwrap().iter())
+        .filter(|f| f["rule"] == "k8s.pods.image-pull")
+        .collect();
+    assert_eq!(pulls.len(), 2, "{doc:#}");
+    let plans: Vec<&serde_json::Value> = (doc["plans"].as_array().unwrap().iter())
+        .filter(|p| p["runbook"] == "image-pull")
+        .collect();
+    assert_eq!(plans.len(), 2, "{:#}", doc["plans"]);
+    for (finding, plan) in pulls.iter().zip(&plans) {
+        assert!(plan["id"].is_string(), "{plan:#}");
+        assert_eq!(finding["plan"], plan["id"], "{finding:#}");
+        let answered: Vec<&serde_json::Value> = plan["answers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| &a["finding"])
+            .collect();
+        assert_eq!(answered, [&finding["id"]], "{plan:#}");
+        assert_eq!(plan["params"]["image"], finding["params"]["image"], "{plan:#}");
+    }
+}
