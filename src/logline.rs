@@ -4,7 +4,8 @@
 //! [`line_time_with`] reads the time, after a `kubectl logs --prefix` tag (`[pod/NAME/CONTAINER] `), from
 //! - an ISO-8601 time (`2025-02-02T10:00:00.123Z`, NeuVector's, the CRI and `kubectl logs
 //!   --timestamps` prefixes, Consul's hclog);
-//! - Go's standard logger and old Consul (`2022/11/14 14:40:53[.123456]`);
+//! - Go's standard logger and old Consul (`2022/11/14 14:40:53[.123456]`, which old Consul
+//!   indents);
 //! - Rancher's log viewer download (`Thu, Jun 30 2022 11:08:02 am | `);
 //! - a JSON line's `time`, `ts`, `timestamp` or `@timestamp` field (docker's json-file, zap,
 //!   logrus, etcd), as ISO text or epoch seconds;
@@ -110,6 +111,12 @@ pub(crate) fn line_time(line: &[u8]) -> Option<Timestamp> {
 /// times only against `hint`, when there is one.
 pub(crate) fn line_time_with(line: &[u8], hint: Option<YearHint>) -> Option<Timestamp> {
     let line = strip_pod_tag(line);
+    // Old Consul indents its lines (`    2022/05/15 11:06:47 [ERR] ...`).
+    let indent = line.iter().take(8).take_while(|&&b| b == b' ').count();
+    let line = match line.get(indent) {
+        Some(b) if indent > 0 && b.is_ascii_digit() => &line[indent..],
+        _ => line,
+    };
     let first = *line.first()?;
     if first.is_ascii_digit() {
         return parse_iso_prefix(line).map(|(t, _)| t).or_else(|| slashed(line));
@@ -344,6 +351,11 @@ mod tests {
             t("2022/05/15 11:14:45.250123 [INFO] raft: x"),
             Some(at("2022-05-15T11:14:45.250Z"))
         );
+        assert_eq!(
+            t("    2022/05/15 11:06:47 [ERR] agent: x"),
+            Some(at("2022-05-15T11:06:47Z"))
+        );
+        assert_eq!(t("        at java.lang.Thread.run(Thread.java:750)"), None);
         assert_eq!(
             t(
                 r#"{"log":"E1103 18:28:07.208359 1 x.go:65] y\n","stream":"stderr","time":"2021-11-03T18:28:07.208526256Z"}"#
