@@ -165,6 +165,10 @@ fn fill(into: &mut Pod, from: Pod) {
         image,
         version
     );
+    // `kubectl describe` prints no AGE: a listing read after it still gives one.
+    if matches!(into.age.as_str(), "" | "<unknown>") && !matches!(from.age.as_str(), "" | "<unknown>") {
+        into.age = from.age;
+    }
     into.sources.extend(from.sources);
 }
 
@@ -205,7 +209,7 @@ mod tests {
         let (a, _) = read_pods("pods.txt", "NAME   READY   STATUS    RESTARTS   AGE   IP          NODE\np      1/1     Running   3 (2m ago)   1d    10.0.0.1   n1\n", &c).unwrap();
         let json = r#"{"kind":"Pod","metadata":{"name":"p","namespace":"ns"},"spec":{"containers":[{"image":"x/y:1.2.3"}]},"status":{"phase":"Running","containerStatuses":[{"ready":true,"restartCount":3,"lastState":{"terminated":{"reason":"OOMKilled","exitCode":137}}}]}}"#;
         let (b, _) = read_pods("pod.json", json, &c).unwrap();
-        let all = merge_pods(&[a, b]);
+        let all = merge_pods(&[a.clone(), b.clone()]);
         assert_eq!(all.len(), 1);
         let p = &all[0];
         assert_eq!(p.last_restart_ago.as_deref(), Some("2m"));
@@ -213,5 +217,8 @@ mod tests {
         assert_eq!(p.version.as_deref(), Some("1.2.3"));
         assert_eq!(p.namespace.as_deref(), Some("ns"));
         assert_eq!(p.sources, ["pods.txt", "pod.json"]);
+        // Read the other way round, the JSON (no AGE column) still takes the listing's age.
+        let all = merge_pods(&[b, a]);
+        assert_eq!(all[0].age, "1d");
     }
 }
