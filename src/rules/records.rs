@@ -14,7 +14,7 @@ use rhai::{Array, Dynamic, Engine, ImmutableString};
 use super::api::Facts;
 use super::crashloop::{classify, CrashLoop, CrashLoopGroup};
 use crate::tables::events::{last_seen_secs, Event};
-use crate::tables::Pod;
+use crate::tables::{owner_guess, Pod};
 use crate::time::Timestamp;
 
 /// A property: its name and how it is read.
@@ -98,7 +98,12 @@ pub(crate) const POD_PROPERTIES: [Property<PodRef>; 26] = [
     ("name", |p| text(&p.pod().name)),
     ("namespace", |p| opt_text(p.pod().namespace.as_deref())),
     ("component", |p| opt_text(p.pod().component.as_deref())),
-    ("workload", |p| opt_text(p.pod().workload.as_deref())),
+    // A component's workload, else the one Kubernetes' naming tells (`app-7d9f8c6b5-x2k4p` =>
+    // `app`).
+    ("workload", |p| {
+        let pod = p.pod();
+        text(pod.workload.as_deref().unwrap_or_else(|| owner_guess(&pod.name)))
+    }),
     ("node", |p| listed(p.pod().node.as_deref())),
     ("ip", |p| listed(p.pod().ip.as_deref())),
     ("ready", |p| i64::from(p.pod().ready).into()),
