@@ -271,16 +271,26 @@ fn syslog(line: &[u8]) -> Option<(u32, u32, u32, u32, u32, u32)> {
 /// A JSON line's time field: `"time"`, `"ts"`, `"timestamp"` or `"@timestamp"`, as ISO text or
 /// epoch seconds (zap's `"ts":1631770680.587`).
 fn json_time(line: &[u8]) -> Option<Timestamp> {
+    // Loggers write the time near the start; docker's json-file wraps the line and writes it
+    // last. Only those ends are searched, so a 50 MB line costs no more than a short one.
+    const HEAD: usize = 4096;
+    const TAIL: usize = 512;
+    let head = &line[..line.len().min(HEAD)];
+    let tail = &line[line.len().saturating_sub(TAIL).max(head.len())..];
+    [head, tail].into_iter().find_map(json_time_in)
+}
+
+fn json_time_in(part: &[u8]) -> Option<Timestamp> {
     for key in [
         &b"\"time\":"[..],
         b"\"ts\":",
         b"\"timestamp\":",
         b"\"@timestamp\":",
     ] {
-        let Some(at) = memmem::find(line, key) else {
+        let Some(at) = memmem::find(part, key) else {
             continue;
         };
-        let value = &line[at + key.len()..];
+        let value = &part[at + key.len()..];
         let value = value.strip_prefix(b" ").unwrap_or(value);
         if let Some(text) = value.strip_prefix(b"\"") {
             if let Some((t, _)) = parse_iso_prefix(text) {
@@ -375,6 +385,12 @@ mod tests {
             Some(at("2025-02-02T10:00:00Z"))
         );
         assert_eq!(t(r#"{"msg":"no time","count":1631770680}"#), None);
+        // A long docker json-file line: the time is at its end.
+        let long = format!(
+            r#"{{"log":"{}","stream":"stdout","time":"2021-11-03T18:28:07Z"}}"#,
+            "x".repeat(100_000)
+        );
+        assert_eq!(t(&long), Some(at("2021-11-03T18:28:07Z")));
         assert_eq!(
             t("Thu, Jun 30 2022 11:08:02 am | panic: x"),
             Some(at("2022-06-30T11:08:02Z"))

@@ -632,7 +632,7 @@ impl<'a, S: LineSink> PieceScanner<'a, S> {
         let full = trim_cr(&block[start..end]);
         // Signatures read what the program wrote: a container runtime's prefix (`skip` bytes,
         // [`transport_prefix_len`], worked out once per line by the caller) is not part of it.
-        let line = &full[skip..];
+        let line = docker_log_field(&full[..skip], &full[skip..]);
         let hint = hint.saturating_sub(skip);
         let matcher = &self.set.matchers[sig];
         let state = &mut self.scratch.states[sig];
@@ -754,18 +754,37 @@ fn iso_only(time: Option<Timestamp>, line: &[u8]) -> Option<Timestamp> {
     time.filter(|_| line.len() >= 19 && line[0].is_ascii_digit() && line[4] == b'-')
 }
 
+/// The line a program wrote: `rest` itself, except after docker's json-file `{"log":"` prefix,
+/// where it ends before the record's other fields and the escaped newline.
+fn docker_log_field<'l>(prefix: &[u8], rest: &'l [u8]) -> &'l [u8] {
+    if !prefix.ends_with(br#"{"log":""#) {
+        return rest;
+    }
+    let end = memchr::memmem::rfind(rest, br#"","stream":""#)
+        .or_else(|| memchr::memmem::rfind(rest, br#"","time":""#))
+        .unwrap_or(rest.len());
+    let body = &rest[..end];
+    let body = body.strip_suffix(br"\n").unwrap_or(body);
+    body.strip_suffix(br"\r").unwrap_or(body)
+}
+
 /// The length of what the log's transport wrote before the program's own line, 0 when there is
 /// none:
 /// - a container runtime's CRI prefix (`/var/log/pods`, Rancher's and support-bundle-kit's pod
 ///   logs): `2023-10-29T16:49:02.741291742Z stderr F ` (time, stream, full or partial line);
 /// - `kubectl logs --timestamps`: an RFC 3339 time with its zone and one space;
 /// - Rancher's log viewer download: `Thu, Jun 30 2022 11:08:02 am | `;
+/// - Docker's json-file driver: `{"log":"` (the line, JSON-escaped, is the first field);
 /// - `kubectl logs --prefix`: `[pod/NAME/CONTAINER] `, before any of these.
 fn transport_prefix_len(line: &[u8]) -> usize {
     let tag = line.len() - strip_pod_tag(line).len();
     let rest = &line[tag..];
     if let Some((_, used)) = rancher_prefix(rest) {
         return tag + used;
+    }
+    // Docker's json-file driver: the line is the `log` field, written first.
+    if rest.starts_with(br#"{"log":""#) {
+        return tag + 8;
     }
     // A date first (`YYYY-MM-DDT`), and a space right after the time (most candidate lines
     // are a product's own timed lines, `...T07:53:12.345|INFO|`: no need to parse those).
@@ -867,6 +886,12 @@ mod tests {
         assert_eq!(
             &tagged[transport_prefix_len(tagged)..],
             b"2025-02-02T10:11:12.345|INFO|CTL|x"
+        );
+        let docker = br#"{"log":"panic: assignment to entry in nil map\n","stream":"stderr","time":"2021-11-03T18:28:07Z"}"#;
+        let skip = transport_prefix_len(docker);
+        assert_eq!(
+            docker_log_field(&docker[..skip], &docker[skip..]),
+            b"panic: assignment to entry in nil map"
         );
         let both = b"[pod/web-1/app] 2022-06-30T11:08:02Z fatal error: x";
         assert_eq!(&both[transport_prefix_len(both)..], b"fatal error: x");

@@ -327,3 +327,31 @@ fn yearless_and_json_times_are_read() {
     let emfile = crate::common::finding(&doc, "go.too-many-open-files");
     assert_eq!(emfile["first_time"], "2022-11-14T14:00:53.000Z", "{emfile:#}");
 }
+
+/// Docker's json-file logs: the program's line is the `log` field, so `^panic:` matches and
+/// the message ends where the line did, and the record's `time` is the line's time.
+#[test]
+fn docker_json_file_lines_are_read_as_the_program_wrote_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let line = |time: &str| {
+        format!(r#"{{"log":"panic: assignment to entry in nil map\n","stream":"stderr","time":"{time}"}}"#)
+    };
+    let log = format!(
+        "{}\n{}\n{}\n",
+        line("2021-11-03T18:28:07.208526256Z"),
+        r#"{"log":"goroutine 1 [running]:\n","stream":"stderr","time":"2021-11-03T18:28:07.208626256Z"}"#,
+        line("2021-11-03T18:31:07.208526256Z"),
+    );
+    crate::common::write_files(
+        dir.path(),
+        &[("containers/app-7d9f8c6b5-x2k4p-json.log", log.as_str())],
+    );
+    let doc = analyze_json(dir.path(), &[]);
+    let panic = crate::common::finding(&doc, "go.panic");
+    assert_eq!(panic["params"]["panics"], 2, "{panic:#}");
+    assert_eq!(
+        panic["params"]["message"], "assignment to entry in nil map",
+        "{panic:#}"
+    );
+    assert_eq!(panic["first_time"], "2021-11-03T18:28:07.208Z", "{panic:#}");
+}
