@@ -16,7 +16,7 @@ use chrono::Datelike;
 use memchr::memmem;
 use serde::Serialize;
 
-use crate::time::{parse_iso_prefix, Timestamp};
+use crate::time::{decimal, parse_iso_prefix, Timestamp};
 
 /// Severity read from a line's header, normalised across layouts and products.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -190,10 +190,7 @@ fn month_of(name: &[u8]) -> Option<u32> {
 
 /// The digits of `bytes[range]` as a number; `None` unless all are ASCII digits.
 fn digits(bytes: &[u8], range: std::ops::Range<usize>) -> Option<u32> {
-    let part = bytes.get(range)?;
-    part.iter().try_fold(0u32, |v, &b| {
-        b.is_ascii_digit().then(|| v * 10 + u32::from(b - b'0'))
-    })
+    bytes.get(range).and_then(decimal)
 }
 
 /// Milliseconds from a fraction's digits (`.208359` => 208).

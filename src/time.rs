@@ -236,7 +236,7 @@ fn offset(bytes: &[u8]) -> Option<(i32, usize)> {
 }
 
 /// The value of a run of ASCII digits; `None` if any byte is not one.
-fn decimal(digits: &[u8]) -> Option<u32> {
+pub(crate) fn decimal(digits: &[u8]) -> Option<u32> {
     digits.iter().try_fold(0u32, |v, &b| {
         b.is_ascii_digit().then(|| v * 10 + u32::from(b - b'0'))
     })

@@ -13,7 +13,7 @@
 
 use serde::Serialize;
 
-use crate::time::{days_from_civil, parse_iso_prefix, Timestamp};
+use crate::time::{days_from_civil, decimal, parse_iso_prefix, Timestamp};
 
 pub use crate::logline::Level;
 
@@ -283,15 +283,7 @@ fn civil(y: i32, mo: u32, d: u32, h: u32, mi: u32, s: u32, ms: u32) -> Option<Ti
 
 /// Reads exactly `n` ASCII digits at `b[at..]`.
 fn digits(b: &[u8], at: usize, n: usize) -> Option<u32> {
-    let s = b.get(at..at + n)?;
-    let mut v = 0u32;
-    for &c in s {
-        if !c.is_ascii_digit() {
-            return None;
-        }
-        v = v * 10 + u32::from(c - b'0');
-    }
-    Some(v)
+    b.get(at..at + n).and_then(decimal)
 }
 
 /// Reads `HH:MM:SS[.,fff...]` at `b[at..]`; returns (h, m, s, millis, bytes used).

@@ -29,14 +29,20 @@ fn stem(path: &str) -> &str {
     s
 }
 
+/// A `/var/log/pods/<namespace>_<pod>_<uid>/` directory's namespace, pod and uid.
+fn pods_dir(segment: &str) -> Option<(&str, &str, &str)> {
+    let mut parts = segment.split('_');
+    let (ns, pod, uid) = (parts.next()?, parts.next()?, parts.next()?);
+    let whole = parts.next().is_none() && !ns.is_empty() && !pod.is_empty() && !uid.is_empty();
+    whole.then_some((ns, pod, uid))
+}
+
 /// Whether a path segment names the pod.
 fn names(segment: &str, pod: &str) -> bool {
     if let Some(rest) = segment.strip_prefix(pod) {
         return rest.is_empty() || rest.starts_with(['.', '_', '-']);
     }
-    // `/var/log/pods/<namespace>_<pod>_<uid>/`.
-    let mut parts = segment.split('_');
-    parts.next().is_some() && parts.next() == Some(pod) && parts.next().is_some()
+    pods_dir(segment).is_some_and(|(_, p, _)| p == pod)
 }
 
 /// The index of the pod the file's path names, if any (the longest name when several do).
@@ -82,11 +88,8 @@ pub(crate) fn namespace_of(
     }
     let segments: Vec<&str> = path.split(['/', '\\']).filter(|s| !s.is_empty()).collect();
     for s in &segments {
-        let parts: Vec<&str> = s.split('_').collect();
-        if let [ns, pod, uid] = parts.as_slice() {
-            if !ns.is_empty() && !pod.is_empty() && uid.len() >= 8 {
-                return Some((*ns).to_owned());
-            }
+        if let Some((ns, _, _)) = pods_dir(s).filter(|(_, _, uid)| uid.len() >= 8) {
+            return Some(ns.to_owned());
         }
     }
     let component = component_of(pods, components, path, kind);
